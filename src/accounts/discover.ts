@@ -1,0 +1,423 @@
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ErrorCodes, errnoCode } from '../errors.js';
+import { globNames } from '../fs/glob.js';
+import { defaultFileSystem } from '../fs/node.js';
+import type { FileSystem } from '../fs/types.js';
+import { absolutePath, defaultSharedDir, type Env } from '../layout/config-dir.js';
+import { compareBackupsNewestFirst, parseBackupName, sessionIdOfFile } from '../layout/names.js';
+import { mapLimit } from '../util/limit.js';
+import type { Account, AccountProblem, AccountSource, BackupInfo, FolderState } from './types.js';
+
+export interface DiscoverOptions {
+  /** Filesystem to read. @default the real disk */
+  fs?: FileSystem;
+  /** The home folder discovery looks in. @default os.homedir() */
+  home?: string;
+  /** Environment (for `CLAUDE_CONFIG_DIR`). @default process.env */
+  env?: Env;
+  /** Folder relative paths are resolved against. @default process.cwd() */
+  cwd?: string;
+  /**
+   * Explicit config dirs. When given, discovery does not look for others unless
+   * `discover` is true.
+   * @example ['~/.claude', '~/.claude-work']
+   */
+  accounts?: readonly string[];
+  /** Also look in the home folder when `accounts` is given. @default false */
+  discover?: boolean;
+  /** Glob of sibling config dirs in the home folder, besides `.claude`. @default '.claude-*' */
+  pattern?: string;
+  /** Include `CLAUDE_CONFIG_DIR` when set. @default true */
+  includeEnv?: boolean;
+  /** The shared folder of `projects`; a link to it counts as `linked`. @default ~/.claude-shared/projects */
+  sharedDir?: string;
+  /**
+   * Shared folders of other names, by folder name (`{ memory: '/x/memory' }`); by
+   * default each sits beside the shared `projects` folder.
+   */
+  sharedDirs?: Readonly<Record<string, string>>;
+  /** Folders whose state is reported. @default ['projects'] */
+  folders?: readonly string[];
+  /** Tells whether a pid is a live process. @default process.kill(pid, 0) */
+  isProcessAlive?: (pid: number) => boolean;
+  /** How many folders are read at once. @default 16 */
+  concurrency?: number;
+}
+
+/** Files or folders whose presence makes a `.claude-*` sibling look like a config dir. */
+const CONFIG_MARKERS = [
+  'projects',
+  'settings.json',
+  '.credentials.json',
+  '.claude.json',
+  'sessions',
+  'history.jsonl',
+  'statsig',
+  'todos',
+];
+
+const DEFAULT_CLEANUP_DAYS = 30;
+
+export function defaultIsProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else; still alive.
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/** Resolves the options every verb shares into plain values. */
+export function resolveCommonOptions(options: DiscoverOptions) {
+  const fs = options.fs ?? defaultFileSystem();
+  const home = options.home ?? homedir();
+  const cwd = options.cwd ?? process.cwd();
+  const sharedDir = absolutePath(options.sharedDir ?? defaultSharedDir(home), home, cwd);
+  const folders = [...new Set(['projects', ...(options.folders ?? [])])];
+  const sharedDirs: Record<string, string> = {};
+  for (const folder of folders) {
+    const given = options.sharedDirs?.[folder];
+    sharedDirs[folder] =
+      folder === 'projects' ? sharedDir : given ? absolutePath(given, home, cwd) : join(dirname(sharedDir), folder);
+  }
+  return { fs, home, cwd, sharedDir, sharedDirs, folders };
+}
+
+/**
+ * Finds Claude Code config dirs (accounts) and reports, read-only, the state of each:
+ * its `projects/` (and other folders asked about), sessions, backups, running Claude
+ * Code processes, `cleanupPeriodDays` and any problem found. A problem in one account is
+ * reported on that account; discovery itself does not fail on it.
+ *
+ * @example
+ * ```ts
+ * const accounts = await discoverAccounts();
+ * for (const a of accounts) console.log(a.label, a.projects.kind, a.sessions);
+ * ```
+ */
+export async function discoverAccounts(options: DiscoverOptions = {}): Promise<Account[]> {
+  const { fs, home, cwd, sharedDirs, folders } = resolveCommonOptions(options);
+  const env = options.env ?? process.env;
+  const isAlive = options.isProcessAlive ?? defaultIsProcessAlive;
+  const concurrency = options.concurrency ?? 16;
+
+  const candidates: { path: string; source: AccountSource }[] = [];
+  if (options.accounts) {
+    for (const given of options.accounts) candidates.push({ path: absolutePath(given, home, cwd), source: 'explicit' });
+  }
+  if (!options.accounts || options.discover) {
+    if (options.includeEnv !== false && env.CLAUDE_CONFIG_DIR !== undefined) {
+      const value = env.CLAUDE_CONFIG_DIR === '' ? '.' : env.CLAUDE_CONFIG_DIR;
+      candidates.push({ path: absolutePath(value, home, cwd), source: 'env' });
+    }
+    const defaultDir = join(home, '.claude');
+    if (await isDirectory(fs, defaultDir)) candidates.push({ path: defaultDir, source: 'default' });
+    const sharedParents = new Set(Object.values(sharedDirs).flatMap((d) => [d, dirname(d)]));
+    for (const name of await globNames(fs, home, options.pattern ?? '.claude-*')) {
+      const path = join(home, name);
+      if (parseBackupName(name) || /\.(bak|backup|old|orig)\b/i.test(name)) continue;
+      if (sharedParents.has(path)) continue;
+      if (!(await isDirectory(fs, path))) continue;
+      if (!(await looksLikeConfigDir(fs, path))) continue;
+      candidates.push({ path, source: 'sibling' });
+    }
+  }
+
+  // Deduplicate by real path, keeping the first source that found each folder.
+  const sharedReal = new Set(await Promise.all(Object.values(sharedDirs).map((d) => realpathOr(fs, d))));
+  const seen = new Set<string>();
+  const unique: { path: string; realPath: string; source: AccountSource }[] = [];
+  for (const c of candidates) {
+    const realPath = await realpathOr(fs, c.path);
+    if (seen.has(realPath)) continue;
+    if (c.source !== 'explicit' && sharedReal.has(realPath)) continue;
+    seen.add(realPath);
+    unique.push({ ...c, realPath });
+  }
+
+  return mapLimit(unique, concurrency, (c) =>
+    inspectAccount(fs, c.path, c.realPath, c.source, folders, sharedDirs, isAlive, concurrency),
+  );
+}
+
+async function inspectAccount(
+  fs: FileSystem,
+  path: string,
+  realPath: string,
+  source: AccountSource,
+  folders: readonly string[],
+  sharedDirs: Record<string, string>,
+  isAlive: (pid: number) => boolean,
+  concurrency: number,
+): Promise<Account> {
+  const problems: AccountProblem[] = [];
+  let exists = false;
+  try {
+    const st = await fs.stat(path);
+    exists = st.type === 'directory';
+    if (!exists) {
+      problems.push({
+        code: ErrorCodes.NOT_A_DIRECTORY,
+        message: `${path} is not a folder; a Claude Code config dir must be one. Remove it from the account list.`,
+        path,
+      });
+    }
+  } catch (error) {
+    problems.push(
+      errnoCode(error) === 'ENOENT'
+        ? {
+            code: ErrorCodes.NOT_FOUND,
+            message: `${path} does not exist. Start Claude Code once with CLAUDE_CONFIG_DIR=${path}, or drop it from the account list.`,
+            path,
+          }
+        : problemOf(error, path, 'reading the config dir'),
+    );
+  }
+
+  const folderStates: Record<string, FolderState> = {};
+  for (const folder of folders) {
+    const sharedDir = sharedDirs[folder] ?? '';
+    folderStates[folder] = exists
+      ? await folderState(fs, join(path, folder), folder, sharedDir, problems)
+      : { name: folder, path: join(path, folder), kind: 'missing' };
+  }
+  const projects = folderStates.projects as FolderState;
+
+  let sessions = 0;
+  let sessionBytes = 0;
+  let projectCount = 0;
+  if (projects.kind === 'directory' || projects.kind === 'linked' || projects.kind === 'symlink-elsewhere') {
+    const counted = await countSessions(fs, projects.path, problems, concurrency);
+    ({ sessions, sessionBytes, projectCount } = counted);
+  }
+
+  const backups = exists ? await listBackups(fs, path, problems) : [];
+  const runningPids = exists ? await livePids(fs, path, isAlive, problems) : [];
+  const cleanup = exists ? await readCleanupPeriod(fs, path, problems) : { days: DEFAULT_CLEANUP_DAYS, set: false };
+
+  return {
+    path,
+    realPath,
+    label: basename(path) || path,
+    source,
+    exists,
+    folders: folderStates,
+    projects,
+    sessions,
+    sessionBytes,
+    projectCount,
+    backups,
+    runningPids,
+    cleanupPeriodDays: cleanup.days,
+    cleanupPeriodDaysSet: cleanup.set,
+    problems,
+  };
+}
+
+/** Examines one account folder with lstat first, so that links are seen as links. */
+export async function folderState(
+  fs: FileSystem,
+  path: string,
+  name: string,
+  sharedDir: string,
+  problems: AccountProblem[] = [],
+): Promise<FolderState> {
+  let st: Awaited<ReturnType<FileSystem['lstat']>>;
+  try {
+    st = await fs.lstat(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { name, path, kind: 'missing' };
+    problems.push(problemOf(error, path, `examining ${name}/`));
+    return { name, path, kind: 'unreadable' };
+  }
+  if (st.type === 'directory') return { name, path, kind: 'directory' };
+  if (st.type !== 'symlink') return { name, path, kind: 'not-a-directory' };
+
+  const linkText = await fs.readlink(path);
+  const linkTarget = resolve(dirname(path), linkText);
+  const base = { name, path, linkText, linkTarget };
+  let targetStat: Awaited<ReturnType<FileSystem['stat']>>;
+  try {
+    targetStat = await fs.stat(path);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return { ...base, kind: 'dangling-symlink' };
+    problems.push(problemOf(error, path, `following the ${name}/ link`));
+    return { ...base, kind: 'unreadable' };
+  }
+  if (targetStat.type !== 'directory') return { ...base, kind: 'not-a-directory' };
+  const [real, sharedReal] = await Promise.all([realpathOr(fs, path), realpathOr(fs, sharedDir)]);
+  return { ...base, kind: real === sharedReal ? 'linked' : 'symlink-elsewhere' };
+}
+
+async function countSessions(
+  fs: FileSystem,
+  projectsDir: string,
+  problems: AccountProblem[],
+  concurrency: number,
+): Promise<{ sessions: number; sessionBytes: number; projectCount: number }> {
+  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
+  try {
+    entries = await fs.readdir(projectsDir);
+  } catch (error) {
+    problems.push(problemOf(error, projectsDir, 'listing projects/'));
+    return { sessions: 0, sessionBytes: 0, projectCount: 0 };
+  }
+  const projectDirs = entries.filter((e) => e.type === 'directory').map((e) => join(projectsDir, e.name));
+  const perProject = await mapLimit(projectDirs, concurrency, async (dir) => {
+    let files: Awaited<ReturnType<FileSystem['readdir']>>;
+    try {
+      files = await fs.readdir(dir);
+    } catch (error) {
+      problems.push(problemOf(error, dir, 'listing a project folder'));
+      return { count: 0, bytes: 0 };
+    }
+    let count = 0;
+    let bytes = 0;
+    for (const f of files) {
+      if (f.type !== 'file' || sessionIdOfFile(f.name) === undefined) continue;
+      count++;
+      try {
+        bytes += (await fs.lstat(join(dir, f.name))).size;
+      } catch {
+        // Vanished between readdir and lstat (cleanup, a rename): counted, size unknown.
+      }
+    }
+    return { count, bytes };
+  });
+  return {
+    sessions: perProject.reduce((n, p) => n + p.count, 0),
+    sessionBytes: perProject.reduce((n, p) => n + p.bytes, 0),
+    projectCount: projectDirs.length,
+  };
+}
+
+async function listBackups(fs: FileSystem, configDir: string, problems: AccountProblem[]): Promise<BackupInfo[]> {
+  try {
+    const entries = await fs.readdir(configDir);
+    return entries
+      .map((e) => ({ e, parsed: parseBackupName(e.name) }))
+      .filter((x) => x.parsed !== undefined && (x.e.type === 'directory' || x.e.type === 'symlink'))
+      .map(({ e, parsed }) => ({
+        name: e.name,
+        path: join(configDir, e.name),
+        folder: parsed?.folder ?? '',
+        stamp: parsed?.stamp ?? '',
+      }))
+      .sort((a, b) => compareBackupsNewestFirst(a.name, b.name));
+  } catch (error) {
+    problems.push(problemOf(error, configDir, 'listing the config dir'));
+    return [];
+  }
+}
+
+/** Live pids among `sessions/<pid>.json`. Reads only file names, never their contents. */
+async function livePids(
+  fs: FileSystem,
+  configDir: string,
+  isAlive: (pid: number) => boolean,
+  problems: AccountProblem[],
+): Promise<number[]> {
+  const dir = join(configDir, 'sessions');
+  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
+  try {
+    entries = await fs.readdir(dir);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push(problemOf(error, dir, 'listing sessions/'));
+    return [];
+  }
+  const pids: number[] = [];
+  for (const e of entries) {
+    const m = /^(\d+)\.json$/.exec(e.name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (isAlive(pid)) pids.push(pid);
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+async function readCleanupPeriod(
+  fs: FileSystem,
+  configDir: string,
+  problems: AccountProblem[],
+): Promise<{ days: number; set: boolean }> {
+  const path = join(configDir, 'settings.json');
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await fs.readFile(path));
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') problems.push(problemOf(error, path, 'reading settings.json'));
+    return { days: DEFAULT_CLEANUP_DAYS, set: false };
+  }
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    problems.push({
+      code: 'ESETTINGS_MALFORMED',
+      message: `${path} is not valid JSON (${(error as Error).message}); Claude Code will ignore it too. Fix or remove it.`,
+      path,
+    });
+    return { days: DEFAULT_CLEANUP_DAYS, set: false };
+  }
+  const value =
+    typeof settings === 'object' && settings !== null
+      ? (settings as Record<string, unknown>).cleanupPeriodDays
+      : undefined;
+  if (value === undefined) return { days: DEFAULT_CLEANUP_DAYS, set: false };
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.push({
+      code: 'ESETTINGS_CLEANUP',
+      message: `${path}: cleanupPeriodDays is ${JSON.stringify(value)}, which Claude Code rejects; it falls back to 30. Set a positive number of days.`,
+      path,
+    });
+    return { days: DEFAULT_CLEANUP_DAYS, set: false };
+  }
+  return { days: value, set: true };
+}
+
+async function isDirectory(fs: FileSystem, path: string): Promise<boolean> {
+  try {
+    return (await fs.stat(path)).type === 'directory';
+  } catch {
+    return false;
+  }
+}
+
+async function looksLikeConfigDir(fs: FileSystem, path: string): Promise<boolean> {
+  try {
+    const names = new Set((await fs.readdir(path)).map((e) => e.name));
+    return CONFIG_MARKERS.some((m) => names.has(m));
+  } catch {
+    return false;
+  }
+}
+
+/** realpath, or the resolved path itself when it cannot be resolved (missing, loop). */
+export async function realpathOr(fs: FileSystem, path: string): Promise<string> {
+  try {
+    return await fs.realpath(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+function problemOf(error: unknown, path: string, what: string): AccountProblem {
+  const code = errnoCode(error);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return {
+      code: ErrorCodes.PERMISSION,
+      message: `Permission denied ${what} at ${path}. Check its owner and mode (ls -ld ${path}).`,
+      path,
+    };
+  }
+  return {
+    code: ErrorCodes.IO,
+    message: `${code ?? 'Error'} ${what} at ${path}: ${(error as Error)?.message ?? error}`,
+    path,
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Every error this library throws on purpose is a {@link SharedSessionsError}: it has a
+ * stable string `code`, a message that says what to do, the `path` it is about when there
+ * is one, and the original error as `cause`.
+ */
+
+/** The stable error codes. Scripts may switch on these; they never change meaning. */
+export const ErrorCodes = {
+  /** A folder the operation needs does not exist. */
+  NOT_FOUND: 'ENOTFOUND_ACCOUNT',
+  /** A path exists but is not what it must be (a file where a folder is needed, ...). */
+  NOT_A_DIRECTORY: 'ENOTDIR_ACCOUNT',
+  /** Permission denied while reading or writing. */
+  PERMISSION: 'EPERMISSION',
+  /** An option or argument is invalid. */
+  INVALID_OPTION: 'EINVALID_OPTION',
+  /** A folder name that must never be shared (credentials, `sessions/`, ...). */
+  FORBIDDEN_FOLDER: 'EFORBIDDEN_FOLDER',
+  /** A plan failed validation (outside its roots, two writers of one path, ...). */
+  INVALID_PLAN: 'EINVALID_PLAN',
+  /** A plan of a version this library does not know, or not a plan at all. */
+  PLAN_VERSION: 'EPLAN_VERSION',
+  /** The disk no longer matches what the plan expected. */
+  STALE_PLAN: 'ESTALE_PLAN',
+  /** Another apply holds the lock of this shared folder. */
+  LOCKED: 'ELOCKED',
+  /** The lock was lost while the apply ran. */
+  LOCK_COMPROMISED: 'ECOMPROMISED',
+  /** An interrupted apply left a journal: run recover first. */
+  DIRTY_JOURNAL: 'EDIRTY_JOURNAL',
+  /** Claude Code is running with an account the operation touches. */
+  CLAUDE_RUNNING: 'ECLAUDE_RUNNING',
+  /** Diverged copies of one session and the caller asked to refuse on conflicts. */
+  CONFLICT: 'ECONFLICT',
+  /** A copy did not verify (size or hash differ from the source). */
+  VERIFY_FAILED: 'EVERIFY',
+  /** A symlink would be followed out of the roots the plan was made for. */
+  OUTSIDE_ROOTS: 'EOUTSIDE_ROOTS',
+  /** The operation was aborted through its AbortSignal. */
+  ABORTED: 'EABORTED',
+  /** The shared folder is unsafe (writable by others, owned by someone else). */
+  UNSAFE_SHARED: 'EUNSAFE_SHARED',
+  /** Nothing to roll back, no backup to restore, ... */
+  NOTHING_TO_DO: 'ENOTHING',
+  /** An I/O error the library did not expect; `cause` holds the original. */
+  IO: 'EIO_UNEXPECTED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface SharedSessionsErrorOptions {
+  path?: string | undefined;
+  cause?: unknown;
+  /** Extra machine-readable detail (what drifted, which pids run, ...). */
+  details?: unknown;
+}
+
+/** Base class of every error this library throws on purpose. */
+export class SharedSessionsError extends Error {
+  override readonly name: string = 'SharedSessionsError';
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: SharedSessionsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.path = options.path;
+    this.details = options.details;
+  }
+
+  /** Plain data, for `--json` output and logs. */
+  toJSON(): { name: string; code: ErrorCode; message: string; path?: string; details?: unknown } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.path === undefined ? {} : { path: this.path }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+/** True for any error thrown on purpose by this library; narrows to a code when given one. */
+export function isSharedSessionsError(error: unknown, code?: ErrorCode): error is SharedSessionsError {
+  return error instanceof SharedSessionsError && (code === undefined || error.code === code);
+}
+
+/** The errno-style `code` of a Node or memfs error, if any. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Wraps an unexpected I/O error into a typed one, choosing the code from errno, so that
+ * callers never see a bare `ENOENT` from deep inside the library.
+ */
+export function wrapIoError(error: unknown, what: string, path: string): SharedSessionsError {
+  if (error instanceof SharedSessionsError) return error;
+  const errno = errnoCode(error);
+  switch (errno) {
+    case 'ENOENT':
+      return new SharedSessionsError(ErrorCodes.NOT_FOUND, `${what}: ${path} does not exist.`, { path, cause: error });
+    case 'ENOTDIR':
+      return new SharedSessionsError(ErrorCodes.NOT_A_DIRECTORY, `${what}: ${path} is not a folder.`, {
+        path,
+        cause: error,
+      });
+    case 'EACCES':
+    case 'EPERM':
+      return new SharedSessionsError(
+        ErrorCodes.PERMISSION,
+        `${what}: permission denied on ${path}. Check its owner and mode (ls -ld), or run as the user who owns it.`,
+        { path, cause: error },
+      );
+    default:
+      return new SharedSessionsError(
+        ErrorCodes.IO,
+        `${what}: ${errno ?? 'unexpected error'} on ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        { path, cause: error },
+      );
+  }
+}
