@@ -1,0 +1,217 @@
+/**
+ * The plan: plain, versioned, JSON-serialisable data. Planners produce it without I/O;
+ * `applyPlan` executes it. Every operation names exactly the paths it touches and the
+ * state it expects to find there, so a stale plan is refused before any write.
+ *
+ * Paths are absolute. Hashes are lowercase hex SHA-256 of the whole file.
+ */
+
+export const PLAN_VERSION = 1 as const;
+
+/** What an operation expects to find at a path before it runs. */
+export type ExpectedState =
+  | { type: 'absent' }
+  | {
+      type: 'file';
+      size: number;
+      /** Integer ms, as {@link FileStat.mtimeMs}. */
+      mtimeMs: number;
+      /** Permission bits. */
+      mode?: number;
+      /** SHA-256 of the content, where the planner compared contents. */
+      hash?: string;
+    }
+  | { type: 'directory' }
+  | {
+      type: 'symlink';
+      /** The link's text as stored (what readlink returns). */
+      target: string;
+    };
+
+/** Why an operation is in the plan, for people and for `describePlan`. */
+export type OperationReason =
+  /** A file absent from the shared folder. */
+  | 'new'
+  /** A longer copy of a transcript that only grew. */
+  | 'longer'
+  /** The copy of a diverged session whose last record is newest. */
+  | 'newest-diverged'
+  /** A copy kept in the conflicts folder. */
+  | 'conflict-kept'
+  /** A shorter copy moved aside because a longer one replaces it. */
+  | 'superseded'
+  /** An account's original folder moved aside as a backup. */
+  | 'backup'
+  /** A backup put back by rollback. */
+  | 'restore'
+  /** The account folder becomes a link to the shared folder. */
+  | 'link'
+  /** Rollback removes the link. */
+  | 'unlink'
+  /** A session made or extended while shared, carried back by rollback. */
+  | 'carry'
+  /** A parent folder the next operations need. */
+  | 'parent'
+  /** `cleanupPeriodDays` raised in `settings.json`. */
+  | 'cleanup-period'
+  /** A diverged copy kept as a resumable session under a new id. */
+  | 'fork';
+
+interface OperationBase {
+  /** Unique within the plan, stable for a given snapshot: `op-0001`, ... */
+  id: string;
+  reason: OperationReason;
+  /** The account (config dir) this operation is about, when there is one. */
+  account?: string;
+  /** The session this operation is about, when there is one. */
+  sessionId?: string;
+}
+
+/** Create one folder (its parent must exist). Undo: remove it if empty. */
+export interface MkdirOperation extends OperationBase {
+  type: 'mkdir';
+  path: string;
+  mode: number;
+  expect: { type: 'absent' };
+}
+
+/**
+ * Copy a regular file to a path that must be absent: to a temporary name in the target
+ * folder, verified (size, and hash when given), then renamed into place; mode and mtime
+ * kept. Undo: remove the copy.
+ */
+export interface CopyFileOperation extends OperationBase {
+  type: 'copyFile';
+  from: string;
+  to: string;
+  expectFrom: Extract<ExpectedState, { type: 'file' }>;
+  expectTo: { type: 'absent' };
+}
+
+/**
+ * Copy a transcript under a new session id: every `"sessionId":"<old>"` becomes the new
+ * id, nothing else changes. Used to keep a diverged copy resumable. Undo: remove it.
+ */
+export interface ForkSessionOperation extends OperationBase {
+  type: 'forkSession';
+  from: string;
+  to: string;
+  oldSessionId: string;
+  newSessionId: string;
+  expectFrom: Extract<ExpectedState, { type: 'file' }>;
+  expectTo: { type: 'absent' };
+}
+
+/** Move a file, folder or link to a path that must be absent. Undo: move it back. */
+export interface RenameOperation extends OperationBase {
+  type: 'rename';
+  from: string;
+  to: string;
+  expectFrom: ExpectedState;
+  expectTo: { type: 'absent' };
+}
+
+/** Create a link (a junction on Windows) at an absent path. Undo: remove the link. */
+export interface SymlinkOperation extends OperationBase {
+  type: 'symlink';
+  path: string;
+  /** The link text to write: the shared folder's real path. */
+  target: string;
+  linkType: 'dir' | 'junction';
+  expect: { type: 'absent' };
+}
+
+/** Remove a link (never what it points to). Undo: recreate it. */
+export interface UnlinkSymlinkOperation extends OperationBase {
+  type: 'unlinkSymlink';
+  path: string;
+  expect: Extract<ExpectedState, { type: 'symlink' }>;
+}
+
+/**
+ * Replace a small file's content atomically (temp + rename), first keeping the old file
+ * at `backupTo` (which must be absent). Used for `settings.json`. Undo: put the backup
+ * back. When the file is absent (`expect.type === 'absent'`), nothing is backed up.
+ */
+export interface WriteFileOperation extends OperationBase {
+  type: 'writeFile';
+  path: string;
+  content: string;
+  mode: number;
+  expect: { type: 'absent' } | Extract<ExpectedState, { type: 'file' }>;
+  backupTo?: string;
+}
+
+export type Operation =
+  | MkdirOperation
+  | CopyFileOperation
+  | ForkSessionOperation
+  | RenameOperation
+  | SymlinkOperation
+  | UnlinkSymlinkOperation
+  | WriteFileOperation;
+
+export type OperationType = Operation['type'];
+
+/** A session found as different physical files that could not simply be merged. */
+export interface Conflict {
+  code: 'diverged' | 'link-elsewhere' | 'not-a-directory' | 'dangling-link' | 'unmerged' | 'unreadable';
+  message: string;
+  sessionId?: string;
+  /** The paths involved; for `diverged`, every copy. */
+  paths: string[];
+  /** What the plan does about it. */
+  resolution: 'kept-newest' | 'forked' | 'skipped' | 'refused';
+  /** For `diverged`: the copy kept at the canonical path. */
+  kept?: string;
+  /** For `diverged`: where the other copies go (conflicts folder or forked file). */
+  keptAside?: string[];
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export type PlanKind = 'merge' | 'backup' | 'link' | 'rollback' | 'share' | 'fix';
+
+export interface Plan {
+  version: typeof PLAN_VERSION;
+  kind: PlanKind;
+  /** Given to the planner (never random inside it). */
+  id: string;
+  /** ISO 8601, given to the planner. */
+  createdAt: string;
+  /**
+   * Every folder the plan may touch under: the accounts' config dirs and the shared
+   * folders' parent. Operations outside them are invalid.
+   */
+  roots: string[];
+  /** The accounts (config dirs) the plan is about. */
+  accounts: string[];
+  /** Shared folder per folder name (`projects` -> `~/.claude-shared/projects`). */
+  sharedDirs: Record<string, string>;
+  /** Where diverged and superseded copies are kept. */
+  conflictsDir: string;
+  /** SHA-256 of the snapshot the plan was made from. */
+  fingerprint: string;
+  operations: Operation[];
+  conflicts: Conflict[];
+  warnings: Warning[];
+}
+
+/** A problem `validatePlan` finds. */
+export interface PlanIssue {
+  code:
+    | 'PLAN_VERSION'
+    | 'PLAN_SHAPE'
+    | 'OUTSIDE_ROOTS'
+    | 'DUPLICATE_WRITE'
+    | 'FORBIDDEN_PATH'
+    | 'RELATIVE_PATH'
+    | 'DUPLICATE_ID';
+  message: string;
+  operationId?: string;
+  path?: string;
+}

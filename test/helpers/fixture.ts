@@ -1,0 +1,51 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { msToUtimeSeconds } from '../../src/fs/promises-adapter.js';
+
+/** The fixture written by the real Claude Code 2.1.332 (see its README.md). */
+export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'claude-code-2.1.332');
+export const FIXTURE_ACCOUNTS = ['acct-a', 'acct-b', 'acct-c'] as const;
+export type FixtureAccount = (typeof FIXTURE_ACCOUNTS)[number];
+
+export function fixtureMtimes(): Record<string, number> {
+  return JSON.parse(readFileSync(join(FIXTURE_DIR, 'mtimes.json'), 'utf8')) as Record<string, number>;
+}
+
+export function fixtureExpected(account: FixtureAccount, variant: 'listSessions' | 'listSessions.interactive'): unknown[] {
+  return JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected', `${account}.${variant}.json`), 'utf8')) as unknown[];
+}
+
+/**
+ * Copies the fixture's accounts into a new temp folder with empty folders and mtimes
+ * restored exactly; returns the folder (accounts at `<dir>/acct-a`, ...) and a cleanup.
+ */
+export function copyFixture(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'css-fixture-'));
+  for (const account of FIXTURE_ACCOUNTS) cpSync(join(FIXTURE_DIR, account), join(dir, account), { recursive: true });
+  const emptyDirs = JSON.parse(readFileSync(join(FIXTURE_DIR, 'empty-dirs.json'), 'utf8')) as string[];
+  for (const d of emptyDirs) mkdirSync(join(dir, d), { recursive: true });
+  for (const [rel, ms] of Object.entries(fixtureMtimes())) {
+    const t = msToUtimeSeconds(ms);
+    utimesSync(join(dir, rel), t, t);
+  }
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Loads the fixture into a new memfs volume under `root` (`<root>/acct-a/...`) with
+ * empty folders and mtimes restored; returns the volume and the library filesystem on it.
+ */
+export async function fixtureOnMemfs(root = '/fx') {
+  const { Volume } = await import('memfs');
+  const json: Record<string, Buffer | null> = {};
+  const mtimes = fixtureMtimes();
+  for (const rel of Object.keys(mtimes)) json[join(root, rel)] = readFileSync(join(FIXTURE_DIR, rel));
+  const emptyDirs = JSON.parse(readFileSync(join(FIXTURE_DIR, 'empty-dirs.json'), 'utf8')) as string[];
+  for (const d of emptyDirs) json[join(root, d)] = null;
+  const volume = Volume.fromJSON(json);
+  const { createMemFileSystem } = await import('../../src/fs/memfs.js');
+  const fs = createMemFileSystem(volume);
+  for (const [rel, ms] of Object.entries(mtimes)) await fs.utimes(join(root, rel), ms, ms);
+  return { volume, fs, root };
+}
