@@ -1,0 +1,39 @@
+/**
+ * Pure path helpers shared by the planners and by {@link validatePlan}. No filesystem:
+ * only `node:path` string arithmetic on the host's path flavour.
+ */
+import { isAbsolute, normalize, relative, sep } from 'node:path';
+
+const CASE_INSENSITIVE = process.platform === 'win32' || process.platform === 'darwin';
+
+/** True when `path` is absolute and already in normal form (no `.`/`..` segments, no doubled or trailing separators). */
+export function isNormalAbsolute(path: string): boolean {
+  if (!isAbsolute(path)) return false;
+  const normal = normalize(path);
+  // normalize keeps a trailing separator; a root like `/` or `C:\` legitimately ends in one.
+  const trimmed = normal.length > 1 && normal.endsWith(sep) && !/^[A-Za-z]:\\$/.test(normal) ? normal.slice(0, -1) : normal;
+  return trimmed === path;
+}
+
+function comparable(path: string): string {
+  return CASE_INSENSITIVE ? path.toLowerCase() : path;
+}
+
+/** True when `path` is `root` itself or lies under it (both absolute and normal). */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(comparable(root), comparable(path));
+  if (rel === '') return true;
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** `path` relative to `root`, split into segments; undefined when it is not inside. */
+export function segmentsUnder(root: string, path: string): string[] | undefined {
+  if (!isInside(root, path)) return undefined;
+  const rel = relative(root, path);
+  return rel === '' ? [] : rel.split(sep);
+}
+
+/** A key for comparing two paths for equality on this host. */
+export function pathKey(path: string): string {
+  return comparable(normalize(path));
+}
