@@ -1,9 +1,79 @@
-import { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ErrorCodes } from '../errors.js';
 import { VERSION } from '../version.js';
+import { runApply } from './commands/apply.js';
+import { runDoctor } from './commands/doctor.js';
+import { runList } from './commands/list.js';
+import { runPlan } from './commands/plan.js';
+import { runRecover } from './commands/recover.js';
+import { type Carry, runRollback } from './commands/rollback.js';
+import { runStatus } from './commands/status.js';
+import { completionScript, type Shell } from './completion.js';
+import { Context, colorEnabled, type GlobalOptions } from './context.js';
 import { runDemo } from './demo.js';
+import { CliErrorCodes, codeOf, ExitCode, type ExitCodeValue, errorToJSON, exitCodeFor } from './errors.js';
+import { type CliIO, processIO } from './io.js';
 
-/** Builds the command tree; exported for tests that run it in-process. */
-export function buildProgram(): Command {
+export { CliError, CliErrorCodes, ExitCode } from './errors.js';
+export type { CliIO } from './io.js';
+
+/** Where a run's exit code ends up; the actions set it. */
+export interface RunState {
+  exitCode: ExitCodeValue;
+}
+
+const HELP_AFTER = `
+Exit codes:
+  0  success (for plan and doctor: nothing to do)
+  1  error
+  2  plan or doctor found work to do
+  3  refused: stale plan, lock held, Claude Code running, dirty journal, not confirmed
+
+Nothing is changed without a confirmation on a terminal, or --yes in a script.
+Put global options after the command when they take lists: status --accounts ~/.claude ~/.claude-2`;
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0.');
+  return n;
+}
+
+/** Prints an error as `code: sentence` (stderr), or as `{ "error": ... }` on stdout with --json. */
+export function reportError(io: CliIO, options: GlobalOptions, error: unknown): ExitCodeValue {
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ error: errorToJSON(error) }, null, 2)}\n`);
+  } else {
+    const red = colorEnabled(options, io.env, io.stderr) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`${red(codeOf(error))}: ${message}\n`);
+    const details = (error as { details?: unknown } | undefined)?.details;
+    if (Array.isArray(details)) {
+      for (const d of details.slice(0, 20)) {
+        const item = d as { message?: unknown; path?: unknown };
+        io.stderr.write(
+          `  - ${typeof item.message === 'string' ? item.message : JSON.stringify(d)}${typeof item.path === 'string' && !String(item.message).includes(item.path) ? ` (${item.path})` : ''}\n`,
+        );
+      }
+      if (details.length > 20) io.stderr.write(`  ... and ${details.length - 20} more\n`);
+    }
+  }
+  if (options.verbose) {
+    let e: unknown = error;
+    while (e instanceof Error) {
+      io.stderr.write(`${e.stack ?? e.message}\n`);
+      e = e.cause;
+      if (e !== undefined) io.stderr.write('caused by: ');
+    }
+  } else if (codeOf(error) === ErrorCodes.IO) {
+    io.stderr.write('Run again with --verbose for the details.\n');
+  }
+  return exitCodeFor(error);
+}
+
+/** Builds the command tree. Exported for tests that run it in-process with fake streams. */
+export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCode: ExitCode.OK }): Command {
   const program = new Command();
   program
     .name('claude-shared-sessions')
@@ -12,22 +82,149 @@ export function buildProgram(): Command {
         'so that `claude --resume` in any account lists and resumes every session.',
     )
     .version(VERSION, '-V, --version', 'print the version')
-    .showHelpAfterError();
+    .option('--accounts <dir...>', 'config dirs to work on (default: ~/.claude and ~/.claude-* found in --home)')
+    .option('--home <dir>', 'where discovery looks, and where ~ points (default: your home folder)')
+    .option('--shared <dir>', 'the shared projects folder (default: <home>/.claude-shared/projects)')
+    .option('--folders <name...>', 'folders to share besides projects (memory, file-history, todos, ...)')
+    .option('--json', 'machine-readable output on stdout, and nothing else there')
+    .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--verbose', 'more detail, and stack traces on errors')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => {
+        // With --json a usage error is reported as JSON by run(); keep stderr quiet then.
+        if (!program.opts<GlobalOptions>().json) write(s);
+      },
+    })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', HELP_AFTER);
+
+  const action =
+    <A extends unknown[]>(fn: (ctx: Context, ...args: A) => Promise<ExitCodeValue>) =>
+    async (...args: A) => {
+      const cmd = args[args.length - 1] as Command;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      try {
+        state.exitCode = await fn(new Context(io, globals), ...args);
+      } catch (error) {
+        state.exitCode = reportError(io, globals, error);
+      }
+    };
+
+  program
+    .command('status')
+    .description('each account: folder state, sessions, size, linked?, Claude Code running?, cleanupPeriodDays, backups')
+    .action(action((ctx) => runStatus(ctx)));
+
+  program
+    .command('plan')
+    .description('show what sharing would do (conflicts and warnings first); changes nothing. Exit 2 when there is work')
+    .option('-o, --out <file>', 'save the plan as JSON, to apply later with apply --plan')
+    .action(action((ctx, opts: { out?: string }) => runPlan(ctx, opts)));
+
+  program
+    .command('apply')
+    .description('apply a saved plan, or plan afresh; shows it and asks first')
+    .option('-p, --plan <file>', 'a plan saved by plan --out (refused if the disk changed since)')
+    .action(action((ctx, opts: { plan?: string }) => runApply(ctx, opts)));
+
+  program
+    .command('rollback')
+    .description('remove the links and put the backups back; shows the plan and asks first')
+    .addOption(
+      new Option('--carry <what>', 'sessions made while shared to bring back: none, own (the account’s), all').choices([
+        'none',
+        'own',
+        'all',
+      ]),
+    )
+    .option('--backup <dir>', 'restore this backup instead of the newest')
+    .action(action((ctx, opts: { carry?: Carry; backup?: string }) => runRollback(ctx, opts)));
+
+  program
+    .command('recover')
+    .description('finish or undo an apply that was interrupted, from its journal')
+    .action(action((ctx) => runRecover(ctx)));
+
+  program
+    .command('list')
+    .description('sessions across the chosen accounts, newest first')
+    .option('--project <dir>', 'sessions of this working directory (default: the current one)')
+    .option('-a, --all', 'sessions of every project')
+    .option('-n, --limit <n>', 'at most this many', positiveInteger)
+    .option('--picker', 'only what Claude Code’s /resume picker shows (no -p or SDK sessions)')
+    .action(
+      action((ctx, opts: { project?: string; all?: boolean; limit?: number; picker?: boolean }) => runList(ctx, opts)),
+    );
+
+  program
+    .command('doctor')
+    .description('check links, sharing, cleanupPeriodDays, stale indexes, backups, conflicts, journal, running Claude Code')
+    .option('--fix', 'apply the safe fixes, through a plan shown first')
+    .action(action((ctx, opts: { fix?: boolean }) => runDoctor(ctx, opts)));
 
   program
     .command('demo')
-    .description('build a sandbox of three accounts in a temp folder and show what the library sees')
+    .description('build a sandbox of three accounts in a temp folder and run status, plan, apply, list, rollback on it')
     .option('--keep', 'keep the sandbox folder afterwards')
-    .action(async (opts: { keep?: boolean }) => {
-      await runDemo({ keep: opts.keep ?? false, out: process.stdout });
-    });
+    .action(action((ctx, opts: { keep?: boolean }) => runDemo(ctx, { keep: opts.keep ?? false })));
+
+  program
+    .command('completion')
+    .description('print a shell completion script: bash, zsh or fish')
+    .addArgument(program.createArgument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(
+      action(async (ctx, shell: Shell) => {
+        ctx.io.stdout.write(completionScript(program, shell));
+        return ExitCode.OK;
+      }),
+    );
 
   return program;
 }
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    process.stderr.write(`claude-shared-sessions: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+/** Runs the command with `argv` (as `process.argv`) and returns its exit code. */
+export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCodeValue> {
+  const state: RunState = { exitCode: ExitCode.OK };
+  const program = buildProgram(io, state);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.OK;
+      const json = program.opts<GlobalOptions>().json === true || argv.includes('--json');
+      if (json) {
+        const message = error.message.replace(/^error: /, '');
+        io.stdout.write(`${JSON.stringify({ error: { code: CliErrorCodes.USAGE, message } }, null, 2)}\n`);
+      }
+      return ExitCode.ERROR;
+    }
+    return reportError(io, program.opts<GlobalOptions>(), error);
+  }
+  return state.exitCode;
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  run(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exitCode = ExitCode.ERROR;
+    },
+  );
+}

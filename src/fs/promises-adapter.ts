@@ -17,7 +17,11 @@ import type {
  * by construction; where they differ, the difference is in one place below.
  */
 export interface PromisesApi {
-  lstat(path: string): Promise<StatsLike>;
+  /**
+   * With `{ bigint: true }` the stats carry `mtimeNs`/`atimeNs`, which copies use to keep
+   * times to the microsecond; an implementation may ignore the option.
+   */
+  lstat(path: string, options?: { bigint?: boolean }): Promise<StatsLike>;
   stat(path: string): Promise<StatsLike>;
   readdir(path: string, options: { withFileTypes: true }): Promise<DirentLike[]>;
   readlink(path: string): Promise<string | { toString(): string }>;
@@ -47,6 +51,9 @@ interface StatsLike {
   dev: number | bigint;
   uid: number | bigint;
   nlink: number | bigint;
+  /** Present on `{ bigint: true }` stats: the exact times in nanoseconds. */
+  mtimeNs?: bigint;
+  atimeNs?: bigint;
 }
 
 interface DirentLike {
@@ -67,6 +74,11 @@ interface HandleLike {
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;
 
+/** Errors of a clone request that mean "this filesystem cannot clone": remembered per device. */
+const CLONE_UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'ENOTTY', 'EINVAL']);
+/** Errors of a clone request that the plain copy would meet too: thrown as they are. */
+const CLONE_FATAL = new Set(['EEXIST', 'ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EROFS']);
+
 function typeOf(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryType {
   if (s.isSymbolicLink()) return 'symlink';
   if (s.isFile()) return 'file';
@@ -74,9 +86,16 @@ function typeOf(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink()
   return 'other';
 }
 
-/** Rounds like `new Date(mtimeMs).getTime()` does in Node (half up). */
-function roundMs(value: number | bigint): number {
-  return Math.round(Number(value));
+const NS_PER_S = 1_000_000_000n;
+
+/**
+ * Whole milliseconds, rounded like `stat.mtime.getTime()` does in Node (half up, from the
+ * double `sec * 1e3 + nsec / 1e6`). From nanoseconds when the stats have them: bigint
+ * stats carry a truncated `mtimeMs`, which would floor instead.
+ */
+function roundMs(ms: number | bigint, ns: bigint | undefined): number {
+  if (typeof ns === 'bigint') return Math.round(Number(ns / NS_PER_S) * 1e3 + Number(ns % NS_PER_S) / 1e6);
+  return Math.round(Number(ms));
 }
 
 export function toFileStat(s: StatsLike): FileStat {
@@ -84,8 +103,8 @@ export function toFileStat(s: StatsLike): FileStat {
     type: typeOf(s),
     size: Number(s.size),
     mode: Number(s.mode) & 0o7777,
-    mtimeMs: roundMs(s.mtimeMs),
-    atimeMs: roundMs(s.atimeMs),
+    mtimeMs: roundMs(s.mtimeMs, s.mtimeNs),
+    atimeMs: roundMs(s.atimeMs, s.atimeNs),
     ino: Number(s.ino),
     dev: Number(s.dev),
     uid: Number(s.uid),
@@ -101,6 +120,21 @@ export function toFileStat(s: StatsLike): FileStat {
  */
 export function msToUtimeSeconds(ms: number): number {
   return (ms + 0.0005) / 1000;
+}
+
+/**
+ * The seconds value for utimes that gives a copy the same time as its source, to the
+ * microsecond (what utimes can set on Linux and macOS): exact from nanoseconds when the
+ * stats have them, else the nearest microsecond of the double `ms`; half a microsecond
+ * is added for the same reason as in {@link msToUtimeSeconds}. Keeping the sub-millisecond
+ * part matters: a source at `…123.6` ms floors to 123 and rounds to 124, and a copy set to
+ * whole milliseconds cannot agree with it both ways.
+ */
+export function preciseUtimeSeconds(ms: number | bigint, ns?: bigint): number {
+  if (typeof ns === 'bigint' && ns >= 0n) {
+    return Number(ns / NS_PER_S) + (Number((ns % NS_PER_S) / 1000n) + 0.5) / 1e6;
+  }
+  return (Math.round(Number(ms) * 1000) + 0.5) / 1e6;
 }
 
 export interface AdapterOptions {
@@ -177,7 +211,8 @@ export class PromisesFileSystem implements FileSystem {
 
   async copyFile(source: string, destination: string, options: CopyFileOptions = {}): Promise<CopyFileResult> {
     const exclusive = options.exclusive ?? true;
-    const before = await this.lstat(source);
+    const raw = await this.#lstatPrecise(source);
+    const before = toFileStat(raw);
     if (before.type !== 'file') {
       throw Object.assign(new Error(`EINVAL: not a regular file, copyfile '${source}'`), {
         code: 'EINVAL',
@@ -188,19 +223,20 @@ export class PromisesFileSystem implements FileSystem {
     let cloned = false;
     if (this.#clone && before.size > 0 && !this.#noCloneDevices.has(before.dev)) {
       // FICLONE_FORCE fails where the filesystem cannot clone, so a success is a real
-      // clone; after one failure on a device we stop asking there.
+      // clone. Only "cannot clone here" errors are remembered per device: a clone across
+      // devices (EXDEV) or into a bad destination says nothing about the next copy.
       try {
         await this.#api.copyFile(source, destination, excl | COPYFILE_FICLONE_FORCE);
         cloned = true;
       } catch (error) {
-        const code = errnoCode(error);
-        if (code === 'EEXIST' || code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') throw error;
-        this.#noCloneDevices.add(before.dev);
+        const code = errnoCode(error) ?? '';
+        if (CLONE_FATAL.has(code)) throw error;
+        if (CLONE_UNSUPPORTED.has(code)) this.#noCloneDevices.add(before.dev);
       }
     }
     if (!cloned) await this.#api.copyFile(source, destination, excl);
     await this.#api.chmod(destination, before.mode);
-    await this.utimes(destination, before.atimeMs, before.mtimeMs);
+    await this.#copyTimes(raw, destination);
     return { cloned };
   }
 
@@ -213,27 +249,101 @@ export class PromisesFileSystem implements FileSystem {
     }
   }
 
-  /** Copy (modes and mtimes kept, links recreated), then remove the source, deepest first. */
+  /** lstat with nanosecond times where the API offers them. */
+  async #lstatPrecise(path: string): Promise<StatsLike> {
+    return this.#api.lstat(path, { bigint: true });
+  }
+
+  /** Gives `destination` the times of the stats `raw`, to the microsecond. */
+  async #copyTimes(raw: StatsLike, destination: string): Promise<void> {
+    await this.#api.utimes(
+      destination,
+      preciseUtimeSeconds(raw.atimeMs, raw.atimeNs),
+      preciseUtimeSeconds(raw.mtimeMs, raw.mtimeNs),
+    );
+  }
+
+  /**
+   * A move across devices, in three steps so that a failure never leaves the tree split
+   * between two places: copy everything (modes and times kept, links recreated as links);
+   * check that no source file changed during the copy; then remove the source, deepest
+   * first. If the copy or the check fails, what this move created is removed again and
+   * the source is as it was.
+   */
   async #moveAcrossDevices(source: string, destination: string): Promise<void> {
-    const st = await this.lstat(source);
-    if (st.type === 'directory') {
-      await this.mkdir(destination, { mode: st.mode });
-      for (const entry of await this.readdir(source)) {
-        await this.#moveAcrossDevices(join(source, entry.name, this.sep), join(destination, entry.name, this.sep));
+    const created: { path: string; directory: boolean }[] = [];
+    const copied: { path: string; stat: FileStat }[] = [];
+    try {
+      await this.#copyTree(source, destination, created, copied);
+      for (const { path, stat } of copied) {
+        const now = await this.lstat(path);
+        if (now.size !== stat.size || now.mtimeMs !== stat.mtimeMs || now.ino !== stat.ino) {
+          throw Object.assign(
+            new Error(`EAGAIN: ${path} changed while it was being moved to another device; nothing was moved`),
+            { code: 'EAGAIN', path },
+          );
+        }
       }
-      await this.chmod(destination, st.mode);
-      await this.utimes(destination, st.atimeMs, st.mtimeMs);
-      await this.rmdir(source);
+    } catch (error) {
+      for (const entry of created.reverse()) {
+        try {
+          if (entry.directory) await this.#api.rmdir(entry.path);
+          else await this.#api.unlink(entry.path);
+        } catch {
+          // Keep the original error; a leftover copy loses nothing.
+        }
+      }
+      throw error;
+    }
+    await this.#removeTree(source);
+  }
+
+  async #copyTree(
+    source: string,
+    destination: string,
+    created: { path: string; directory: boolean }[],
+    copied: { path: string; stat: FileStat }[],
+  ): Promise<void> {
+    const raw = await this.#lstatPrecise(source);
+    const st = toFileStat(raw);
+    if (st.type === 'directory') {
+      // Owner-writable while it fills, whatever the source's mode; the mode comes last.
+      await this.#api.mkdir(destination, { mode: 0o700 });
+      created.push({ path: destination, directory: true });
+      for (const entry of await this.readdir(source)) {
+        await this.#copyTree(
+          join(source, entry.name, this.sep),
+          join(destination, entry.name, this.sep),
+          created,
+          copied,
+        );
+      }
+      await this.#api.chmod(destination, st.mode);
+      await this.#copyTimes(raw, destination);
     } else if (st.type === 'symlink') {
       await this.symlink(await this.readlink(source), destination);
-      await this.unlink(source);
+      created.push({ path: destination, directory: false });
     } else {
       await this.copyFile(source, destination, { exclusive: true });
-      const copied = await this.lstat(destination);
-      if (copied.size !== st.size) {
-        throw Object.assign(new Error(`EIO: copy of ${source} to ${destination} has the wrong size`), { code: 'EIO' });
+      created.push({ path: destination, directory: false });
+      const out = await this.lstat(destination);
+      if (out.size !== st.size) {
+        throw Object.assign(new Error(`EIO: copy of ${source} to ${destination} has the wrong size`), {
+          code: 'EIO',
+          path: destination,
+        });
       }
-      await this.unlink(source);
+      copied.push({ path: source, stat: st });
+    }
+  }
+
+  async #removeTree(path: string): Promise<void> {
+    const st = await this.lstat(path);
+    if (st.type === 'directory') {
+      for (const entry of await this.readdir(path)) await this.#removeTree(join(path, entry.name, this.sep));
+      await this.#api.rmdir(path);
+    } else {
+      await this.#api.unlink(path);
     }
   }
 

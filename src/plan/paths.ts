@@ -11,7 +11,8 @@ export function isNormalAbsolute(path: string): boolean {
   if (!isAbsolute(path)) return false;
   const normal = normalize(path);
   // normalize keeps a trailing separator; a root like `/` or `C:\` legitimately ends in one.
-  const trimmed = normal.length > 1 && normal.endsWith(sep) && !/^[A-Za-z]:\\$/.test(normal) ? normal.slice(0, -1) : normal;
+  const trimmed =
+    normal.length > 1 && normal.endsWith(sep) && !/^[A-Za-z]:\\$/.test(normal) ? normal.slice(0, -1) : normal;
   return trimmed === path;
 }
 

@@ -1,0 +1,159 @@
+import { errnoCode } from '../errors.js';
+import type { FileHandle, FileSystem } from '../fs/types.js';
+import type { Plan } from '../plan/types.js';
+import type { DirTimes } from './preflight.js';
+import type { KeptItem } from './types.js';
+
+export const JOURNAL_VERSION = 1;
+
+/** What a finished copy looked like when it was verified; `to` is removed by undo only if still ours. */
+export interface CopyDone {
+  size: number;
+  mtimeMs: number;
+  cloned: boolean;
+}
+
+/**
+ * One line of the journal. The journal is JSON Lines, appended and fsynced:
+ * `begin` (the whole plan and what undo needs), then for each group of operations an
+ * `intent` fsynced before the first of them starts, a `done` after each, `resync` when a
+ * moved source had grown, `commit` once everything is verified; an undo writes `undone`
+ * per operation and `rolledback` at the end.
+ */
+export type JournalRecord =
+  | {
+      t: 'begin';
+      v: typeof JOURNAL_VERSION;
+      /** Unique to this run; temporary names contain it. */
+      run: string;
+      pid: number;
+      host: string;
+      startedAt: string;
+      stateDir: string;
+      /** Folders created to hold the journal, removed again when empty. */
+      createdDirs: string[];
+      /** Folders whose entries change, with their times before: an undo restores them. */
+      dirTimes: Record<string, DirTimes>;
+      plan: Plan;
+    }
+  | { t: 'intent'; ops: string[] }
+  | { t: 'done'; op: string; copy?: CopyDone; adopted?: true }
+  | { t: 'resync'; op: string; source: string; size: number; mtimeMs: number }
+  | { t: 'commit' }
+  | { t: 'undone'; op: string; kept?: KeptItem[] }
+  | { t: 'rolledback'; complete: boolean };
+
+export type BeginRecord = Extract<JournalRecord, { t: 'begin' }>;
+
+/**
+ * Appends records to the journal. `append` buffers; `appendDurable` returns once the
+ * record (and everything buffered before it) is written and fsynced. Concurrent durable
+ * appends share one fsync (group commit).
+ */
+export class JournalWriter {
+  readonly path: string;
+  readonly #handle: FileHandle;
+  #pending: string[] = [];
+  #flushing: Promise<void> | undefined;
+  #failed: unknown;
+  #closed = false;
+
+  private constructor(path: string, handle: FileHandle) {
+    this.path = path;
+    this.#handle = handle;
+  }
+
+  /** Creates the journal (it must not exist) and makes its first record durable. */
+  static async create(fs: FileSystem, path: string, begin: BeginRecord): Promise<JournalWriter> {
+    const handle = await fs.open(path, 'wx', 0o600);
+    const writer = new JournalWriter(path, handle);
+    try {
+      await writer.appendDurable(begin);
+    } catch (error) {
+      await writer.close().catch(() => {});
+      throw error;
+    }
+    return writer;
+  }
+
+  append(record: JournalRecord): void {
+    this.#pending.push(`${JSON.stringify(record)}\n`);
+  }
+
+  async appendDurable(record: JournalRecord): Promise<void> {
+    this.append(record);
+    await this.flush();
+  }
+
+  /** Writes and fsyncs everything appended so far. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing.catch(() => {});
+    if (this.#failed !== undefined) throw this.#failed;
+    if (this.#pending.length === 0) return;
+    const data = this.#pending.join('');
+    this.#pending = [];
+    this.#flushing = (async () => {
+      await this.#handle.write(data);
+      await this.#handle.sync();
+    })();
+    try {
+      await this.#flushing;
+    } catch (error) {
+      // A journal that failed a write may hold a torn line: nothing more goes after it.
+      this.#failed = error;
+      throw error;
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    while (this.#flushing) await this.#flushing.catch(() => {});
+    await this.#handle.close();
+  }
+}
+
+export interface ReadJournal {
+  begin: BeginRecord | undefined;
+  records: JournalRecord[];
+  /** True when the last line was torn (a write cut short by a crash). */
+  torn: boolean;
+}
+
+/** Reads a journal; a torn or malformed line ends it (nothing after it was acted on). */
+export async function readJournal(fs: FileSystem, path: string): Promise<ReadJournal | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  const text = new TextDecoder().decode(bytes);
+  const records: JournalRecord[] = [];
+  let torn = false;
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    if (end === -1) {
+      torn = true;
+      break;
+    }
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === '') continue;
+    try {
+      const record = JSON.parse(line) as JournalRecord;
+      if (typeof record !== 'object' || record === null || typeof record.t !== 'string') throw new Error('not a record');
+      records.push(record);
+    } catch {
+      torn = true;
+      break;
+    }
+  }
+  const first = records[0];
+  const begin = first?.t === 'begin' && first.v === JOURNAL_VERSION ? first : undefined;
+  return { begin, records, torn };
+}

@@ -1,0 +1,236 @@
+import { join } from 'node:path';
+import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
+import type { FileSystem } from '../fs/types.js';
+import type { Plan, PlanIssue } from '../plan/types.js';
+import { validatePlan } from '../plan/validate.js';
+import { mapLimit } from '../util/limit.js';
+import { pathKey } from './paths.js';
+import { type Check, plannedMismatch, simulatePlan } from './simulate.js';
+import { type ActualState, describeActual, describeExpected, hashFile, mismatch, readActual } from './state.js';
+
+/** A difference between what a plan expects and what the disk holds now. */
+export interface Drift {
+  operationId: string;
+  /** The operation field it is about: `expectFrom`, `expectTo`, `parent of to`, ... */
+  field: string;
+  path: string;
+  expected: string;
+  found: string;
+  message: string;
+}
+
+/** Times of a folder the apply changes, restored by an undo. */
+export interface DirTimes {
+  atimeMs: number;
+  mtimeMs: number;
+}
+
+export interface PreflightResult {
+  /** Folders whose entries the plan changes, with their times now. */
+  dirTimes: Record<string, DirTimes>;
+  /** Bytes the plan copies, forks or writes. */
+  bytesTotal: number;
+}
+
+/** Throws the typed error for a plan that fails {@link validatePlan}. */
+export function assertValidPlan(plan: Plan): void {
+  const issues: PlanIssue[] = validatePlan(plan);
+  if (Array.isArray((plan as { operations?: unknown }).operations)) {
+    for (const op of plan.operations) {
+      if (op?.type === 'writeFile' && op.expect?.type === 'file' && op.backupTo === undefined) {
+        issues.push({
+          code: 'PLAN_SHAPE',
+          message: `${op.id} (writeFile) would replace ${op.path} without keeping the old file: give it a backupTo.`,
+          operationId: op.id,
+          path: op.path,
+        });
+      }
+    }
+  }
+  if (issues.length === 0) return;
+  const lines = issues.map((i) => `  ${i.code}: ${i.message}`).join('\n');
+  const code = issues.some((i) => i.code === 'PLAN_VERSION')
+    ? ErrorCodes.PLAN_VERSION
+    : issues.every((i) => i.code === 'OUTSIDE_ROOTS')
+      ? ErrorCodes.OUTSIDE_ROOTS
+      : ErrorCodes.INVALID_PLAN;
+  throw new SharedSessionsError(
+    code,
+    `The plan is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}); nothing was changed. Make the plan again with this version of claude-shared-sessions.\n${lines}`,
+    { details: issues },
+  );
+}
+
+/**
+ * Checks, before the first write, every state the plan relies on: each operation's
+ * expected source and destination, that parent folders exist, and that no folder on the
+ * way to a path is a link (which would be followed out of the plan's roots). Paths an
+ * earlier operation of the plan creates, removes or moves are judged by the plan's own
+ * effects, the rest by lstat. Throws ESTALE_PLAN, EOUTSIDE_ROOTS or EINVALID_PLAN with
+ * every problem found.
+ */
+export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurrency: number): Promise<PreflightResult> {
+  const checks = simulatePlan(plan);
+  const diskPaths = new Map<string, string>();
+  for (const c of checks) if (c.at.type === 'disk') diskPaths.set(pathKey(c.at.disk), c.at.disk);
+  const actual = new Map<string, ActualState>();
+  await mapLimit([...diskPaths.values()], concurrency, async (path) => {
+    try {
+      actual.set(pathKey(path), await readActual(fs, path));
+    } catch (error) {
+      throw wrapIoError(error, 'Checking the plan against the disk', path);
+    }
+  });
+  const hashes = new Map<string, Promise<string>>();
+  const hashOf = (path: string) => {
+    const key = pathKey(path);
+    let h = hashes.get(key);
+    if (!h) {
+      h = hashFile(fs, path);
+      hashes.set(key, h);
+    }
+    return h;
+  };
+
+  const drift: Drift[] = [];
+  const links: Drift[] = [];
+  const contradictions: Drift[] = [];
+  const dirTimes: Record<string, DirTimes> = {};
+  const push = (list: Drift[], c: Check, found: string, message: string) =>
+    list.push({
+      operationId: c.operationId,
+      field: c.field,
+      path: c.path,
+      expected: describeExpected(c.expected),
+      found,
+      message,
+    });
+
+  for (const c of checks) {
+    if (c.at.type !== 'disk') {
+      if (c.kind === 'no-link') {
+        push(links, c, 'a link', `${c.path} is a link made earlier in the plan; a path under it would follow it`);
+        continue;
+      }
+      const why = plannedMismatch(c.expected, c.at);
+      if (why) push(contradictions, c, c.at.type, `${c.operationId} ${c.field} ${c.path}: ${why}`);
+      continue;
+    }
+    const state = actual.get(pathKey(c.at.disk)) ?? { type: 'absent' };
+    const moved = c.at.disk === c.path ? '' : ` (now at ${c.at.disk})`;
+    if (c.kind === 'no-link') {
+      if (state.type === 'symlink') {
+        push(
+          links,
+          c,
+          describeActual(state),
+          `${c.path}${moved} is a link to ${state.target}; the plan would follow it out of its roots`,
+        );
+      }
+      continue;
+    }
+    if (c.kind === 'parent') {
+      if (state.type === 'directory') {
+        dirTimes[c.at.disk] = { atimeMs: state.stat.atimeMs, mtimeMs: state.stat.mtimeMs };
+        continue;
+      }
+      if (state.type === 'symlink') {
+        push(
+          links,
+          c,
+          describeActual(state),
+          `${c.path}${moved} is a link to ${state.target}; the plan would follow it out of its roots`,
+        );
+        continue;
+      }
+      push(drift, c, describeActual(state), `${c.path}${moved}: a folder is needed there, found ${describeActual(state)}`);
+      continue;
+    }
+    let why: string | undefined;
+    try {
+      why = await mismatch(c.expected, state, () => hashOf(c.at.type === 'disk' ? c.at.disk : c.path));
+    } catch (error) {
+      throw wrapIoError(error, 'Checking the plan against the disk', c.path);
+    }
+    if (why) push(drift, c, describeActual(state), `${c.operationId} ${c.field} ${c.path}${moved}: ${why}`);
+  }
+
+  if (contradictions.length > 0) {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_PLAN,
+      `The plan contradicts itself (${contradictions.length} problem${contradictions.length === 1 ? '' : 's'}); nothing was changed. Make it again.\n${list(contradictions)}`,
+      { details: contradictions },
+    );
+  }
+  if (links.length > 0) {
+    throw new SharedSessionsError(
+      ErrorCodes.OUTSIDE_ROOTS,
+      `The plan would follow a link out of the folders it was made for; nothing was changed. Check these links, then make the plan again.\n${list(links)}`,
+      { details: links, path: links[0]?.path },
+    );
+  }
+  if (drift.length > 0) {
+    throw new SharedSessionsError(
+      ErrorCodes.STALE_PLAN,
+      `The disk changed since the plan was made (${drift.length} difference${drift.length === 1 ? '' : 's'}); nothing was changed. Make the plan again and apply the new one.\n${list(drift)}`,
+      { details: drift, path: drift[0]?.path },
+    );
+  }
+
+  let bytesTotal = 0;
+  for (const op of plan.operations) {
+    if (op.type === 'copyFile' || op.type === 'forkSession') bytesTotal += op.expectFrom.size;
+    else if (op.type === 'writeFile') bytesTotal += Buffer.byteLength(op.content);
+  }
+  return { dirTimes, bytesTotal };
+}
+
+function list(items: Drift[]): string {
+  const shown = items.slice(0, 20).map((d) => `  ${d.message}`);
+  if (items.length > 20) shown.push(`  ... and ${items.length - 20} more (see error.details)`);
+  return shown.join('\n');
+}
+
+/** Live Claude Code processes of each account, from the file names in `<account>/sessions/`. */
+export async function runningClaude(
+  fs: FileSystem,
+  accounts: readonly string[],
+  isAlive: (pid: number) => boolean,
+): Promise<{ account: string; pids: number[] }[]> {
+  const found: { account: string; pids: number[] }[] = [];
+  for (const account of accounts) {
+    let names: string[];
+    try {
+      names = (await fs.readdir(join(account, 'sessions'))).map((e) => e.name);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw wrapIoError(error, 'Looking for running Claude Code', join(account, 'sessions'));
+    }
+    // Only the names are read: the files belong to Claude Code.
+    const pids = names
+      .map((n) => /^(\d+)\.json$/.exec(n)?.[1])
+      .filter((m): m is string => m !== undefined)
+      .map(Number)
+      .filter((pid) => isAlive(pid))
+      .sort((a, b) => a - b);
+    if (pids.length > 0) found.push({ account, pids });
+  }
+  return found;
+}
+
+/** Throws ECLAUDE_RUNNING when Claude Code runs with an account of the plan. */
+export async function assertClaudeNotRunning(
+  fs: FileSystem,
+  plan: Plan,
+  isAlive: (pid: number) => boolean,
+): Promise<void> {
+  const running = await runningClaude(fs, plan.accounts, isAlive);
+  if (running.length === 0) return;
+  const what = running.map((r) => `${r.account} (pid ${r.pids.join(', ')})`).join('; ');
+  throw new SharedSessionsError(
+    ErrorCodes.CLAUDE_RUNNING,
+    `Claude Code is running with ${what}. It appends to transcripts without locking, so lines written while folders move could end up in a backup only. Quit those sessions and apply again, or pass force.claudeRunning to go ahead anyway.`,
+    { details: running, path: running[0]?.account },
+  );
+}

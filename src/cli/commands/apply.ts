@@ -1,0 +1,112 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { ErrorCodes, SharedSessionsError } from '../../errors.js';
+import type { Plan } from '../../plan/types.js';
+import type { Context } from '../context.js';
+import { CliError, CliErrorCodes, ExitCode, type ExitCodeValue } from '../errors.js';
+import { formatBytes, formatDuration, plural } from '../format.js';
+import { type ApplyReport, applyPlan, describePlan, type PlannerOptions, share, validatePlan } from '../lib.js';
+import { progressBar } from '../progress.js';
+import { confirm } from '../prompt.js';
+
+/** The options every planner gets from the global options, plus a fresh id and the time. */
+export function plannerOptions(ctx: Context): PlannerOptions {
+  return { ...ctx.discoverOptions(), now: ctx.io.now(), id: randomUUID() } as PlannerOptions;
+}
+
+/** Reads a plan saved with `plan --out` and refuses anything that is not a valid plan. */
+export async function readPlanFile(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(CliErrorCodes.PLAN_FILE, `Cannot read the plan file ${path}: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  let plan: Plan;
+  try {
+    plan = JSON.parse(text) as Plan;
+  } catch (error) {
+    throw new CliError(
+      CliErrorCodes.PLAN_FILE,
+      `${path} is not JSON (${(error as Error).message}). Save a plan with \`plan --out ${path}\`.`,
+      { cause: error },
+    );
+  }
+  const issues = validatePlan(plan);
+  if (issues.length > 0) {
+    const version = issues.some((i) => i.code === 'PLAN_VERSION');
+    throw new SharedSessionsError(
+      version ? ErrorCodes.PLAN_VERSION : ErrorCodes.INVALID_PLAN,
+      `${path} is not a valid plan: ${issues.map((i) => i.message).join(' ')} Make a new one with \`plan --out\`.`,
+      { path, details: issues },
+    );
+  }
+  return plan;
+}
+
+export async function writePlanFile(path: string, plan: Plan): Promise<void> {
+  // The plan names every file and may hold a settings.json: readable by its owner only.
+  await writeFile(path, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Counts for `--json` and summaries, without the operations themselves. */
+export function planSummary(plan: Plan) {
+  return {
+    id: plan.id,
+    kind: plan.kind,
+    createdAt: plan.createdAt,
+    operations: plan.operations.length,
+    conflicts: plan.conflicts.length,
+    warnings: plan.warnings.length,
+  };
+}
+
+/**
+ * Shows a plan, asks, applies it with a progress bar and prints a summary: the shared
+ * tail of `apply`, `rollback` and `doctor --fix`.
+ */
+export async function confirmAndApply(ctx: Context, plan: Plan, what: string): Promise<ExitCodeValue> {
+  if (!ctx.json) ctx.say(describePlan(plan).trimEnd());
+  if (plan.operations.length === 0) {
+    if (ctx.json) ctx.emit({ applied: false, plan: planSummary(plan) });
+    else ctx.say(ctx.c.green('Nothing to do.'));
+    return ExitCode.OK;
+  }
+  ctx.say();
+  await confirm(ctx, `Apply this ${what} plan (${plural(plan.operations.length, 'operation')})?`);
+
+  const bar = progressBar(ctx, what === 'share' ? 'Sharing' : 'Applying');
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  let report: ApplyReport;
+  try {
+    report = await applyPlan(plan, { fs: ctx.fs, onProgress: (e) => bar.update(e), signal: abort.signal });
+  } finally {
+    bar.done();
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (ctx.json) ctx.emit({ applied: true, plan: planSummary(plan), report });
+  else ctx.say(ctx.c.green(summarise(plan, report)));
+  return ExitCode.OK;
+}
+
+function summarise(plan: Plan, report: ApplyReport): string {
+  const parts = [`Applied ${plural(report.operationsDone ?? plan.operations.length, 'operation')}`];
+  if (typeof report.bytesCopied === 'number') parts.push(`copied ${formatBytes(report.bytesCopied)}`);
+  if (typeof report.bytesCloned === 'number' && report.bytesCloned > 0) {
+    parts.push(`cloned ${formatBytes(report.bytesCloned)}`);
+  }
+  if (typeof report.conflictsKept === 'number' && report.conflictsKept > 0) {
+    parts.push(`kept ${plural(report.conflictsKept, 'conflicting copy', 'conflicting copies')} in ${plan.conflictsDir}`);
+  }
+  if (typeof report.durationMs === 'number') parts.push(`in ${formatDuration(report.durationMs)}`);
+  return `${parts.join(', ')}.`;
+}
+
+export async function runApply(ctx: Context, options: { plan?: string }): Promise<ExitCodeValue> {
+  const plan = options.plan === undefined ? await share(plannerOptions(ctx)) : await readPlanFile(options.plan);
+  return confirmAndApply(ctx, plan, plan.kind);
+}

@@ -1,0 +1,243 @@
+import { dirname, join } from 'node:path';
+import type { Account } from '../../accounts/types.js';
+import { errnoCode } from '../../errors.js';
+import type { FileSystem } from '../../fs/types.js';
+import { SESSIONS_INDEX } from '../../layout/names.js';
+import type { Context } from '../context.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { plural } from '../format.js';
+import { has, share } from '../lib.js';
+import { confirmAndApply, plannerOptions } from './apply.js';
+import { collectStatus } from './status.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  account?: string;
+  path?: string;
+  /** True when `doctor --fix` can repair it through a plan. */
+  fixable: boolean;
+}
+
+/** Where kept conflict copies go by default: beside the shared folder. */
+export function defaultConflictsDir(sharedDir: string): string {
+  return join(dirname(sharedDir), 'conflicts');
+}
+
+export async function diagnose(ctx: Context): Promise<Finding[]> {
+  const { accounts, shared } = await collectStatus(ctx);
+  const findings: Finding[] = [];
+  const add = (f: Finding) => findings.push(f);
+
+  for (const a of accounts) {
+    for (const p of a.problems) add({ code: p.code, severity: 'error', message: p.message, account: a.path, path: p.path, fixable: false });
+    for (const folder of ctx.folders) {
+      const state = a.folders[folder];
+      if (!state) continue;
+      const where = ctx.tilde(state.path);
+      switch (state.kind) {
+        case 'dangling-symlink':
+          add({
+            code: 'LINK_DANGLING',
+            severity: 'error',
+            message: `${where} is a link to ${state.linkTarget}, which does not exist: Claude Code sees no sessions there. Restore that folder, or remove the link and run \`rollback\` or \`apply\`.`,
+            account: a.path,
+            path: state.path,
+            fixable: false,
+          });
+          break;
+        case 'symlink-elsewhere':
+          add({
+            code: 'LINK_ELSEWHERE',
+            severity: 'warning',
+            message: `${where} is a link to ${state.linkTarget}, not to the shared folder ${ctx.tilde(ctx.sharedDirs[folder] ?? '')}. Leave it if you made it on purpose; otherwise point --shared there or replace the link by hand.`,
+            account: a.path,
+            path: state.path,
+            fixable: false,
+          });
+          break;
+        case 'not-a-directory':
+        case 'unreadable':
+          add({
+            code: state.kind === 'unreadable' ? 'FOLDER_UNREADABLE' : 'FOLDER_NOT_A_DIRECTORY',
+            severity: 'error',
+            message: `${where} is ${state.kind === 'unreadable' ? 'unreadable' : 'not a folder'}; Claude Code cannot keep sessions there. Move it aside and start Claude Code once with this account.`,
+            account: a.path,
+            path: state.path,
+            fixable: false,
+          });
+          break;
+        case 'directory':
+        case 'missing':
+          if (a.exists) {
+            add({
+              code: 'NOT_SHARING',
+              severity: 'info',
+              message: `${ctx.tilde(a.path)} does not share ${folder}/ yet. Sharing is opt-in: run \`plan\` then \`apply\` to share it, or leave it out.`,
+              account: a.path,
+              path: state.path,
+              fixable: false,
+            });
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    if (a.runningPids.length > 0) {
+      add({
+        code: 'CLAUDE_RUNNING',
+        severity: 'warning',
+        message: `Claude Code is running with ${ctx.tilde(a.path)} (pid ${a.runningPids.join(', ')}). Quit it before apply, rollback or recover.`,
+        account: a.path,
+        fixable: false,
+      });
+    }
+    if (a.backups.length > 0) {
+      add({
+        code: 'BACKUPS_LEFT',
+        severity: 'info',
+        message: `${ctx.tilde(a.path)} keeps ${plural(a.backups.length, 'backup')} (${a.backups.map((b) => b.name).join(', ')}). Rollback needs them; remove them by hand once you no longer want to roll back.`,
+        account: a.path,
+        path: a.backups[0]?.path ?? a.path,
+        fixable: false,
+      });
+    }
+  }
+
+  findings.push(...cleanupFindings(ctx, accounts));
+
+  const projectsShared = shared.find((s) => s.folder === 'projects');
+  const indexRoots = [
+    ...(projectsShared?.exists ? [ctx.sharedDir] : []),
+    ...accounts.filter((a) => a.projects.kind === 'directory').map((a) => a.projects.path),
+  ];
+  const indexes = (await Promise.all(indexRoots.map((r) => findSessionIndexes(ctx.fs, r)))).flat();
+  if (indexes.length > 0) {
+    add({
+      code: 'STALE_SESSIONS_INDEX',
+      severity: 'info',
+      message: `${plural(indexes.length, 'sessions-index.json file')} found (e.g. ${ctx.tilde(indexes[0] ?? '')}). Claude Code stopped reading them in 2.1.30 and they are frozen; tools that still trust them miss sessions. Safe to delete by hand.`,
+      path: indexes[0] ?? '',
+      fixable: false,
+    });
+  }
+
+  const conflictsDir = defaultConflictsDir(ctx.sharedDir);
+  const kept = await countFiles(ctx.fs, conflictsDir);
+  if (kept > 0) {
+    add({
+      code: 'CONFLICT_COPIES',
+      severity: 'info',
+      message: `${plural(kept, 'conflicting copy', 'conflicting copies')} of sessions kept in ${ctx.tilde(conflictsDir)}. Look through them, keep what you need, then remove the folder by hand.`,
+      path: conflictsDir,
+      fixable: false,
+    });
+  }
+
+  const journal = await journalFinding(ctx);
+  if (journal) add(journal);
+  return findings;
+}
+
+/**
+ * With one shared folder, every account's Claude Code deletes transcripts older than its
+ * own cleanupPeriodDays from everyone: the smallest value among linked accounts wins.
+ */
+function cleanupFindings(ctx: Context, accounts: Account[]): Finding[] {
+  const linked = accounts.filter((a) => a.projects.kind === 'linked');
+  if (linked.length === 0) return [];
+  const max = Math.max(...linked.map((a) => a.cleanupPeriodDays));
+  return linked
+    .filter((a) => a.cleanupPeriodDays < max)
+    .map((a) => ({
+      code: 'CLEANUP_PERIOD',
+      severity: 'warning' as const,
+      message: `${ctx.tilde(a.path)} has cleanupPeriodDays ${a.cleanupPeriodDays}${a.cleanupPeriodDaysSet ? '' : ' (the default)'}: its Claude Code deletes every shared session older than that, including those other accounts keep for ${max} days. \`doctor --fix\` raises it.`,
+      account: a.path,
+      path: join(a.path, 'settings.json'),
+      fixable: true,
+    }));
+}
+
+async function journalFinding(ctx: Context): Promise<Finding | undefined> {
+  if (!has('recover')) return undefined;
+  return undefined;
+}
+
+async function findSessionIndexes(fs: FileSystem, projectsDir: string): Promise<string[]> {
+  const found: string[] = [];
+  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
+  try {
+    entries = await fs.readdir(projectsDir);
+  } catch {
+    return found;
+  }
+  for (const e of entries) {
+    if (e.type !== 'directory') continue;
+    const candidate = join(projectsDir, e.name, SESSIONS_INDEX);
+    try {
+      if ((await fs.lstat(candidate)).type === 'file') found.push(candidate);
+    } catch {
+      // absent: the usual case
+    }
+  }
+  return found;
+}
+
+async function countFiles(fs: FileSystem, dir: string): Promise<number> {
+  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
+  try {
+    entries = await fs.readdir(dir);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return 0;
+    return 0;
+  }
+  let n = 0;
+  for (const e of entries) {
+    if (e.type === 'directory') n += await countFiles(fs, join(dir, e.name));
+    else n++;
+  }
+  return n;
+}
+
+const MARK: Record<Severity, string> = { error: '✗', warning: '!', info: '·' };
+
+/** `doctor [--fix]`: exit 0 when all is well, 2 when something needs attention. */
+export async function runDoctor(ctx: Context, options: { fix?: boolean }): Promise<ExitCodeValue> {
+  const findings = await diagnose(ctx);
+  const needsAttention = findings.some((f) => f.severity !== 'info');
+  if (!options.fix) {
+    if (ctx.json) ctx.emit({ ok: !needsAttention, findings });
+    else printFindings(ctx, findings);
+    return needsAttention ? ExitCode.WORK_TO_DO : ExitCode.OK;
+  }
+  if (!ctx.json) printFindings(ctx, findings);
+  // The safe fixes are what `share` plans for accounts that already share: raising
+  // cleanupPeriodDays, re-linking. Accounts that do not share are left alone (opt-in).
+  const linked = (await collectStatus(ctx)).accounts.filter((a) => a.projects.kind === 'linked').map((a) => a.path);
+  if (linked.length === 0 || !findings.some((f) => f.fixable)) {
+    if (ctx.json) ctx.emit({ ok: !needsAttention, findings, applied: false });
+    else ctx.say('\nNothing that --fix can repair.');
+    return needsAttention ? ExitCode.WORK_TO_DO : ExitCode.OK;
+  }
+  ctx.say();
+  const plan = await share({ ...plannerOptions(ctx), accounts: linked });
+  return confirmAndApply(ctx, plan, 'fix');
+}
+
+function printFindings(ctx: Context, findings: Finding[]): void {
+  const { c } = ctx;
+  if (findings.length === 0) {
+    ctx.say(c.green('All good: every account shares, links point where they should, nothing is left over.'));
+    return;
+  }
+  const color = { error: c.red, warning: c.yellow, info: c.dim } as const;
+  for (const f of findings) {
+    ctx.say(`${color[f.severity](MARK[f.severity])} ${c.bold(f.code)}${f.fixable ? c.dim(' (fixable)') : ''}`);
+    ctx.say(`  ${f.message}`);
+  }
+}

@@ -1,0 +1,92 @@
+import { basename } from 'node:path';
+import { absolutePath } from '../../layout/config-dir.js';
+import type { Context } from '../context.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { formatAge, formatBytes, table } from '../format.js';
+import { listSessions, type SessionRow } from '../lib.js';
+
+export interface ListOptions {
+  project?: string;
+  all?: boolean;
+  limit?: number;
+  picker?: boolean;
+}
+
+/** The SDK's field names, in the SDK's order, then the library's own. */
+const SDK_FIELDS = [
+  'sessionId',
+  'summary',
+  'lastModified',
+  'fileSize',
+  'customTitle',
+  'firstPrompt',
+  'gitBranch',
+  'cwd',
+  'tag',
+  'createdAt',
+  'archived',
+] as const;
+
+/** `list`: sessions across the chosen accounts, newest first. */
+export async function runList(ctx: Context, options: ListOptions): Promise<ExitCodeValue> {
+  const project = options.all ? undefined : absolutePath(options.project ?? ctx.io.cwd, ctx.home, ctx.io.cwd);
+  const result = await listSessions({
+    ...ctx.discoverOptions(),
+    ...(project === undefined ? {} : { project }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    includeProgrammatic: !options.picker,
+  });
+  const sessions = result.sessions;
+  if (ctx.json) {
+    ctx.emit(sessions.map(toJSON));
+    return ExitCode.OK;
+  }
+  const { c } = ctx;
+  const now = ctx.io.now().getTime();
+  if (sessions.length === 0) {
+    ctx.say(
+      project === undefined
+        ? 'No sessions found in the chosen accounts.'
+        : `No sessions for ${ctx.tilde(project)}. Use --all for every project, or --project <dir>.`,
+    );
+  } else {
+    const labels = new Map<string, string>();
+    const label = (dir: string) => labels.get(dir) ?? basename(dir);
+    const rows = sessions.map((s) => [
+      `${diverged(s) ? c.red('≠ ') : ''}${s.summary}`,
+      formatAge(s.lastModified, now),
+      s.gitBranch ?? '',
+      formatBytes(s.fileSize ?? 0),
+      (s.accounts ?? []).map(label).join(','),
+      ...(project === undefined ? [ctx.tilde(s.cwd ?? '')] : []),
+      c.dim(s.sessionId.slice(0, 8)),
+    ]);
+    const columns = [
+      { header: 'TITLE', max: 60 },
+      { header: 'AGE' },
+      { header: 'BRANCH', max: 24 },
+      { header: 'SIZE', align: 'right' as const },
+      { header: 'ACCOUNTS', max: 40 },
+      ...(project === undefined ? [{ header: 'PROJECT', max: 40 }] : []),
+      { header: 'ID' },
+    ];
+    for (const line of table(columns, rows)) ctx.say(line);
+    if (sessions.some(diverged)) {
+      ctx.say(c.dim('≠ diverged copies of this session exist in several accounts; `plan` shows how they are kept.'));
+    }
+  }
+  for (const p of result.problems ?? []) ctx.note(`${c.yellow('!')} ${p.code}: ${p.message}`);
+  return ExitCode.OK;
+}
+
+function diverged(s: SessionRow): boolean {
+  return (s.copies ?? []).some((copy) => copy.relation === 'diverged');
+}
+
+/** The SDK's fields in its order (absent ones left out, as the SDK does), then the library's. */
+function toJSON(s: SessionRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of SDK_FIELDS) if (s[f] !== undefined) out[f] = s[f];
+  for (const [k, v] of Object.entries(s)) if (!(k in out)) out[k] = v;
+  return out;
+}

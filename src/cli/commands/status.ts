@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { discoverAccounts } from '../../accounts/discover.js';
+import type { Account } from '../../accounts/types.js';
+import { errnoCode } from '../../errors.js';
+import type { FileSystem } from '../../fs/types.js';
+import { sessionIdOfFile } from '../../layout/names.js';
+import type { Context } from '../context.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { formatBytes, plural, table } from '../format.js';
+
+/** Totals of one shared folder. */
+export interface SharedFolderTotals {
+  folder: string;
+  path: string;
+  exists: boolean;
+  /** For `projects`: transcripts, their bytes and project folders. */
+  sessions: number;
+  bytes: number;
+  projects: number;
+  /** Config dirs whose folder is a link to this one. */
+  linkedAccounts: string[];
+}
+
+export interface StatusReport {
+  home: string;
+  sharedDirs: Record<string, string>;
+  accounts: Account[];
+  shared: SharedFolderTotals[];
+}
+
+export async function collectStatus(ctx: Context): Promise<StatusReport> {
+  const accounts = await discoverAccounts(ctx.discoverOptions());
+  const shared = await Promise.all(
+    ctx.folders.map((folder) => sharedTotals(ctx.fs, folder, ctx.sharedDirs[folder] ?? '', accounts)),
+  );
+  return { home: ctx.home, sharedDirs: ctx.sharedDirs, accounts, shared };
+}
+
+async function sharedTotals(
+  fs: FileSystem,
+  folder: string,
+  path: string,
+  accounts: Account[],
+): Promise<SharedFolderTotals> {
+  const linkedAccounts = accounts.filter((a) => a.folders[folder]?.kind === 'linked').map((a) => a.path);
+  const totals = { folder, path, exists: false, sessions: 0, bytes: 0, projects: 0, linkedAccounts };
+  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
+  try {
+    entries = await fs.readdir(path);
+    totals.exists = true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return totals;
+    throw error;
+  }
+  if (folder !== 'projects') return totals;
+  for (const project of entries.filter((e) => e.type === 'directory')) {
+    totals.projects++;
+    for (const file of await fs.readdir(join(path, project.name))) {
+      if (file.type !== 'file' || sessionIdOfFile(file.name) === undefined) continue;
+      totals.sessions++;
+      try {
+        totals.bytes += (await fs.lstat(join(path, project.name, file.name))).size;
+      } catch {
+        // Removed while counting (Claude Code's cleanup): counted, size unknown.
+      }
+    }
+  }
+  return totals;
+}
+
+const KIND_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'dim'> = {
+  linked: 'green',
+  directory: 'yellow',
+  missing: 'dim',
+  'symlink-elsewhere': 'red',
+  'dangling-symlink': 'red',
+  'not-a-directory': 'red',
+  unreadable: 'red',
+};
+
+export async function runStatus(ctx: Context): Promise<ExitCodeValue> {
+  const report = await collectStatus(ctx);
+  if (ctx.json) {
+    ctx.emit(report);
+    return ExitCode.OK;
+  }
+  printStatus(ctx, report);
+  return ExitCode.OK;
+}
+
+export function printStatus(ctx: Context, report: StatusReport): void {
+  const { c } = ctx;
+  const kind = (k: string) => c[KIND_COLOR[k] ?? 'dim'](k);
+  if (report.accounts.length === 0) {
+    ctx.say(`No Claude Code config dirs found in ${ctx.tilde(report.home)}. Name them with --accounts.`);
+  } else {
+    ctx.say(c.bold(`Accounts (${report.accounts.length})`));
+    const many = ctx.folders.length > 1;
+    const rows = report.accounts.map((a) => [
+      ctx.tilde(a.path),
+      many ? ctx.folders.map((f) => `${f}:${kind(a.folders[f]?.kind ?? 'missing')}`).join(' ') : kind(a.projects.kind),
+      String(a.sessions),
+      formatBytes(a.sessionBytes),
+      a.projects.kind === 'linked' ? c.green('yes') : 'no',
+      a.runningPids.length > 0 ? c.yellow(`yes (pid ${a.runningPids.join(', ')})`) : 'no',
+      `${a.cleanupPeriodDays}d${a.cleanupPeriodDaysSet ? '' : c.dim(' (default)')}`,
+      a.backups.length === 0 ? '-' : `${a.backups.length} (newest ${a.backups[0]?.name})`,
+    ]);
+    const columns = [
+      { header: 'ACCOUNT' },
+      { header: many ? 'FOLDERS' : 'PROJECTS/' },
+      { header: 'SESSIONS', align: 'right' as const },
+      { header: 'SIZE', align: 'right' as const },
+      { header: 'LINKED' },
+      { header: 'RUNNING' },
+      { header: 'CLEANUP' },
+      { header: 'BACKUPS' },
+    ];
+    for (const line of table(columns, rows, '  ')) ctx.say(line);
+    for (const a of report.accounts) {
+      for (const f of ctx.folders) {
+        const state = a.folders[f];
+        if (state?.linkTarget !== undefined && state.kind !== 'linked') {
+          ctx.say(`  ${c.red('!')} ${ctx.tilde(state.path)} -> ${state.linkTarget} (${state.kind})`);
+        }
+      }
+      for (const p of a.problems) ctx.say(`  ${c.red('!')} ${p.code}: ${p.message}`);
+    }
+  }
+  ctx.say();
+  ctx.say(c.bold('Shared'));
+  for (const s of report.shared) {
+    const who = `linked from ${s.linkedAccounts.length} of ${report.accounts.length} accounts`;
+    if (!s.exists) ctx.say(`  ${ctx.tilde(s.path)}  ${c.dim('not created yet')}`);
+    else if (s.folder === 'projects') {
+      ctx.say(
+        `  ${ctx.tilde(s.path)}  ${plural(s.sessions, 'session')} in ${plural(s.projects, 'project')}, ${formatBytes(s.bytes)}; ${who}`,
+      );
+    } else ctx.say(`  ${ctx.tilde(s.path)}  ${who}`);
+  }
+}

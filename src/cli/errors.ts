@@ -1,0 +1,76 @@
+import { ErrorCodes, isSharedSessionsError, SharedSessionsError } from '../errors.js';
+
+/** Exit codes of the command. */
+export const ExitCode = {
+  /** Success; for `plan`: nothing to do. */
+  OK: 0,
+  /** An error: bad option, unreadable folder, a failed apply (undone). */
+  ERROR: 1,
+  /** `plan` (and `doctor`) found work to do. */
+  WORK_TO_DO: 2,
+  /** Refused: stale plan, lock held, Claude Code running, dirty journal, not confirmed. */
+  REFUSED: 3,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Codes of the errors the command itself raises (the library's codes are in `ErrorCodes`). */
+export const CliErrorCodes = {
+  /** Not on a terminal and `--yes` not given: nothing was changed. */
+  NEEDS_CONFIRMATION: 'ENEEDS_CONFIRMATION',
+  /** The user answered no at the prompt: nothing was changed. */
+  DECLINED: 'EDECLINED',
+  /** The command line could not be parsed. */
+  USAGE: 'EUSAGE',
+  /** A library verb this build of the command needs is not there. */
+  UNAVAILABLE: 'EUNAVAILABLE',
+  /** A plan file could not be read or is not JSON. */
+  PLAN_FILE: 'EPLAN_FILE',
+} as const;
+
+export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
+
+/** An error raised by the command itself, printed like the library's: `code: sentence`. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly code: CliErrorCode;
+  readonly details: unknown;
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+const REFUSALS = new Set<string>([
+  ErrorCodes.STALE_PLAN,
+  ErrorCodes.LOCKED,
+  ErrorCodes.CLAUDE_RUNNING,
+  ErrorCodes.DIRTY_JOURNAL,
+  ErrorCodes.CONFLICT,
+  ErrorCodes.UNSAFE_SHARED,
+  CliErrorCodes.NEEDS_CONFIRMATION,
+  CliErrorCodes.DECLINED,
+]);
+
+/** The error's code, whoever raised it; `EIO_UNEXPECTED` for anything untyped. */
+export function codeOf(error: unknown): string {
+  if (error instanceof CliError || isSharedSessionsError(error)) return error.code;
+  return ErrorCodes.IO;
+}
+
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  return REFUSALS.has(codeOf(error)) ? ExitCode.REFUSED : ExitCode.ERROR;
+}
+
+/** Plain data for `--json`: `{ code, message, path?, details? }`. */
+export function errorToJSON(error: unknown): { code: string; message: string; path?: string; details?: unknown } {
+  if (error instanceof SharedSessionsError) {
+    const { code, message, path, details } = error.toJSON();
+    return { code, message, ...(path === undefined ? {} : { path }), ...(details === undefined ? {} : { details }) };
+  }
+  if (error instanceof CliError) {
+    return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+  }
+  return { code: ErrorCodes.IO, message: error instanceof Error ? error.message : String(error) };
+}

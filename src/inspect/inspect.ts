@@ -1,0 +1,375 @@
+import { basename, dirname, join, resolve } from 'node:path';
+import { type DiscoverOptions, discoverAccounts, resolveCommonOptions } from '../accounts/discover.js';
+import type { Account } from '../accounts/types.js';
+import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
+import type { FileSystem } from '../fs/types.js';
+import { absolutePath } from '../layout/config-dir.js';
+import { resolveFolders } from '../plan/folders.js';
+import { mapLimit } from '../util/limit.js';
+import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
+import {
+  type AccountFolderSnapshot,
+  type AccountSnapshot,
+  type BackupSnapshot,
+  SNAPSHOT_VERSION,
+  type SettingsSnapshot,
+  type Snapshot,
+  type TreeEntry,
+  type TreeSnapshot,
+} from './types.js';
+
+export interface InspectOptions extends DiscoverOptions {
+  /**
+   * Where superseded and diverged copies are kept, outside the shared `projects/` so
+   * that the resume picker does not list a session twice.
+   * @default `<parent of the shared projects folder>/conflicts`
+   */
+  conflictsDir?: string;
+  /**
+   * Which backups to read the trees of (rollback needs them to carry sessions back):
+   * `false` none, `true` the newest of each folder per account, or a stamp / backup name
+   * (`'1795761125'`, `'projects.bak.1795761125'`) to read that one.
+   * @default false
+   */
+  backups?: boolean | string;
+}
+
+const SETTINGS_MAX = 1 << 20;
+const DEFAULT_CLEANUP_DAYS = 30;
+
+/**
+ * Reads, without changing anything, everything a plan depends on: the accounts
+ * (through {@link discoverAccounts}), the tree of each account's shared-able folders
+ * (links inside them are recorded, never followed), the shared folders and the
+ * conflicts folder, backups, running Claude Code processes and `settings.json`. Files
+ * present in several places are hashed, with the hash of each longer copy's first N
+ * bytes for every shorter copy's size N (so a planner can tell a prefix from a
+ * divergence), and diverged transcripts get the timestamp of their newest tail record.
+ *
+ * @example
+ * ```ts
+ * const snapshot = await inspect({ accounts: ['~/.claude', '~/.claude-2'] });
+ * const plan = planShare(snapshot, { id: 'p1', now: Date.now() });
+ * ```
+ */
+export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
+  const folders = resolveFolders(options.folders);
+  const common = resolveCommonOptions({ ...options, folders });
+  const { fs, home, cwd, sharedDirs } = common;
+  const concurrency = options.concurrency ?? 16;
+  const accounts = await discoverAccounts({ ...options, fs, folders });
+
+  const shared: Record<string, TreeSnapshot> = {};
+  for (const folder of folders) {
+    const given = sharedDirs[folder] ?? join(dirname(common.sharedDir), folder);
+    shared[folder] = await readTree(fs, given, concurrency);
+  }
+  const conflictsGiven =
+    options.conflictsDir === undefined
+      ? join(dirname(common.sharedDir), 'conflicts')
+      : absolutePath(options.conflictsDir, home, cwd);
+  const conflicts = await readTree(fs, conflictsGiven, concurrency);
+
+  for (const [folder, tree] of Object.entries(shared)) {
+    const accountDirs = accounts.map((a) => join(a.realPath, folder));
+    if (tree.kind === 'directory' && accountDirs.some((d) => d === tree.path)) {
+      throw new SharedSessionsError(
+        ErrorCodes.INVALID_OPTION,
+        `The shared ${folder} folder ${tree.path} is an account's own folder. Choose a shared folder outside the config dirs (the default is ~/.claude-shared/${folder}).`,
+        { path: tree.path },
+      );
+    }
+  }
+
+  const accountSnapshots = await mapLimit(accounts, 4, (account) =>
+    snapshotAccount(fs, account, folders, options.backups ?? false, concurrency),
+  );
+
+  const snapshot: Snapshot = {
+    version: SNAPSHOT_VERSION,
+    folders,
+    accounts: accountSnapshots,
+    shared,
+    sharedGiven: Object.fromEntries(folders.map((f) => [f, sharedDirs[f] ?? ''])),
+    conflicts,
+  };
+  await compareCopies(fs, snapshot, concurrency);
+  return snapshot;
+}
+
+async function snapshotAccount(
+  fs: FileSystem,
+  account: Account,
+  folders: readonly string[],
+  backups: boolean | string,
+  concurrency: number,
+): Promise<AccountSnapshot> {
+  const root = account.realPath;
+  const folderSnapshots: Record<string, AccountFolderSnapshot> = {};
+  const problems = [...account.problems];
+  for (const folder of folders) {
+    const state = account.folders[folder];
+    const path = join(root, folder);
+    const snap: AccountFolderSnapshot = { name: folder, path, kind: state?.kind ?? 'missing', entries: [] };
+    if (state?.linkText !== undefined) snap.linkText = state.linkText;
+    if (state?.linkTarget !== undefined) snap.linkTarget = state.linkTarget;
+    if (snap.kind === 'directory') {
+      try {
+        snap.entries = await walk(fs, path, concurrency);
+      } catch (error) {
+        snap.kind = 'unreadable';
+        problems.push({ code: wrapIoError(error, `reading ${folder}/`, path).code, message: String(error), path });
+      }
+    }
+    folderSnapshots[folder] = snap;
+  }
+
+  let names: string[] = [];
+  if (account.exists) {
+    try {
+      names = (await fs.readdir(root)).map((e) => e.name).sort(compareStrings);
+    } catch {
+      // discoverAccounts already reported why.
+    }
+  }
+
+  const wanted = new Set<string>();
+  if (backups !== false) {
+    for (const folder of folders) {
+      const ofFolder = account.backups.filter((b) => b.folder === folder);
+      const chosen =
+        backups === true ? ofFolder[0] : ofFolder.find((b) => b.name === backups || b.stamp === backups);
+      if (chosen) wanted.add(chosen.name);
+    }
+  }
+  const backupSnapshots: BackupSnapshot[] = [];
+  for (const b of account.backups) {
+    let type: BackupSnapshot['type'] = 'other';
+    try {
+      type = (await fs.lstat(b.path)).type;
+    } catch {
+      continue;
+    }
+    const snap: BackupSnapshot = { name: b.name, path: join(root, b.name), folder: b.folder, stamp: b.stamp, type };
+    if (wanted.has(b.name) && type === 'directory') snap.entries = await walk(fs, snap.path, concurrency);
+    backupSnapshots.push(snap);
+  }
+
+  return {
+    path: account.path,
+    realPath: root,
+    label: account.label,
+    exists: account.exists,
+    folders: folderSnapshots,
+    backups: backupSnapshots,
+    names,
+    runningPids: account.runningPids,
+    settings: await readSettings(fs, join(root, 'settings.json'), account),
+    problems,
+  };
+}
+
+async function readSettings(fs: FileSystem, path: string, account: Account): Promise<SettingsSnapshot> {
+  const base = {
+    path,
+    cleanupPeriodDays: account.cleanupPeriodDays,
+    cleanupPeriodDaysSet: account.cleanupPeriodDaysSet,
+    malformed: account.problems.some((p) => p.code === 'ESETTINGS_MALFORMED'),
+  };
+  if (!account.exists) return { ...base, type: 'missing', cleanupPeriodDays: DEFAULT_CLEANUP_DAYS };
+  let st: Awaited<ReturnType<FileSystem['lstat']>>;
+  try {
+    st = await fs.lstat(path);
+  } catch (error) {
+    return { ...base, type: errnoCode(error) === 'ENOENT' ? 'missing' : 'unreadable' };
+  }
+  const meta = { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode };
+  if (st.type !== 'file' || st.size > SETTINGS_MAX) return { ...base, ...meta, type: st.type };
+  try {
+    const bytes = await fs.readFile(path);
+    return { ...base, ...meta, type: 'file', text: new TextDecoder().decode(bytes), hash: sha256Hex(bytes) };
+  } catch {
+    return { ...base, ...meta, type: 'unreadable' };
+  }
+}
+
+/**
+ * The tree at `given`, resolved to its real path. A missing folder is recorded with the
+ * ancestors a plan would have to create; a link to a folder is followed (the shared folder
+ * may live elsewhere); anything else that is not a folder is recorded as such.
+ */
+async function readTree(fs: FileSystem, given: string, concurrency: number): Promise<TreeSnapshot> {
+  const { real, missing } = await resolveReal(fs, given);
+  if (missing.length > 0) {
+    let kind: TreeSnapshot['kind'] = 'missing';
+    try {
+      if ((await fs.lstat(real)).type === 'symlink') kind = 'dangling-symlink';
+    } catch {
+      // Truly absent.
+    }
+    return { path: real, kind, missing: kind === 'missing' ? missing : [], entries: [] };
+  }
+  let type: string;
+  try {
+    type = (await fs.stat(real)).type;
+  } catch {
+    return { path: real, kind: 'unreadable', missing: [], entries: [] };
+  }
+  if (type !== 'directory') return { path: real, kind: 'not-a-directory', missing: [], entries: [] };
+  try {
+    return { path: real, kind: 'directory', missing: [], entries: await walk(fs, real, concurrency) };
+  } catch {
+    return { path: real, kind: 'unreadable', missing: [], entries: [] };
+  }
+}
+
+/**
+ * The real path of `path` and the trailing components that do not exist yet, outermost
+ * first: `/home/u/.claude-shared/projects` with nothing there gives
+ * `{ real: <same>, missing: ['/home/u/.claude-shared', '/home/u/.claude-shared/projects'] }`
+ * (with the existing ancestors' links resolved).
+ */
+export async function resolveReal(fs: FileSystem, path: string): Promise<{ real: string; missing: string[] }> {
+  const tail: string[] = [];
+  let current = resolve(path);
+  for (;;) {
+    try {
+      const real = await fs.realpath(current);
+      if (tail.length === 0) return { real, missing: [] };
+      const missing: string[] = [];
+      let p = real;
+      for (const name of tail.reverse()) {
+        p = join(p, name);
+        missing.push(p);
+      }
+      return { real: p, missing };
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw wrapIoError(error, 'resolving a folder', current);
+      const parent = dirname(current);
+      if (parent === current) return { real: resolve(path), missing: [] };
+      tail.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
+/** Every entry under `root`, lstat'ed (links recorded, never followed), sorted by relative path. */
+export async function walk(fs: FileSystem, root: string, concurrency: number): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
+  const visit = async (dir: string, rel: string): Promise<void> => {
+    const children = await fs.readdir(dir);
+    const found = await mapLimit(children, concurrency, async (child) => {
+      const abs = join(dir, child.name);
+      const relPath = rel === '' ? child.name : `${rel}/${child.name}`;
+      let st: Awaited<ReturnType<FileSystem['lstat']>>;
+      try {
+        st = await fs.lstat(abs);
+      } catch (error) {
+        if (errnoCode(error) === 'ENOENT') return undefined; // vanished since readdir
+        throw error;
+      }
+      const entry: TreeEntry = {
+        path: relPath,
+        type: st.type,
+        size: st.type === 'file' ? st.size : 0,
+        mode: st.mode,
+        mtimeMs: st.mtimeMs,
+      };
+      if (st.type === 'symlink') entry.linkText = await fs.readlink(abs);
+      return { entry, abs };
+    });
+    for (const f of found) {
+      if (!f) continue;
+      entries.push(f.entry);
+      if (f.entry.type === 'directory') await visit(f.abs, f.entry.path);
+    }
+  };
+  await visit(root, '');
+  return entries.sort((a, b) => compareStrings(a.path, b.path));
+}
+
+interface Located {
+  entry: TreeEntry;
+  abs: string;
+}
+
+/**
+ * Hashes every file present in several trees of one folder (the shared folder, each
+ * account's real folder, the backups read), with prefix hashes for each smaller size,
+ * and the newest tail timestamp of `.jsonl` files that have diverged copies. Also hashes
+ * every file in the conflicts folder (so that a copy kept aside is recognised).
+ */
+async function compareCopies(fs: FileSystem, snapshot: Snapshot, concurrency: number): Promise<void> {
+  const jobs: { located: Located; sizes: number[]; group: Located[] }[] = [];
+  for (const folder of snapshot.folders) {
+    const trees: { root: string; entries: TreeEntry[] }[] = [];
+    const sharedTree = snapshot.shared[folder];
+    if (sharedTree?.kind === 'directory') trees.push({ root: sharedTree.path, entries: sharedTree.entries });
+    for (const account of snapshot.accounts) {
+      const f = account.folders[folder];
+      if (f?.kind === 'directory') trees.push({ root: f.path, entries: f.entries });
+      for (const b of account.backups) {
+        if (b.folder === folder && b.entries) trees.push({ root: b.path, entries: b.entries });
+      }
+    }
+    const byPath = new Map<string, Located[]>();
+    for (const tree of trees) {
+      for (const entry of tree.entries) {
+        if (entry.type !== 'file') continue;
+        const list = byPath.get(entry.path) ?? [];
+        list.push({ entry, abs: join(tree.root, ...entry.path.split('/')) });
+        byPath.set(entry.path, list);
+      }
+    }
+    for (const group of byPath.values()) {
+      if (group.length < 2) continue;
+      for (const located of group) {
+        const sizes = group.map((g) => g.entry.size).filter((s) => s < located.entry.size);
+        jobs.push({ located, sizes, group });
+      }
+    }
+  }
+  if (snapshot.conflicts.kind === 'directory') {
+    for (const entry of snapshot.conflicts.entries) {
+      if (entry.type !== 'file') continue;
+      const located = { entry, abs: join(snapshot.conflicts.path, ...entry.path.split('/')) };
+      jobs.push({ located, sizes: [], group: [located] });
+    }
+  }
+
+  await mapLimit(jobs, concurrency, async ({ located, sizes }) => {
+    try {
+      const { hash, prefixHashes } = await hashFile(fs, located.abs, located.entry.size, sizes);
+      located.entry.hash = hash;
+      if (prefixHashes.length > 0) located.entry.prefixHashes = prefixHashes;
+    } catch (error) {
+      located.entry.unreadable = `${errnoCode(error) ?? 'EIO'}: ${(error as Error)?.message ?? String(error)}`;
+    }
+  });
+
+  const seenGroups = new Set<Located[]>();
+  const tails: Located[] = [];
+  for (const { group } of jobs) {
+    if (seenGroups.has(group) || group.length < 2) continue;
+    seenGroups.add(group);
+    const first = group[0];
+    if (!first?.entry.path.endsWith('.jsonl')) continue;
+    const hashes = new Set(group.map((g) => g.entry.hash).filter((h) => h !== undefined));
+    if (hashes.size < 2) continue;
+    tails.push(...group.filter((g) => g.entry.hash !== undefined));
+  }
+  await mapLimit(tails, concurrency, async (located) => {
+    try {
+      const ms = await lastRecordMs(fs, located.abs, located.entry.size);
+      if (ms !== undefined) located.entry.lastRecordMs = ms;
+    } catch {
+      // Without a timestamp the copy loses ties; it is still kept, never dropped.
+    }
+  });
+}
+
+/** Code-unit order, independent of locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

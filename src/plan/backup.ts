@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
+import { backupName, backupTimestamp } from '../layout/names.js';
+import { PlanBuilder, type PlanContext } from './builder.js';
+import { reportBadAccountFolder, reportBadShared } from './merge.js';
+import type { Plan } from './types.js';
+
+export type BackupOptions = PlanContext;
+
+/**
+ * A free name in the account's config dir: `<base>.bak.<epoch seconds>`, then `.1`, `.2`,
+ * ... when a file or folder of that name exists or the plan already uses it.
+ */
+export function freeBackupPath(b: PlanBuilder, account: AccountSnapshot, base: string): string {
+  const stamp = backupTimestamp(b.nowMs);
+  for (let counter = 0; ; counter++) {
+    const path = join(account.realPath, backupName(base, stamp, counter));
+    const there = b.state.lookup(path);
+    if (there.type === 'absent') return path;
+  }
+}
+
+/** Adds the backup renames: each account's real folder moved aside to `<folder>.bak.<stamp>`. */
+export function backupPhase(b: PlanBuilder, only?: (account: AccountSnapshot, folder: string) => boolean): void {
+  for (const account of b.snapshot.accounts) {
+    if (!account.exists) continue;
+    for (const folder of b.snapshot.folders) {
+      const f = account.folders[folder];
+      if (!f || reportBadAccountFolder(b, account, folder)) continue;
+      if (only && !only(account, folder)) continue;
+      if (b.state.lookup(f.path).type !== 'directory') continue;
+      b.add({
+        type: 'rename',
+        reason: 'backup',
+        from: f.path,
+        to: freeBackupPath(b, account, folder),
+        expectFrom: { type: 'directory' },
+        expectTo: { type: 'absent' },
+        account: account.realPath,
+      });
+    }
+  }
+}
+
+/**
+ * Plans moving each account's original folders (those that are real folders, not links)
+ * aside to `<folder>.bak.<epoch seconds>` in the same config dir, as the manual recipe's
+ * `mv projects projects.bak.$(date +%s)` does, with `.1`, `.2`, ... when a name is taken
+ * (two runs in one second). Links and missing folders need no backup; links elsewhere,
+ * dangling links and files are reported as conflicts and left alone. No plan of this
+ * library ever deletes a backup.
+ *
+ * @example
+ * ```ts
+ * const plan = planBackup(snapshot, { id: 'b1', now: Date.parse('2026-01-01T00:00:00Z') });
+ * // rename ~/.claude/projects -> ~/.claude/projects.bak.1767225600
+ * ```
+ */
+export function planBackup(snapshot: Snapshot, options: BackupOptions): Plan {
+  const b = new PlanBuilder(snapshot, options);
+  b.noteAccounts();
+  for (const folder of snapshot.folders) reportBadShared(b, folder);
+  backupPhase(b);
+  return b.finish('backup', options);
+}

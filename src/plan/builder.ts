@@ -1,0 +1,363 @@
+/**
+ * The planners' shared machinery: a virtual view of the paths a plan touches (so that a
+ * later phase sees what an earlier one planned), an operation list that numbers its
+ * entries, and the assembly of the final {@link Plan}. Pure: no filesystem, clock or
+ * randomness.
+ */
+import { dirname, join, sep } from 'node:path';
+import type { EntryType } from '../fs/types.js';
+import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
+import { fingerprintSnapshot } from './fingerprint.js';
+import { isInside, pathKey } from './paths.js';
+import {
+  type Conflict,
+  type ExpectedState,
+  type Operation,
+  PLAN_VERSION,
+  type Plan,
+  type PlanKind,
+  type Warning,
+} from './types.js';
+
+/** What every planner needs from its caller besides the snapshot: the plan's id and time. */
+export interface PlanContext {
+  /** The plan's id (the async verbs default it to `crypto.randomUUID()`). */
+  id: string;
+  /** When the plan is made: ms since the epoch or a Date; names backups (`projects.bak.<seconds>`). */
+  now: number | Date;
+}
+
+export interface VirtualEntry {
+  path: string;
+  type: EntryType;
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  hash?: string;
+  linkText?: string;
+  /** The snapshot entry this came from, when it did (for prefix hashes and timestamps). */
+  entry?: TreeEntry;
+}
+
+export type Lookup = VirtualEntry | { type: 'absent'; path: string } | { type: 'unknown'; path: string };
+
+/**
+ * A map of the paths the plan knows about. A folder is "listed" when all its children are
+ * known, so that any other name in it is known to be absent. Operations added to the
+ * builder update it, so that each phase plans against the state the previous phases leave.
+ */
+export class VirtualTree {
+  readonly #entries = new Map<string, VirtualEntry>();
+  readonly #absent = new Set<string>();
+  readonly #listed = new Set<string>();
+
+  set(entry: VirtualEntry): void {
+    const key = pathKey(entry.path);
+    this.#entries.set(key, entry);
+    this.#absent.delete(key);
+  }
+
+  markAbsent(path: string): void {
+    const key = pathKey(path);
+    this.#entries.delete(key);
+    this.#absent.add(key);
+  }
+
+  markListed(path: string): void {
+    this.#listed.add(pathKey(path));
+  }
+
+  lookup(path: string): Lookup {
+    const key = pathKey(path);
+    const found = this.#entries.get(key);
+    if (found) return found;
+    if (this.#absent.has(key)) return { type: 'absent', path };
+    const parent = dirname(path);
+    if (parent === path) return { type: 'unknown', path };
+    const p = this.lookup(parent);
+    if (p.type === 'absent' || p.type === 'file' || p.type === 'symlink' || p.type === 'other') {
+      return { type: 'absent', path };
+    }
+    if (p.type === 'directory' && this.#listed.has(pathKey(parent))) return { type: 'absent', path };
+    return { type: 'unknown', path };
+  }
+
+  /** Records a whole tree from the snapshot under `root` (the root itself included). */
+  addTree(root: string, rootType: EntryType, entries: readonly TreeEntry[]): void {
+    this.set({ path: root, type: rootType, size: 0, mtimeMs: 0, mode: 0o700 });
+    if (rootType !== 'directory') return;
+    this.markListed(root);
+    for (const entry of entries) {
+      const path = join(root, ...entry.path.split('/'));
+      const v: VirtualEntry = {
+        path,
+        type: entry.type,
+        size: entry.size,
+        mtimeMs: entry.mtimeMs,
+        mode: entry.mode,
+        entry,
+      };
+      if (entry.hash !== undefined) v.hash = entry.hash;
+      if (entry.linkText !== undefined) v.linkText = entry.linkText;
+      this.set(v);
+      if (entry.type === 'directory') this.markListed(path);
+    }
+  }
+
+  addSnapshotTree(tree: TreeSnapshot): void {
+    for (const m of tree.missing) this.markAbsent(m);
+    if (tree.kind === 'directory') this.addTree(tree.path, 'directory', tree.entries);
+    else if (tree.kind === 'missing') this.markAbsent(tree.path);
+    else if (tree.kind === 'not-a-directory') this.set({ path: tree.path, type: 'other', size: 0, mtimeMs: 0, mode: 0 });
+    else if (tree.kind === 'dangling-symlink')
+      this.set({ path: tree.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0, linkText: '' });
+  }
+
+  /** Moves `from` and everything known under it to `to`. */
+  move(from: string, to: string): void {
+    const fromKey = pathKey(from);
+    const prefix = fromKey.endsWith(sep) ? fromKey : fromKey + sep;
+    const moved: VirtualEntry[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (key === fromKey || key.startsWith(prefix)) moved.push(entry);
+    }
+    const listed = [...this.#listed].filter((k) => k === fromKey || k.startsWith(prefix));
+    for (const entry of moved) this.#entries.delete(pathKey(entry.path));
+    for (const k of listed) this.#listed.delete(k);
+    const relocate = (p: string) => to + p.slice(from.length);
+    for (const entry of moved) this.set({ ...entry, path: relocate(entry.path) });
+    for (const k of listed) this.#listed.add(pathKey(to) + k.slice(fromKey.length));
+    this.markAbsent(from);
+  }
+}
+
+type Draft<T> = T extends Operation ? Omit<T, 'id'> : never;
+
+/** Collects operations, conflicts and warnings; numbers operations; updates the virtual tree. */
+export class PlanBuilder {
+  readonly snapshot: Snapshot;
+  readonly state = new VirtualTree();
+  readonly operations: Operation[] = [];
+  readonly conflicts: Conflict[] = [];
+  readonly warnings: Warning[] = [];
+  readonly nowMs: number;
+  readonly #conflictKeys = new Set<string>();
+  readonly #warningKeys = new Set<string>();
+  /** Accounts the plan is about (real paths), in snapshot order. */
+  readonly accounts: string[];
+
+  constructor(snapshot: Snapshot, context: PlanContext) {
+    this.snapshot = snapshot;
+    this.nowMs = typeof context.now === 'number' ? context.now : context.now.getTime();
+    this.accounts = snapshot.accounts.filter((a) => a.exists).map((a) => a.realPath);
+    for (const tree of Object.values(snapshot.shared)) this.state.addSnapshotTree(tree);
+    this.state.addSnapshotTree(snapshot.conflicts);
+    for (const account of snapshot.accounts) {
+      if (!account.exists) continue;
+      this.state.set({ path: account.realPath, type: 'directory', size: 0, mtimeMs: 0, mode: 0o700 });
+      this.state.markListed(account.realPath);
+      for (const name of account.names) {
+        this.state.set({ path: join(account.realPath, name), type: 'other', size: 0, mtimeMs: 0, mode: 0 });
+      }
+      for (const folder of Object.values(account.folders)) {
+        switch (folder.kind) {
+          case 'directory':
+            this.state.addTree(folder.path, 'directory', folder.entries);
+            break;
+          case 'missing':
+            this.state.markAbsent(folder.path);
+            break;
+          case 'linked':
+          case 'symlink-elsewhere':
+          case 'dangling-symlink':
+            this.state.set({
+              path: folder.path,
+              type: 'symlink',
+              size: 0,
+              mtimeMs: 0,
+              mode: 0,
+              linkText: folder.linkText ?? '',
+            });
+            break;
+          default:
+            this.state.set({ path: folder.path, type: 'other', size: 0, mtimeMs: 0, mode: 0 });
+        }
+      }
+      for (const b of account.backups) {
+        if (b.type === 'directory' && b.entries) this.state.addTree(b.path, 'directory', b.entries);
+        else this.state.set({ path: b.path, type: b.type, size: 0, mtimeMs: 0, mode: 0 });
+      }
+      const s = account.settings;
+      if (s.type === 'missing') this.state.markAbsent(s.path);
+      else {
+        const v: VirtualEntry = {
+          path: s.path,
+          type: s.type === 'unreadable' ? 'other' : s.type,
+          size: s.size ?? 0,
+          mtimeMs: s.mtimeMs ?? 0,
+          mode: s.mode ?? 0o600,
+        };
+        if (s.hash !== undefined) v.hash = s.hash;
+        this.state.set(v);
+      }
+    }
+  }
+
+  /** Adds an operation (numbered `op-0001`, ...) and applies it to the virtual tree. */
+  add<T extends Draft<Operation>>(draft: T): T & { id: string } {
+    const id = `op-${String(this.operations.length + 1).padStart(4, '0')}`;
+    const op = { id, ...draft } as unknown as Operation;
+    this.operations.push(op);
+    this.#apply(op);
+    return op as unknown as T & { id: string };
+  }
+
+  #apply(op: Operation): void {
+    const s = this.state;
+    switch (op.type) {
+      case 'mkdir':
+        s.set({ path: op.path, type: 'directory', size: 0, mtimeMs: 0, mode: op.mode });
+        s.markListed(op.path);
+        break;
+      case 'copyFile':
+      case 'forkSession': {
+        const e = op.expectFrom;
+        const v: VirtualEntry = { path: op.to, type: 'file', size: e.size, mtimeMs: e.mtimeMs, mode: e.mode ?? 0o600 };
+        if (op.type === 'copyFile' && e.hash !== undefined) v.hash = e.hash;
+        s.set(v);
+        break;
+      }
+      case 'rename':
+        s.move(op.from, op.to);
+        break;
+      case 'symlink':
+        s.set({ path: op.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, linkText: op.target });
+        break;
+      case 'unlinkSymlink':
+        s.markAbsent(op.path);
+        break;
+      case 'writeFile':
+        if (op.backupTo !== undefined) s.move(op.path, op.backupTo);
+        s.set({
+          path: op.path,
+          type: 'file',
+          size: new TextEncoder().encode(op.content).length,
+          mtimeMs: 0,
+          mode: op.mode,
+        });
+        break;
+    }
+  }
+
+  /**
+   * Makes sure `path` is a folder by the time the next operation runs, adding `mkdir`s
+   * for it and its missing ancestors (outermost first). False when something that is not
+   * a folder is in the way.
+   */
+  ensureDir(path: string, mode = 0o700, account?: string): boolean {
+    const found = this.state.lookup(path);
+    if (found.type === 'directory' || found.type === 'unknown') return true;
+    if (found.type !== 'absent') return false;
+    const parent = dirname(path);
+    if (parent !== path && !this.ensureDir(parent, 0o700, account)) return false;
+    this.add({
+      type: 'mkdir',
+      reason: 'parent',
+      path,
+      mode,
+      expect: { type: 'absent' },
+      ...(account === undefined ? {} : { account }),
+    });
+    return true;
+  }
+
+  /** The state a `copyFile`/`forkSession`/`rename` expects at a file it reads or moves. */
+  expectFile(v: VirtualEntry | TreeEntry): Extract<ExpectedState, { type: 'file' }> {
+    const e: Extract<ExpectedState, { type: 'file' }> = {
+      type: 'file',
+      size: v.size,
+      mtimeMs: v.mtimeMs,
+      mode: v.mode,
+    };
+    if (v.hash !== undefined) e.hash = v.hash;
+    return e;
+  }
+
+  conflict(conflict: Conflict): void {
+    const key = `${conflict.code}\0${conflict.paths.join('\0')}`;
+    if (this.#conflictKeys.has(key)) return;
+    this.#conflictKeys.add(key);
+    this.conflicts.push(conflict);
+  }
+
+  warn(code: string, message: string, path?: string): void {
+    const key = `${code}\0${path ?? ''}\0${message}`;
+    if (this.#warningKeys.has(key)) return;
+    this.#warningKeys.add(key);
+    this.warnings.push(path === undefined ? { code, message } : { code, message, path });
+  }
+
+  /** Warnings every plan carries about its accounts: missing, running, unreadable bits. */
+  noteAccounts(): void {
+    for (const account of this.snapshot.accounts) {
+      if (!account.exists) {
+        this.warn(
+          'account-missing',
+          `${account.path} does not exist or is not a folder; the plan leaves it out. Check the account list.`,
+          account.path,
+        );
+        continue;
+      }
+      if (account.runningPids.length > 0) {
+        this.warn(
+          'claude-running',
+          `Claude Code is running with ${account.path} (pid ${account.runningPids.join(', ')}). Quit it before applying: a session written during the apply can lose its newest lines.`,
+          account.path,
+        );
+      }
+      for (const problem of account.problems) {
+        if (problem.code === 'ENOTFOUND_ACCOUNT') continue;
+        this.warn(problem.code, problem.message, problem.path);
+      }
+    }
+  }
+
+  /** Assembles the plan: roots, fingerprint, version. */
+  finish(kind: PlanKind, context: PlanContext): Plan {
+    return {
+      version: PLAN_VERSION,
+      kind,
+      id: context.id,
+      createdAt: new Date(this.nowMs).toISOString(),
+      roots: planRoots(this.snapshot),
+      accounts: this.accounts,
+      sharedDirs: Object.fromEntries(this.snapshot.folders.map((f) => [f, this.snapshot.shared[f]?.path ?? ''])),
+      conflictsDir: this.snapshot.conflicts.path,
+      fingerprint: fingerprintSnapshot(this.snapshot),
+      operations: this.operations,
+      conflicts: this.conflicts,
+      warnings: this.warnings,
+    };
+  }
+}
+
+/**
+ * The folders a plan may touch under: each account's config dir (real path), the parent
+ * of each shared folder (or the outermost folder the plan must create above it), and the
+ * conflicts folder (likewise). Nested roots are folded into their ancestor; sorted.
+ */
+export function planRoots(snapshot: Snapshot): string[] {
+  const candidates: string[] = [];
+  for (const a of snapshot.accounts) if (a.exists) candidates.push(a.realPath);
+  const treeRoot = (tree: TreeSnapshot, parent: boolean) => {
+    const base = parent ? dirname(tree.path) : tree.path;
+    const outer = tree.missing[0];
+    return outer !== undefined && isInside(outer, base) ? outer : base;
+  };
+  for (const tree of Object.values(snapshot.shared)) candidates.push(treeRoot(tree, true));
+  candidates.push(treeRoot(snapshot.conflicts, false));
+  const sorted = [...new Set(candidates)].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const roots: string[] = [];
+  for (const c of sorted) if (!roots.some((r) => isInside(r, c))) roots.push(c);
+  return roots.sort();
+}

@@ -1,0 +1,103 @@
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
+import type { AccountSnapshot } from '../inspect/types.js';
+import { freeBackupPath } from './backup.js';
+import type { PlanBuilder } from './builder.js';
+import { setCleanupPeriodDays } from './settings-text.js';
+
+/** The least `cleanupPeriodDays` a shared folder gets by default: ten years. */
+export const SAFE_CLEANUP_PERIOD_DAYS = 3650;
+
+/**
+ * The common `cleanupPeriodDays` a share plan writes when the caller does not choose
+ * one: the largest value any of the accounts already sets, and at least
+ * {@link SAFE_CLEANUP_PERIOD_DAYS}. Every Claude Code process deletes transcripts older
+ * than its own account's setting from the folder it sees; once that folder is shared, the
+ * smallest setting among the accounts decides for all of them.
+ *
+ * @example
+ * defaultCleanupPeriodDays(snapshot.accounts) // 3650, or more if an account sets more
+ */
+export function defaultCleanupPeriodDays(accounts: readonly AccountSnapshot[]): number {
+  let days = SAFE_CLEANUP_PERIOD_DAYS;
+  for (const a of accounts) {
+    if (a.exists && a.settings.cleanupPeriodDaysSet && a.settings.cleanupPeriodDays > days) {
+      days = a.settings.cleanupPeriodDays;
+    }
+  }
+  return days;
+}
+
+/**
+ * Adds the `settings.json` rewrites that raise `cleanupPeriodDays` to `days` in each
+ * account (never lowering it), or, when `days` is false, a warning that explains the
+ * hazard. The old file is kept as `settings.json.bak.<stamp>`.
+ */
+export function cleanupPhase(b: PlanBuilder, accounts: readonly AccountSnapshot[], days: number | false): void {
+  if (accounts.length === 0) return;
+  if (days === false) {
+    const smallest = [...accounts].sort((x, y) => x.settings.cleanupPeriodDays - y.settings.cleanupPeriodDays)[0];
+    if (smallest) {
+      b.warn(
+        'cleanup-hazard',
+        `cleanupPeriodDays is left as it is. With one shared folder, every Claude Code process deletes everyone's transcripts older than its own account's setting: here ${smallest.settings.cleanupPeriodDays} days (${smallest.path}${smallest.settings.cleanupPeriodDaysSet ? '' : ', the default'}). Set the same, large cleanupPeriodDays in every shared account's settings.json.`,
+      );
+    }
+    return;
+  }
+  if (!Number.isSafeInteger(days) || days <= 0) {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      `cleanupPeriodDays must be a positive whole number of days (Claude Code rejects 0), not ${JSON.stringify(days)}. Pass false to leave the settings alone.`,
+    );
+  }
+  for (const account of accounts) {
+    const s = account.settings;
+    if (s.cleanupPeriodDaysSet && s.cleanupPeriodDays >= days) continue;
+    const manual = `Set "cleanupPeriodDays": ${days} in it by hand.`;
+    if (s.type === 'missing') {
+      b.add({
+        type: 'writeFile',
+        reason: 'cleanup-period',
+        path: s.path,
+        content: `{\n  "cleanupPeriodDays": ${days}\n}\n`,
+        mode: 0o600,
+        expect: { type: 'absent' },
+        account: account.realPath,
+      });
+      continue;
+    }
+    if (s.type === 'symlink') {
+      b.warn(
+        'settings-symlink',
+        `${s.path} is a link (a dotfile manager's?); it is not rewritten. ${manual} Until then, this account deletes shared transcripts older than ${s.cleanupPeriodDays} days.`,
+        s.path,
+      );
+      continue;
+    }
+    if (s.malformed) {
+      b.warn('settings-malformed', `${s.path} is not valid JSON, so it is not rewritten. Fix it, then ${manual}`, s.path);
+      continue;
+    }
+    const content = s.type === 'file' && s.text !== undefined ? setCleanupPeriodDays(s.text, days) : undefined;
+    if (content === undefined || s.size === undefined || s.mtimeMs === undefined) {
+      b.warn('settings-not-rewritten', `${s.path} could not be read or edited safely. ${manual}`, s.path);
+      continue;
+    }
+    b.add({
+      type: 'writeFile',
+      reason: 'cleanup-period',
+      path: s.path,
+      content,
+      mode: s.mode ?? 0o600,
+      expect: {
+        type: 'file',
+        size: s.size,
+        mtimeMs: s.mtimeMs,
+        ...(s.mode === undefined ? {} : { mode: s.mode }),
+        ...(s.hash === undefined ? {} : { hash: s.hash }),
+      },
+      backupTo: freeBackupPath(b, account, 'settings.json'),
+      account: account.realPath,
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { Snapshot } from '../inspect/types.js';
+
+/**
+ * JSON with object keys sorted at every level (arrays keep their order), so that two
+ * equal values always give the same text. `undefined` members are dropped as
+ * `JSON.stringify` drops them.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const keys = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/**
+ * SHA-256 (hex) of the snapshot's canonical JSON: two snapshots of the same disk state
+ * have the same fingerprint, whatever order their objects' keys were built in.
+ *
+ * @example
+ * fingerprintSnapshot(await inspect({ accounts })) // 'a3f1…' (64 hex digits)
+ */
+export function fingerprintSnapshot(snapshot: Snapshot): string {
+  return createHash('sha256').update(canonicalJson(snapshot)).digest('hex');
+}
+
+/**
+ * The default id of a forked diverged copy: a UUID derived from the session id and the
+ * copy's content hash, so that planning twice gives the same id (and, once the fork
+ * exists, an empty plan). Laid out as a version-4 UUID, which every reader of session ids
+ * accepts.
+ *
+ * @example
+ * deriveForkSessionId('cd132a96-…', 'ab12…') // 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d'
+ */
+export function deriveForkSessionId(sessionId: string, contentHash: string): string {
+  const hex = createHash('sha256').update(`claude-shared-sessions:fork:${sessionId}:${contentHash}`).digest('hex');
+  const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

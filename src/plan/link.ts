@@ -1,0 +1,77 @@
+import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
+import { PlanBuilder, type PlanContext } from './builder.js';
+import { reportBadAccountFolder, reportBadShared } from './merge.js';
+import type { Plan } from './types.js';
+
+export interface LinkOptions extends PlanContext {
+  /**
+   * Kind of link: `junction` on Windows (no administrator rights needed), `dir` elsewhere.
+   * The async verbs choose by `process.platform`.
+   * @default 'dir'
+   */
+  linkType?: 'dir' | 'junction';
+}
+
+/** Adds the links: each account's folder becomes a link to the shared folder's real path. */
+export function linkPhase(
+  b: PlanBuilder,
+  options: Pick<LinkOptions, 'linkType'>,
+  only?: (account: AccountSnapshot, folder: string) => boolean,
+): void {
+  for (const folder of b.snapshot.folders) {
+    if (reportBadShared(b, folder)) continue;
+    const shared = b.snapshot.shared[folder];
+    if (!shared) continue;
+    let ensured = false;
+    for (const account of b.snapshot.accounts) {
+      if (!account.exists) continue;
+      const f = account.folders[folder];
+      if (!f || reportBadAccountFolder(b, account, folder)) continue;
+      if (only && !only(account, folder)) continue;
+      const cur = b.state.lookup(f.path);
+      if (f.kind === 'linked' && cur.type === 'symlink') continue;
+      if (cur.type === 'directory') {
+        b.conflict({
+          code: 'unmerged',
+          message: `${f.path} is a real folder. Linking would hide what is in it: merge it into the shared folder and back it up first (share does all three), then link.`,
+          paths: [f.path],
+          resolution: 'skipped',
+        });
+        continue;
+      }
+      if (cur.type !== 'absent') continue;
+      if (!ensured) {
+        b.ensureDir(shared.path);
+        ensured = true;
+      }
+      b.add({
+        type: 'symlink',
+        reason: 'link',
+        path: f.path,
+        target: shared.path,
+        linkType: options.linkType ?? 'dir',
+        expect: { type: 'absent' },
+        account: account.realPath,
+      });
+    }
+  }
+}
+
+/**
+ * Plans making each account's folder a link to the shared folder's real path (a junction
+ * on Windows), creating the shared folder when it does not exist. Already linked: nothing
+ * to do. A real folder (not merged and backed up yet), a link elsewhere, a dangling link
+ * or a file is reported as a conflict and never overwritten.
+ *
+ * @example
+ * ```ts
+ * const plan = planLink(snapshot, { id: 'l1', now: Date.now() });
+ * plan.conflicts.filter((c) => c.code === 'unmerged'); // accounts to run share for instead
+ * ```
+ */
+export function planLink(snapshot: Snapshot, options: LinkOptions): Plan {
+  const b = new PlanBuilder(snapshot, options);
+  b.noteAccounts();
+  linkPhase(b, options);
+  return b.finish('link', options);
+}

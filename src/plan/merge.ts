@@ -1,0 +1,658 @@
+import { basename, dirname, extname, join } from 'node:path';
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
+import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
+import { isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
+import { PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
+import { deriveForkSessionId } from './fingerprint.js';
+import type { Conflict, Plan } from './types.js';
+
+/** What to do with a session whose copies diverged (neither is a prefix of the other). */
+export type OnDiverged =
+  /** The copy whose last record is newest goes to the canonical path; the others to the conflicts folder. */
+  | 'keep-newest'
+  /** As keep-newest, but each other copy is written as a new, resumable session (new id). */
+  | 'fork'
+  /** Plan nothing: throw `ECONFLICT` listing every diverged session. */
+  | 'refuse';
+
+export interface MergeOptions extends PlanContext {
+  /** @default 'keep-newest' */
+  onDiverged?: OnDiverged;
+  /**
+   * Id for the fork of a diverged copy (with `onDiverged: 'fork'`). Must be a pure
+   * function of its arguments for plans to be repeatable.
+   * @default {@link deriveForkSessionId} (a UUID derived from the id and the content hash)
+   */
+  forkSessionId?: (sessionId: string, contentHash: string) => string;
+}
+
+/** How one file or folder found in an account's folder is dealt with by a merge. */
+export type MergeOutcome =
+  /** An operation copies it to the shared folder (`operationId`). */
+  | 'copied'
+  /** The same content is (or will be, by another copy's operation) at the canonical path or kept aside already. */
+  | 'already-there'
+  /** It is a byte prefix of a longer copy that is kept: nothing of it is lost. */
+  | 'superseded'
+  /** A diverged or differing copy, copied to the conflicts folder (`operationId`). */
+  | 'kept-aside'
+  /** A diverged copy written under a new session id (`operationId`). */
+  | 'forked'
+  /** Left where it is (a link, a special file, an unreadable file, a type clash, `sessions-index.json`). */
+  | 'skipped'
+  /** Part of a divergence the caller asked to refuse. */
+  | 'refused';
+
+export interface MergeLedgerEntry {
+  /** Absolute path in the account's folder. */
+  source: string;
+  account: string;
+  folder: string;
+  /** Relative to the folder, `/`-separated. */
+  path: string;
+  type: TreeEntry['type'];
+  outcome: MergeOutcome;
+  operationId?: string;
+  /** Why, for `skipped`. */
+  note?: string;
+}
+
+interface Copy {
+  /** Index in snapshot.accounts, or -1 for the copy already in the shared folder. */
+  origin: number;
+  account?: AccountSnapshot;
+  entry: TreeEntry;
+  abs: string;
+}
+
+interface Content {
+  key: string;
+  hash: string | undefined;
+  size: number;
+  entry: TreeEntry;
+  copies: Copy[];
+  inShared: boolean;
+}
+
+/**
+ * Plans the merge of each account's folders into the shared folders, without I/O: every
+ * file absent from the shared folder is copied (mode and mtime kept); identical files
+ * are left; for a transcript (`.jsonl`, append-only) whose copies form a prefix chain the
+ * longest wins, a shorter copy already in the shared folder being moved to the conflicts
+ * folder first; diverged transcripts keep at the canonical path the copy whose last
+ * record is newest and the others in the conflicts folder, reported as conflicts
+ * (`onDiverged`); other files are never overwritten (a differing copy is kept aside and
+ * warned about); `sessions-index.json` is never copied; links and special files in an
+ * account's folder are not followed. Accounts whose folder is already linked add nothing.
+ *
+ * @throws SharedSessionsError `ECONFLICT` with `onDiverged: 'refuse'` and diverged copies.
+ * @example
+ * ```ts
+ * const plan = planMerge(await inspect({ accounts }), { id: 'merge-1', now: Date.now() });
+ * console.log(describePlan(plan));
+ * ```
+ */
+export function planMerge(snapshot: Snapshot, options: MergeOptions): Plan {
+  const b = new PlanBuilder(snapshot, options);
+  b.noteAccounts();
+  mergePhase(b, options);
+  return b.finish('merge', options);
+}
+
+/**
+ * The merge's ledger: one entry for every file, folder and link in every account folder
+ * the merge reads, saying what happens to it (copied, already there, kept aside, ...).
+ * Pure, like {@link planMerge}, whose operation ids it names.
+ *
+ * @example
+ * ```ts
+ * for (const e of explainMerge(snapshot, { id: 'x', now: 0 })) if (e.outcome === 'skipped') console.log(e.source, e.note);
+ * ```
+ */
+export function explainMerge(snapshot: Snapshot, options: MergeOptions): MergeLedgerEntry[] {
+  const b = new PlanBuilder(snapshot, options);
+  return mergePhase(b, options);
+}
+
+/** Adds the merge operations of every folder to the builder; returns the ledger. */
+export function mergePhase(b: PlanBuilder, options: Omit<MergeOptions, keyof PlanContext>): MergeLedgerEntry[] {
+  const ledger: MergeLedgerEntry[] = [];
+  const refused: Conflict[] = [];
+  for (const folder of b.snapshot.folders) mergeFolder(b, folder, options, ledger, refused);
+  if (refused.length > 0) {
+    throw new SharedSessionsError(
+      ErrorCodes.CONFLICT,
+      `${refused.length} session${refused.length === 1 ? ' has' : 's have'} diverged copies (neither is a prefix of the other):\n${refused
+        .map((c) => `  ${c.sessionId ?? '?'}: ${c.paths.join(', ')}`)
+        .join(
+          '\n',
+        )}\nPlan again with onDiverged: 'keep-newest' (the newest copy stays, the others go to the conflicts folder) or 'fork' (each other copy becomes a new session).`,
+      { details: refused },
+    );
+  }
+  return ledger;
+}
+
+/** True when an account's folder of this name can take part (merged, backed up, linked). */
+export function sharedUsable(snapshot: Snapshot, folder: string): boolean {
+  const kind = snapshot.shared[folder]?.kind;
+  return kind === 'directory' || kind === 'missing';
+}
+
+/** Reports an account folder that cannot be merged, backed up or linked; true when it was one. */
+export function reportBadAccountFolder(b: PlanBuilder, account: AccountSnapshot, folder: string): boolean {
+  const f = account.folders[folder];
+  if (!f) return true;
+  const shared = b.snapshot.shared[folder]?.path ?? '';
+  switch (f.kind) {
+    case 'symlink-elsewhere':
+      b.conflict({
+        code: 'link-elsewhere',
+        message: `${f.path} is a link to ${f.linkTarget ?? f.linkText}, not to the shared folder ${shared}. It is left alone; if that folder holds sessions, point the account at it yourself or remove the link and plan again.`,
+        paths: [f.path, f.linkTarget ?? f.linkText ?? ''],
+        resolution: 'skipped',
+      });
+      return true;
+    case 'dangling-symlink':
+      b.conflict({
+        code: 'dangling-link',
+        message: `${f.path} is a link to ${f.linkTarget ?? f.linkText}, which does not exist. It is left alone; remove the link (rm ${f.path}) and plan again.`,
+        paths: [f.path],
+        resolution: 'skipped',
+      });
+      return true;
+    case 'not-a-directory':
+      b.conflict({
+        code: 'not-a-directory',
+        message: `${f.path} is not a folder. It is left alone; move it away and plan again.`,
+        paths: [f.path],
+        resolution: 'skipped',
+      });
+      return true;
+    case 'unreadable':
+      b.conflict({
+        code: 'unreadable',
+        message: `${f.path} could not be read. It is left alone; check its owner and mode (ls -ld ${f.path}).`,
+        paths: [f.path],
+        resolution: 'skipped',
+      });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Reports a shared folder that is not usable; true when it is not. */
+export function reportBadShared(b: PlanBuilder, folder: string): boolean {
+  const tree = b.snapshot.shared[folder];
+  if (!tree || sharedUsable(b.snapshot, folder)) return false;
+  const code = tree.kind === 'dangling-symlink' ? 'dangling-link' : tree.kind === 'unreadable' ? 'unreadable' : 'not-a-directory';
+  b.conflict({
+    code,
+    message: `The shared ${folder} folder ${tree.path} is ${tree.kind === 'dangling-symlink' ? 'a link to nothing' : tree.kind === 'unreadable' ? 'unreadable' : 'not a folder'}. Nothing is shared into it; fix or move it and plan again.`,
+    paths: [tree.path],
+    resolution: 'skipped',
+  });
+  return true;
+}
+
+function joinRel(root: string, rel: string): string {
+  return rel === '' ? root : join(root, ...rel.split('/'));
+}
+
+function ancestorsOf(rel: string): string[] {
+  const parts = rel.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
+  return out;
+}
+
+/** True when content `a` is a byte prefix of `b` (strictly shorter), by the inspector's prefix hashes. */
+export function isPrefixOf(a: { size: number; hash: string | undefined }, b: { size: number; entry: TreeEntry }): boolean {
+  if (a.size >= b.size) return false;
+  if (a.size === 0) return true;
+  if (a.hash === undefined) return false;
+  return b.entry.prefixHashes?.some((p) => p.size === a.size && p.hash === a.hash) ?? false;
+}
+
+function mergeFolder(
+  b: PlanBuilder,
+  folder: string,
+  options: Omit<MergeOptions, keyof PlanContext>,
+  ledger: MergeLedgerEntry[],
+  refused: Conflict[],
+): void {
+  const snapshot = b.snapshot;
+  const sharedTree = snapshot.shared[folder];
+  if (!sharedTree) return;
+  const sources: { index: number; account: AccountSnapshot }[] = [];
+  for (const [index, account] of snapshot.accounts.entries()) {
+    if (!account.exists) continue;
+    if (reportBadAccountFolder(b, account, folder)) continue;
+    if (account.folders[folder]?.kind === 'directory') sources.push({ index, account });
+  }
+  if (sources.length === 0) return;
+  const note = (copy: Copy, outcome: MergeOutcome, operationId?: string, why?: string) => {
+    if (copy.origin < 0 || !copy.account) return;
+    const e: MergeLedgerEntry = {
+      source: copy.abs,
+      account: copy.account.realPath,
+      folder,
+      path: copy.entry.path,
+      type: copy.entry.type,
+      outcome,
+    };
+    if (operationId !== undefined) e.operationId = operationId;
+    if (why !== undefined) e.note = why;
+    ledger.push(e);
+  };
+
+  if (reportBadShared(b, folder)) {
+    for (const { account, index } of sources) {
+      const f = account.folders[folder];
+      for (const entry of f?.entries ?? []) {
+        note({ origin: index, account, entry, abs: joinRel(f?.path ?? '', entry.path) }, 'skipped', undefined, 'shared folder unusable');
+      }
+    }
+    return;
+  }
+  b.ensureDir(sharedTree.path);
+
+  const byRel = new Map<string, Copy[]>();
+  for (const { index, account } of sources) {
+    const f = account.folders[folder];
+    if (!f) continue;
+    for (const entry of f.entries) {
+      const list = byRel.get(entry.path) ?? [];
+      list.push({ origin: index, account, entry, abs: joinRel(f.path, entry.path) });
+      byRel.set(entry.path, list);
+    }
+  }
+  const blocked = new Map<number, Set<string>>();
+  const block = (origin: number, rel: string) => {
+    const set = blocked.get(origin) ?? new Set<string>();
+    set.add(rel);
+    blocked.set(origin, set);
+  };
+  const isBlocked = (c: Copy) => {
+    const set = blocked.get(c.origin);
+    return set !== undefined && ancestorsOf(c.entry.path).some((a) => set.has(a));
+  };
+
+  const rels = [...byRel.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  for (const rel of rels) {
+    const all = byRel.get(rel) ?? [];
+    const copies: Copy[] = [];
+    for (const c of all) {
+      if (isBlocked(c)) {
+        block(c.origin, rel);
+        note(c, 'skipped', undefined, 'a parent folder clashes with a file in the shared folder');
+      } else copies.push(c);
+    }
+    if (copies.length === 0) continue;
+    const target = joinRel(sharedTree.path, rel);
+
+    for (const c of copies.filter((c) => c.entry.type === 'symlink')) {
+      b.warn(
+        'symlink-not-followed',
+        `${c.abs} is a link (to ${c.entry.linkText}); links inside an account's folder are not followed or copied. It stays in the account (and its backup).`,
+        c.abs,
+      );
+      note(c, 'skipped', undefined, 'link not followed');
+    }
+    for (const c of copies.filter((c) => c.entry.type === 'other')) {
+      b.warn('special-file', `${c.abs} is not a regular file or folder; it is not copied.`, c.abs);
+      note(c, 'skipped', undefined, 'special file');
+    }
+    const dirs = copies.filter((c) => c.entry.type === 'directory');
+    let files = copies.filter((c) => c.entry.type === 'file');
+
+    if (dirs.length > 0) {
+      const cur = b.state.lookup(target);
+      if (cur.type === 'directory' || cur.type === 'unknown') {
+        for (const c of dirs) note(c, 'already-there');
+      } else if (cur.type === 'absent') {
+        const first = dirs[0] as Copy;
+        const created = b.ensureDir(target, first.entry.mode || 0o700, first.account?.realPath);
+        const op = b.operations.at(-1);
+        const opId = created && op?.type === 'mkdir' && op.path === target ? op.id : undefined;
+        dirs.forEach((c, i) => {
+          note(c, i === 0 && opId !== undefined ? 'copied' : 'already-there', i === 0 ? opId : undefined);
+        });
+      } else {
+        for (const c of dirs) {
+          block(c.origin, rel);
+          note(c, 'skipped', undefined, 'a file or link of that name is in the shared folder');
+        }
+        b.warn(
+          'type-clash',
+          `${target} is not a folder in the shared folder, but ${dirs.map((c) => c.abs).join(', ')} ${dirs.length === 1 ? 'is' : 'are'}; ${dirs.length === 1 ? 'its' : 'their'} content stays in the account (and its backup).`,
+          target,
+        );
+      }
+      if (files.length > 0) {
+        for (const c of files) note(c, 'skipped', undefined, 'a folder of that name wins');
+        b.warn(
+          'type-clash',
+          `${files.map((c) => c.abs).join(', ')} ${files.length === 1 ? 'is a file' : 'are files'} where another account has a folder (${rel}); the folder wins and the file stays in its account (and its backup).`,
+          target,
+        );
+        files = [];
+      }
+    }
+
+    const unreadable = files.filter((c) => c.entry.unreadable !== undefined);
+    for (const c of unreadable) {
+      b.warn('unreadable', `${c.abs} could not be read (${c.entry.unreadable}); it is left where it is.`, c.abs);
+      note(c, 'skipped', undefined, 'unreadable');
+    }
+    files = files.filter((c) => c.entry.unreadable === undefined);
+    if (files.length === 0) continue;
+    mergeFile(b, folder, rel, target, files, options, note, refused);
+  }
+}
+
+type Note = (copy: Copy, outcome: MergeOutcome, operationId?: string, why?: string) => void;
+
+function mergeFile(
+  b: PlanBuilder,
+  folder: string,
+  rel: string,
+  target: string,
+  files: Copy[],
+  options: Omit<MergeOptions, keyof PlanContext>,
+  note: Note,
+  refused: Conflict[],
+): void {
+  const cur = b.state.lookup(target);
+  if (cur.type === 'directory' || cur.type === 'symlink' || cur.type === 'other') {
+    for (const c of files) note(c, 'skipped', undefined, 'a folder or link of that name is in the shared folder');
+    b.warn(
+      'type-clash',
+      `${target} in the shared folder is a ${cur.type === 'other' ? 'special file' : cur.type}; ${files.map((c) => c.abs).join(', ')} stay${files.length === 1 ? 's' : ''} in the account (and its backup).`,
+      target,
+    );
+    return;
+  }
+  if (basename(rel) === SESSIONS_INDEX) {
+    for (const c of files) {
+      note(c, 'skipped', undefined, 'sessions-index.json is never copied');
+      b.warn(
+        'sessions-index-skipped',
+        `${c.abs} is a stale cache Claude Code no longer reads; it is not copied into the shared folder (a stale copy would hide sessions from other tools).`,
+        c.abs,
+      );
+    }
+    return;
+  }
+
+  // Group copies by content; the shared folder's copy (if any) first.
+  const all: Copy[] = [];
+  if (cur.type === 'file') {
+    const entry: TreeEntry = (cur as VirtualEntry).entry ?? {
+      path: rel,
+      type: 'file',
+      size: cur.size,
+      mode: cur.mode,
+      mtimeMs: cur.mtimeMs,
+      ...(cur.hash === undefined ? {} : { hash: cur.hash }),
+    };
+    all.push({ origin: -1, entry, abs: target });
+  }
+  all.push(...files);
+  const contents: Content[] = [];
+  for (const c of all) {
+    const key = all.length === 1 ? 'only' : (c.entry.hash ?? `unhashed:${c.abs}`);
+    let content = contents.find((x) => x.key === key);
+    if (!content) {
+      content = { key, hash: c.entry.hash, size: c.entry.size, entry: c.entry, copies: [], inShared: false };
+      contents.push(content);
+    }
+    content.copies.push(c);
+    if (c.origin < 0) content.inShared = true;
+  }
+
+  const sharedContent = contents.find((c) => c.inShared);
+  const appendOnly = rel.endsWith('.jsonl');
+  let winner: Content;
+  let diverged = false;
+  let asideContents: Content[] = [];
+  if (contents.length === 1) {
+    winner = contents[0] as Content;
+  } else if (appendOnly) {
+    const maximal = contents.filter((c) => !contents.some((o) => o !== c && isPrefixOf(c, o)));
+    if (maximal.length === 1) winner = maximal[0] as Content;
+    else {
+      diverged = true;
+      winner = pickNewest(maximal);
+      asideContents = maximal.filter((c) => c !== winner);
+    }
+  } else {
+    winner = sharedContent ?? pickByMtime(contents);
+    asideContents = contents.filter((c) => c !== winner);
+  }
+
+  const mode = diverged ? (options.onDiverged ?? 'keep-newest') : 'keep-newest';
+  const sessionId = sessionOf(folder, rel);
+  const topLevelSession = folder === 'projects' && /^[^/]+\/[^/]+$/.test(rel) && sessionIdOfFile(basename(rel)) !== undefined;
+
+  if (diverged && mode === 'refuse') {
+    const conflict: Conflict = {
+      code: 'diverged',
+      message: `${rel} has diverged copies: ${contents.map((c) => c.copies[0]?.abs).join(', ')}.`,
+      paths: contents.flatMap((c) => c.copies.map((x) => x.abs)),
+      resolution: 'refused',
+    };
+    if (sessionId !== undefined) conflict.sessionId = sessionId;
+    // Refuse only what would need an operation; a divergence already resolved on disk is not one.
+    const pending =
+      !winner.inShared ||
+      asideContents.some((c) => !c.inShared && !alreadyAside(b, folder, rel, c)) ||
+      asideContents.some((c) => c.inShared);
+    if (pending) refused.push(conflict);
+    for (const c of files) note(c, 'refused');
+    return;
+  }
+
+  const opsBefore = b.operations.length;
+  const keptAside: string[] = [];
+  const forkMode = diverged && mode === 'fork' && topLevelSession && sessionId !== undefined;
+  const forkIds = options.forkSessionId ?? deriveForkSessionId;
+
+  // 1. Forks first: they read the diverged copies where they are now.
+  const forked = new Map<Content, { path: string; opId?: string }>();
+  if (forkMode && sessionId !== undefined) {
+    for (const c of asideContents) {
+      const from = c.copies[0] as Copy;
+      const newId = forkIds(sessionId, c.hash ?? c.key);
+      const to = join(dirname(target), `${newId}.jsonl`);
+      const there = b.state.lookup(to);
+      if (there.type === 'absent' || there.type === 'unknown') {
+        const op = b.add({
+          type: 'forkSession',
+          reason: 'fork',
+          from: from.abs,
+          to,
+          oldSessionId: sessionId,
+          newSessionId: newId,
+          expectFrom: b.expectFile(from.entry),
+          expectTo: { type: 'absent' },
+          sessionId,
+          ...(from.account ? { account: from.account.realPath } : {}),
+        });
+        forked.set(c, { path: to, opId: op.id });
+      } else forked.set(c, { path: to });
+      keptAside.push(to);
+    }
+  }
+
+  // 2. A copy in the shared folder that does not win is moved aside (never deleted).
+  if (sharedContent && sharedContent !== winner) {
+    const superseded = isPrefixOf(sharedContent, winner);
+    const aside = asidePath(b, folder, rel, sharedContent, false);
+    b.ensureDir(dirname(aside));
+    b.add({
+      type: 'rename',
+      reason: superseded ? 'superseded' : 'conflict-kept',
+      from: target,
+      to: aside,
+      expectFrom: b.expectFile(sharedContent.entry),
+      expectTo: { type: 'absent' },
+      ...(sessionId === undefined ? {} : { sessionId }),
+    });
+    if (!superseded && !forked.has(sharedContent)) keptAside.push(aside);
+  }
+
+  // 3. The winner goes to the canonical path.
+  if (!winner.inShared) {
+    const from = winner.copies[0] as Copy;
+    const reason = diverged ? 'newest-diverged' : contents.length > 1 && appendOnly ? 'longer' : 'new';
+    const op = b.add({
+      type: 'copyFile',
+      reason,
+      from: from.abs,
+      to: target,
+      expectFrom: b.expectFile(from.entry),
+      expectTo: { type: 'absent' },
+      ...(from.account ? { account: from.account.realPath } : {}),
+      ...(sessionId === undefined ? {} : { sessionId }),
+    });
+    winner.copies.forEach((c, i) => {
+      note(c, i === 0 ? 'copied' : 'already-there', i === 0 ? op.id : undefined);
+    });
+  } else {
+    for (const c of winner.copies) note(c, 'already-there');
+  }
+
+  // 4. The other contents: kept aside (or forked above), or superseded by a longer copy.
+  for (const c of contents) {
+    if (c === winner) continue;
+    const isAside = asideContents.includes(c);
+    if (!isAside) {
+      for (const copy of c.copies) note(copy, 'superseded');
+      continue;
+    }
+    const fork = forked.get(c);
+    if (fork) {
+      c.copies.forEach((copy, i) => {
+        note(copy, i === 0 && fork.opId !== undefined ? 'forked' : 'already-there', i === 0 ? fork.opId : undefined);
+      });
+      continue;
+    }
+    if (c.inShared) {
+      // Moved aside in step 2; account copies of the same content are there with it.
+      for (const copy of c.copies) note(copy, 'already-there');
+      continue;
+    }
+    const from = c.copies[0] as Copy;
+    const aside = asidePath(b, folder, rel, c, true);
+    const there = b.state.lookup(aside);
+    if (there.type === 'file' && there.hash !== undefined && there.hash === c.hash) {
+      for (const copy of c.copies) note(copy, 'already-there');
+      continue;
+    }
+    b.ensureDir(dirname(aside));
+    const op = b.add({
+      type: 'copyFile',
+      reason: 'conflict-kept',
+      from: from.abs,
+      to: aside,
+      expectFrom: b.expectFile(from.entry),
+      expectTo: { type: 'absent' },
+      ...(from.account ? { account: from.account.realPath } : {}),
+      ...(sessionId === undefined ? {} : { sessionId }),
+    });
+    keptAside.push(aside);
+    c.copies.forEach((copy, i) => {
+      note(copy, i === 0 ? 'kept-aside' : 'already-there', i === 0 ? op.id : undefined);
+    });
+  }
+
+  if (b.operations.length === opsBefore) return;
+  if (diverged) {
+    const conflict: Conflict = {
+      code: 'diverged',
+      message: `${sessionId ? `Session ${sessionId}` : rel} has diverged copies (neither is a prefix of the other). The copy whose last record is newest (${(winner.copies[0] as Copy).abs}) is kept at ${target}; ${
+        forkMode ? 'the others become new sessions' : 'the others are kept in the conflicts folder'
+      }: ${keptAside.join(', ')}.`,
+      paths: contents.flatMap((c) => c.copies.map((x) => x.abs)),
+      resolution: forkMode ? 'forked' : 'kept-newest',
+      kept: (winner.copies[0] as Copy).abs,
+      keptAside,
+    };
+    if (sessionId !== undefined) conflict.sessionId = sessionId;
+    b.conflict(conflict);
+  } else if (!appendOnly && keptAside.length > 0) {
+    b.warn(
+      'kept-aside',
+      `${rel} differs between copies; ${(winner.copies[0] as Copy).abs} is ${winner.inShared ? 'kept' : 'copied'} at ${target} (files other than transcripts are never overwritten) and the other version${keptAside.length === 1 ? ' is' : 's are'} kept in ${keptAside.join(', ')}.`,
+      target,
+    );
+  }
+}
+
+function alreadyAside(b: PlanBuilder, folder: string, rel: string, c: Content): boolean {
+  const there = b.state.lookup(asidePath(b, folder, rel, c, true));
+  return there.type === 'file' && there.hash !== undefined && there.hash === c.hash;
+}
+
+/** The session a path in `projects/` belongs to: `<p>/<id>.jsonl` or `<p>/<id>/...`. */
+function sessionOf(folder: string, rel: string): string | undefined {
+  if (folder !== 'projects') return undefined;
+  const parts = rel.split('/');
+  const second = parts[1];
+  if (second === undefined) return undefined;
+  if (parts.length === 2) return sessionIdOfFile(second);
+  return isSessionId(second) ? second : undefined;
+}
+
+/** Newest last record first; then the longer; then the one already shared; then account order. */
+function pickNewest(candidates: Content[]): Content {
+  const rank = (c: Content) => Math.min(...c.copies.map((x) => x.origin));
+  return [...candidates].sort(
+    (a, b) =>
+      (b.entry.lastRecordMs ?? Number.NEGATIVE_INFINITY) - (a.entry.lastRecordMs ?? Number.NEGATIVE_INFINITY) ||
+      b.size - a.size ||
+      rank(a) - rank(b) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  )[0] as Content;
+}
+
+/** For files that are not transcripts and not yet shared: the most recently modified copy. */
+function pickByMtime(candidates: Content[]): Content {
+  const newest = (c: Content) => Math.max(...c.copies.map((x) => x.entry.mtimeMs));
+  const rank = (c: Content) => Math.min(...c.copies.map((x) => x.origin));
+  return [...candidates].sort(
+    (a, b) => newest(b) - newest(a) || b.size - a.size || rank(a) - rank(b) || (a.key < b.key ? -1 : 1),
+  )[0] as Content;
+}
+
+/**
+ * Where a copy is kept aside: `<conflicts>/<folder>/<rel dir>/<stem>.<hash12><ext>`. The
+ * name carries the content hash, so the same copy always lands on the same name and
+ * planning again finds it there. When that name is taken by other content, the full hash
+ * is used, then a counter.
+ */
+export function asidePath(
+  b: PlanBuilder,
+  folder: string,
+  rel: string,
+  c: { hash: string | undefined; key: string; size: number; entry: TreeEntry },
+  acceptSame: boolean,
+): string {
+  const base = joinRel(join(b.snapshot.conflicts.path, folder), rel);
+  const ext = extname(base);
+  const stem = ext === '' ? base : base.slice(0, -ext.length);
+  const tag = c.hash ?? `${c.size}-${c.entry.mtimeMs}`;
+  const candidates = [`${stem}.${tag.slice(0, 12)}${ext}`, `${stem}.${tag}${ext}`];
+  for (let i = 1; i < 100; i++) candidates.push(`${stem}.${tag}.${i}${ext}`);
+  for (const candidate of candidates) {
+    const there = b.state.lookup(candidate);
+    if (there.type === 'absent' || there.type === 'unknown') return candidate;
+    if (acceptSame && there.type === 'file' && there.hash !== undefined && there.hash === c.hash) return candidate;
+  }
+  throw new SharedSessionsError(
+    ErrorCodes.INVALID_PLAN,
+    `No free name for a copy of ${rel} in the conflicts folder ${b.snapshot.conflicts.path}. Tidy that folder and plan again.`,
+  );
+}

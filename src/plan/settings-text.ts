@@ -1,0 +1,141 @@
+/**
+ * Sets `cleanupPeriodDays` in the text of a `settings.json` while keeping every other key
+ * and the file's formatting: an existing top-level value is replaced in place (every
+ * occurrence, since JSON.parse keeps the last); otherwise the key is inserted as the first
+ * member with the indentation the file already uses. Returns undefined when the text is
+ * not a JSON object (the caller then leaves the file alone and warns).
+ *
+ * @example
+ * setCleanupPeriodDays('{\n  "model": "opus"\n}\n', 3650)
+ * // '{\n  "cleanupPeriodDays": 3650,\n  "model": "opus"\n}\n'
+ */
+export function setCleanupPeriodDays(text: string, days: number): string | undefined {
+  const KEY = 'cleanupPeriodDays';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+
+  const scan = scanTopLevel(text);
+  if (!scan) return undefined;
+  let result: string;
+  const values = scan.members.filter((m) => m.key === KEY);
+  if (values.length > 0) {
+    result = text;
+    for (const m of [...values].reverse()) {
+      result = result.slice(0, m.valueStart) + String(days) + result.slice(m.valueEnd);
+    }
+  } else {
+    const open = scan.open;
+    const first = scan.members[0];
+    if (!first) {
+      // `{}` or `{  }`: write a small pretty object in its place.
+      result = `${text.slice(0, open + 1)}\n  "${KEY}": ${days}\n${text.slice(scan.close)}`;
+    } else {
+      const between = text.slice(open + 1, first.keyStart);
+      const nl = between.lastIndexOf('\n');
+      if (nl >= 0) {
+        const indent = between.slice(nl + 1);
+        const eol = between.slice(0, nl + 1).includes('\r\n') ? '\r\n' : '\n';
+        result = `${text.slice(0, first.keyStart)}"${KEY}": ${days},${eol}${indent}${text.slice(first.keyStart)}`;
+      } else {
+        const colon = /:\s/.test(text.slice(first.keyEnd, first.valueStart)) ? ': ' : ':';
+        const gap = between.length > 0 ? ' ' : '';
+        result = `${text.slice(0, first.keyStart)}"${KEY}"${colon}${days},${gap}${text.slice(first.keyStart)}`;
+      }
+    }
+  }
+  // Prove the edit: same members, only the one key changed.
+  try {
+    const after = JSON.parse(result.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    const before = parsed as Record<string, unknown>;
+    if (after[KEY] !== days) return undefined;
+    const { [KEY]: _a, ...restAfter } = after;
+    const { [KEY]: _b, ...restBefore } = before;
+    if (JSON.stringify(restAfter) !== JSON.stringify(restBefore)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return result;
+}
+
+interface Member {
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/** Positions of the top-level object's braces and members (keys and value spans). */
+function scanTopLevel(text: string): { open: number; close: number; members: Member[] } | undefined {
+  let i = 0;
+  const n = text.length;
+  const skipWs = () => {
+    while (i < n && /[\s\uFEFF]/.test(text[i] as string)) i++;
+  };
+  const skipString = () => {
+    // at a quote
+    i++;
+    while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+  };
+  const skipValue = () => {
+    const c = text[i];
+    if (c === '"') return skipString();
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      while (i < n) {
+        const ch = text[i];
+        if (ch === '"') {
+          skipString();
+          continue;
+        }
+        if (ch === '{' || ch === '[') depth++;
+        else if (ch === '}' || ch === ']') {
+          depth--;
+          if (depth === 0) {
+            i++;
+            return;
+          }
+        }
+        i++;
+      }
+      return;
+    }
+    while (i < n && !/[\s,}\]]/.test(text[i] as string)) i++;
+  };
+
+  skipWs();
+  if (text[i] !== '{') return undefined;
+  const open = i;
+  i++;
+  const members: Member[] = [];
+  for (;;) {
+    skipWs();
+    if (text[i] === '}') return { open, close: i, members };
+    if (text[i] !== '"') return undefined;
+    const keyStart = i;
+    skipString();
+    const keyEnd = i;
+    const key = JSON.parse(text.slice(keyStart, keyEnd)) as string;
+    skipWs();
+    if (text[i] !== ':') return undefined;
+    i++;
+    skipWs();
+    const valueStart = i;
+    skipValue();
+    const valueEnd = i;
+    members.push({ key, keyStart, keyEnd, valueStart, valueEnd });
+    skipWs();
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
+    if (text[i] === '}') return { open, close: i, members };
+    return undefined;
+  }
+}

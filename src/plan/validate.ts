@@ -1,0 +1,377 @@
+import { basename, isAbsolute } from 'node:path';
+import { NEVER_SHARED } from '../layout/names.js';
+import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from './paths.js';
+import { type Operation, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
+
+const PLAN_KINDS = new Set(['merge', 'backup', 'link', 'rollback', 'share', 'fix']);
+const OPERATION_TYPES = new Set([
+  'mkdir',
+  'copyFile',
+  'forkSession',
+  'rename',
+  'symlink',
+  'unlinkSymlink',
+  'writeFile',
+]);
+const REASONS = new Set([
+  'new',
+  'longer',
+  'newest-diverged',
+  'conflict-kept',
+  'superseded',
+  'backup',
+  'restore',
+  'link',
+  'unlink',
+  'carry',
+  'parent',
+  'cleanup-period',
+  'fork',
+]);
+/** File names no operation may name anywhere, whatever folder they are in. */
+const FORBIDDEN_ANYWHERE = new Set(['.credentials.json', '.claude.json']);
+const NEVER_SHARED_SET = new Set<string>(NEVER_SHARED);
+
+type Role = 'read' | 'create' | 'remove' | 'replace' | 'link-target';
+
+interface NamedPath {
+  path: string;
+  role: Role;
+  field: string;
+}
+
+/**
+ * Checks a plan without touching the disk and returns every problem found (an empty
+ * array means valid): the version and shape; every path absolute, normal (no `.`/`..`
+ * segments, which can escape a root through a symlink) and inside `plan.roots`; a
+ * symlink's target inside the roots too; no two operations creating one path (a path may
+ * be created again only after an earlier operation removed it); no operation on
+ * credentials, `.claude.json`, or any per-account file or folder (`settings.json`,
+ * `sessions/`, `ide/`, ...) except the `writeFile` of an account's `settings.json` with
+ * reason `cleanup-period`; unique operation ids.
+ *
+ * The executor refuses a plan with any issue before its first write.
+ *
+ * @example
+ * ```ts
+ * const issues = validatePlan(JSON.parse(await readFile('plan.json', 'utf8')));
+ * if (issues.length > 0) throw new Error(issues.map((i) => `${i.code}: ${i.message}`).join('\n'));
+ * ```
+ */
+export function validatePlan(plan: Plan): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const p = plan as unknown;
+  if (!isRecord(p)) return [{ code: 'PLAN_SHAPE', message: 'Not a plan: expected an object.' }];
+  if (p.version !== PLAN_VERSION) {
+    return [
+      {
+        code: 'PLAN_VERSION',
+        message: `Plan version ${JSON.stringify(p.version)} is not supported (this library reads version ${PLAN_VERSION}). Make the plan again with this version.`,
+      },
+    ];
+  }
+  const shapeProblems = checkPlanShape(p);
+  if (shapeProblems.length > 0) return shapeProblems;
+
+  const roots: string[] = [];
+  for (const root of plan.roots) {
+    if (!isNormalAbsolute(root)) {
+      issues.push({
+        code: isAbsolute(root) ? 'OUTSIDE_ROOTS' : 'RELATIVE_PATH',
+        message: `Root ${JSON.stringify(root)} is not an absolute path in normal form.`,
+        path: root,
+      });
+    } else roots.push(root);
+  }
+  const accounts = plan.accounts.filter((a) => isNormalAbsolute(a));
+
+  const seenIds = new Set<string>();
+  /** Paths currently created by an earlier operation (and not removed since). */
+  const created = new Map<string, string>();
+  /** Paths removed by an earlier operation (and not created again since). */
+  const removed = new Map<string, string>();
+
+  for (const [index, op] of plan.operations.entries()) {
+    const opShape = checkOperationShape(op, index);
+    if (opShape.length > 0) {
+      issues.push(...opShape);
+      continue;
+    }
+    if (seenIds.has(op.id)) {
+      issues.push({
+        code: 'DUPLICATE_ID',
+        message: `Operation id ${op.id} is used more than once.`,
+        operationId: op.id,
+      });
+    }
+    seenIds.add(op.id);
+
+    const paths = namedPaths(op);
+    for (const { path, field } of paths) {
+      if (!isAbsolute(path)) {
+        issues.push({
+          code: 'RELATIVE_PATH',
+          message: `${op.id} (${op.type}) ${field} is not absolute: ${path}`,
+          operationId: op.id,
+          path,
+        });
+        continue;
+      }
+      if (!isNormalAbsolute(path)) {
+        issues.push({
+          code: 'OUTSIDE_ROOTS',
+          message: `${op.id} (${op.type}) ${field} is not in normal form (a "." or ".." segment can lead out of a root through a symlink): ${path}`,
+          operationId: op.id,
+          path,
+        });
+        continue;
+      }
+      if (!roots.some((r) => isInside(r, path))) {
+        issues.push({
+          code: 'OUTSIDE_ROOTS',
+          message: `${op.id} (${op.type}) ${field} ${path} is outside the plan's roots (${plan.roots.join(', ')}).`,
+          operationId: op.id,
+          path,
+        });
+      }
+      const forbidden = forbiddenReason(op, path, accounts);
+      if (forbidden) {
+        issues.push({
+          code: 'FORBIDDEN_PATH',
+          message: `${op.id} (${op.type}) names ${path}: ${forbidden}`,
+          operationId: op.id,
+          path,
+        });
+      }
+    }
+
+    // Sequential simulation of what each operation creates and removes.
+    for (const { path, role } of paths) {
+      const key = pathKey(path);
+      if (role === 'create') {
+        const earlier = created.get(key);
+        if (earlier !== undefined) {
+          issues.push({
+            code: 'DUPLICATE_WRITE',
+            message: `${op.id} (${op.type}) creates ${path}, which ${earlier} already creates.`,
+            operationId: op.id,
+            path,
+          });
+        }
+        created.set(key, op.id);
+        removed.delete(key);
+      } else if (role === 'replace') {
+        const earlier = created.get(key);
+        if (earlier !== undefined) {
+          issues.push({
+            code: 'DUPLICATE_WRITE',
+            message: `${op.id} (${op.type}) writes ${path}, which ${earlier} already writes.`,
+            operationId: op.id,
+            path,
+          });
+        }
+        created.set(key, op.id);
+      } else if (role === 'remove') {
+        const earlier = removed.get(key);
+        if (earlier !== undefined) {
+          issues.push({
+            code: 'DUPLICATE_WRITE',
+            message: `${op.id} (${op.type}) removes ${path}, which ${earlier} already removed.`,
+            operationId: op.id,
+            path,
+          });
+        }
+        removed.set(key, op.id);
+        created.delete(key);
+      }
+    }
+  }
+  return issues;
+}
+
+/** Every path an operation names, with what it does there. */
+export function namedPaths(op: Operation): NamedPath[] {
+  switch (op.type) {
+    case 'mkdir':
+      return [{ path: op.path, role: 'create', field: 'path' }];
+    case 'copyFile':
+    case 'forkSession':
+      return [
+        { path: op.from, role: 'read', field: 'from' },
+        { path: op.to, role: 'create', field: 'to' },
+      ];
+    case 'rename':
+      return [
+        { path: op.from, role: 'remove', field: 'from' },
+        { path: op.to, role: 'create', field: 'to' },
+      ];
+    case 'symlink':
+      return [
+        { path: op.path, role: 'create', field: 'path' },
+        { path: op.target, role: 'link-target', field: 'target' },
+      ];
+    case 'unlinkSymlink':
+      return [{ path: op.path, role: 'remove', field: 'path' }];
+    case 'writeFile':
+      return [
+        ...(op.backupTo === undefined ? [] : [{ path: op.backupTo, role: 'create' as const, field: 'backupTo' }]),
+        {
+          path: op.path,
+          role: op.expect.type === 'absent' ? ('create' as const) : ('replace' as const),
+          field: 'path',
+        },
+      ];
+  }
+}
+
+function forbiddenReason(op: Operation, path: string, accounts: readonly string[]): string | undefined {
+  const name = basename(path);
+  if (FORBIDDEN_ANYWHERE.has(name)) return `${name} holds credentials or account state and is never touched.`;
+  for (const account of accounts) {
+    const segments = segmentsUnder(account, path);
+    const first = segments?.[0];
+    if (first === undefined) continue;
+    if (!NEVER_SHARED_SET.has(first)) continue;
+    if (
+      first === 'settings.json' &&
+      segments?.length === 1 &&
+      op.type === 'writeFile' &&
+      op.reason === 'cleanup-period' &&
+      op.path === path
+    ) {
+      continue;
+    }
+    if (first === 'settings.json') {
+      return 'settings.json may only be changed by a writeFile with reason "cleanup-period".';
+    }
+    return `${first} is per-account (${account}) and never touched by a plan.`;
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+function checkPlanShape(p: Record<string, unknown>): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const bad = (what: string) => issues.push({ code: 'PLAN_SHAPE', message: `Plan ${what}.` });
+  if (typeof p.kind !== 'string' || !PLAN_KINDS.has(p.kind)) bad(`kind ${JSON.stringify(p.kind)} is unknown`);
+  if (typeof p.id !== 'string' || p.id === '') bad('id must be a non-empty string');
+  if (typeof p.createdAt !== 'string' || Number.isNaN(Date.parse(p.createdAt)))
+    bad('createdAt must be an ISO 8601 date');
+  if (!isStringArray(p.roots) || p.roots.length === 0) bad('roots must be a non-empty array of paths');
+  if (!isStringArray(p.accounts)) bad('accounts must be an array of paths');
+  if (!isRecord(p.sharedDirs) || !Object.values(p.sharedDirs).every((v) => typeof v === 'string'))
+    bad('sharedDirs must map folder names to paths');
+  if (typeof p.conflictsDir !== 'string') bad('conflictsDir must be a path');
+  if (typeof p.fingerprint !== 'string') bad('fingerprint must be a string');
+  if (!Array.isArray(p.operations)) bad('operations must be an array');
+  if (!Array.isArray(p.conflicts) || !p.conflicts.every(isRecord)) bad('conflicts must be an array of objects');
+  if (!Array.isArray(p.warnings) || !p.warnings.every(isRecord)) bad('warnings must be an array of objects');
+  return issues;
+}
+
+function isMode(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777;
+}
+
+function isExpected(v: unknown, allowed: readonly string[]): boolean {
+  if (!isRecord(v) || typeof v.type !== 'string' || !allowed.includes(v.type)) return false;
+  switch (v.type) {
+    case 'file':
+      return (
+        typeof v.size === 'number' &&
+        v.size >= 0 &&
+        typeof v.mtimeMs === 'number' &&
+        (v.mode === undefined || isMode(v.mode)) &&
+        (v.hash === undefined || (typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash)))
+      );
+    case 'symlink':
+      return typeof v.target === 'string';
+    default:
+      return true;
+  }
+}
+
+const ANY_STATE = ['absent', 'file', 'directory', 'symlink'] as const;
+
+function checkOperationShape(op: unknown, index: number): PlanIssue[] {
+  const at = `operations[${index}]`;
+  if (!isRecord(op)) return [{ code: 'PLAN_SHAPE', message: `${at} is not an object.` }];
+  const id = typeof op.id === 'string' && op.id !== '' ? op.id : undefined;
+  const problems: string[] = [];
+  if (id === undefined) problems.push('has no id');
+  if (typeof op.type !== 'string' || !OPERATION_TYPES.has(op.type))
+    problems.push(`has an unknown type ${JSON.stringify(op.type)}`);
+  if (typeof op.reason !== 'string' || !REASONS.has(op.reason))
+    problems.push(`has an unknown reason ${JSON.stringify(op.reason)}`);
+  if (op.account !== undefined && typeof op.account !== 'string') problems.push('account must be a string');
+  if (op.sessionId !== undefined && typeof op.sessionId !== 'string') problems.push('sessionId must be a string');
+  const str = (k: string) => {
+    if (typeof op[k] !== 'string' || op[k] === '') problems.push(`${k} must be a path`);
+  };
+  const exp = (k: string, allowed: readonly string[]) => {
+    if (!isExpected(op[k], allowed)) problems.push(`${k} must be an expected state of type ${allowed.join('|')}`);
+  };
+  switch (op.type) {
+    case 'mkdir':
+      str('path');
+      if (!isMode(op.mode)) problems.push('mode must be permission bits');
+      exp('expect', ['absent']);
+      break;
+    case 'copyFile':
+      str('from');
+      str('to');
+      exp('expectFrom', ['file']);
+      exp('expectTo', ['absent']);
+      break;
+    case 'forkSession':
+      str('from');
+      str('to');
+      if (
+        typeof op.oldSessionId !== 'string' ||
+        typeof op.newSessionId !== 'string' ||
+        op.oldSessionId === op.newSessionId
+      )
+        problems.push('needs distinct oldSessionId and newSessionId');
+      exp('expectFrom', ['file']);
+      exp('expectTo', ['absent']);
+      break;
+    case 'rename':
+      str('from');
+      str('to');
+      exp(
+        'expectFrom',
+        ANY_STATE.filter((t) => t !== 'absent'),
+      );
+      exp('expectTo', ['absent']);
+      break;
+    case 'symlink':
+      str('path');
+      str('target');
+      if (op.linkType !== 'dir' && op.linkType !== 'junction') problems.push('linkType must be dir or junction');
+      exp('expect', ['absent']);
+      break;
+    case 'unlinkSymlink':
+      str('path');
+      exp('expect', ['symlink']);
+      break;
+    case 'writeFile':
+      str('path');
+      if (typeof op.content !== 'string') problems.push('content must be a string');
+      if (!isMode(op.mode)) problems.push('mode must be permission bits');
+      exp('expect', ['absent', 'file']);
+      if (op.backupTo !== undefined && typeof op.backupTo !== 'string') problems.push('backupTo must be a path');
+      break;
+  }
+  return problems.map((m) => ({
+    code: 'PLAN_SHAPE' as const,
+    message: `${at}${id ? ` (${id})` : ''} ${m}.`,
+    ...(id === undefined ? {} : { operationId: id }),
+  }));
+}

@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/plan/types.js';
+import { cleanEnv, cli, cliPath, json, makeSandbox, type TestSandbox } from './helpers.js';
+
+interface StatusJSON {
+  accounts: { path: string; projects: { kind: string }; backups: unknown[] }[];
+}
+
+const kinds = (sb: TestSandbox) =>
+  json<StatusJSON>(cli(['status', '--json', ...sb.args])).accounts.map((a) => a.projects.kind);
+
+describe('plan and apply', () => {
+  let sb: TestSandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox();
+  });
+  afterEach(() => sb.cleanup());
+
+  it('plan shows the work, exits 2 and changes nothing', async () => {
+    const before = await sb.dump();
+    const r = cli(['plan', ...sb.args]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/operations?\. Nothing was changed; run `apply` to do it\./);
+    expect(await sb.dump()).toEqual(before);
+  });
+
+  it('plan --json prints the plan itself; plan --out saves the same kind of plan', async () => {
+    const out = join(sb.root, 'plan.json');
+    const r = cli(['plan', '--json', '--out', out, ...sb.args]);
+    expect(r.code).toBe(2);
+    const printed = json<Plan>(r);
+    expect(printed).toMatchObject({ version: 1, kind: 'share', accounts: sb.accounts });
+    expect(printed.operations.length).toBeGreaterThan(0);
+    const saved = JSON.parse(await readFile(out, 'utf8')) as Plan;
+    expect(saved).toEqual(printed);
+    const types = new Set(saved.operations.map((o) => o.type));
+    expect(types).toContain('copyFile');
+    expect(types).toContain('rename');
+    expect(types).toContain('symlink');
+  });
+
+  it('apply refuses without a terminal and without --yes (exit 3), and changes nothing', async () => {
+    const before = await sb.dump();
+    const r = cli(['apply', ...sb.args]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^ENEEDS_CONFIRMATION: .*--yes/m);
+    expect(await sb.dump()).toEqual(before);
+    const j = cli(['apply', '--json', ...sb.args]);
+    expect(j.code).toBe(3);
+    expect(json<{ error: { code: string } }>(j).error.code).toBe('ENEEDS_CONFIRMATION');
+  });
+
+  it('a saved plan applied later links every account; planning again finds nothing to do', async () => {
+    const out = join(sb.root, 'plan.json');
+    expect(cli(['plan', '--out', out, ...sb.args]).code).toBe(2);
+    const r = cli(['apply', '--plan', out, '--yes', ...sb.args]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Applied \d+ operations/);
+    expect(kinds(sb)).toEqual(['linked', 'linked', 'linked']);
+    const again = cli(['plan', ...sb.args]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Nothing to do/);
+    const applyAgain = cli(['apply', '--json', ...sb.args]);
+    expect(applyAgain.code).toBe(0);
+    expect(json<{ applied: boolean }>(applyAgain).applied).toBe(false);
+  });
+
+  it('the same saved plan is refused (exit 3, ESTALE_PLAN) once the tree changed, and nothing is written', async () => {
+    const out = join(sb.root, 'plan.json');
+    cli(['plan', '--out', out, ...sb.args]);
+    const plan = JSON.parse(await readFile(out, 'utf8')) as Plan;
+    const copy = plan.operations.find((o) => o.type === 'copyFile');
+    if (copy?.type !== 'copyFile') throw new Error('expected a copy in the plan');
+    // Claude Code appends to a transcript after the plan was made.
+    await appendFile(copy.from, `${JSON.stringify({ type: 'last-prompt', lastPrompt: 'later' })}\n`);
+    const before = await sb.dump();
+    const r = cli(['apply', '--plan', out, '--yes', ...sb.args]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^ESTALE_PLAN: /m);
+    expect(await sb.dump()).toEqual(before);
+    const j = cli(['apply', '--json', '--plan', out, '--yes', ...sb.args]);
+    expect(j.code).toBe(3);
+    expect(json<{ error: { code: string } }>(j).error.code).toBe('ESTALE_PLAN');
+  });
+
+  it('a file that is not a plan is refused before anything is written', async () => {
+    const bad = join(sb.root, 'bad.json');
+    await writeFile(bad, JSON.stringify({ version: 99 }));
+    const r = cli(['apply', '--plan', bad, '--yes', '--json', ...sb.args]);
+    expect(r.code).toBe(1);
+    expect(json<{ error: { code: string } }>(r).error.code).toBe('EPLAN_VERSION');
+    await writeFile(bad, 'not json');
+    expect(cli(['apply', '--plan', bad, '--yes', ...sb.args]).stderr).toMatch(/^EPLAN_FILE: .* is not JSON/);
+  });
+
+  it('refuses (exit 3, ECLAUDE_RUNNING) while Claude Code runs with an account', async () => {
+    await writeFile(join(sb.accounts[1] ?? '', 'sessions', `${process.pid}.json`), '{}');
+    const before = await sb.dump();
+    const r = cli(['apply', '--yes', ...sb.args]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^ECLAUDE_RUNNING: /m);
+    expect(await sb.dump()).toEqual(before);
+  });
+
+  it('apply --json reports what was done', () => {
+    const r = cli(['apply', '--json', '--yes', ...sb.args]);
+    expect(r.code).toBe(0);
+    const out = json<{ applied: boolean; plan: { kind: string; operations: number }; report: { operationsDone: number } }>(r);
+    expect(out.applied).toBe(true);
+    expect(out.plan.kind).toBe('share');
+    expect(out.report.operationsDone).toBe(out.plan.operations);
+  });
+
+  it('asks on a real terminal and applies after "y"', () => {
+    const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+    if (script.status !== 0) return; // no util-linux `script` to give the command a terminal
+    const command = [process.execPath, cliPath, 'apply', '--no-color', ...sb.args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'y\n', encoding: 'utf8', env: cleanEnv() });
+    expect(r.stdout).toMatch(/Apply this share plan \(\d+ operations\)\? \[y\/N\]/);
+    expect(r.stdout).toMatch(/Applied \d+ operations/);
+    expect(kinds(sb)).toEqual(['linked', 'linked', 'linked']);
+  });
+
+  it('on a real terminal, answering no changes nothing (exit 3)', async () => {
+    const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+    if (script.status !== 0) return;
+    const before = await sb.dump();
+    const command = [process.execPath, cliPath, 'apply', '--no-color', ...sb.args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'n\n', encoding: 'utf8', env: cleanEnv() });
+    expect(r.stdout).toMatch(/EDECLINED: Not confirmed/);
+    expect(r.status).toBe(3);
+    expect(await sb.dump()).toEqual(before);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Test support for the filesystem contract and for suites that run on both filesystems:
+ * a fresh root per test on the real disk (a temp folder) or on memfs (a new Volume), the
+ * raw promises API under it, wrappers that inject faults at the API level (EXDEV,
+ * clone results, counting reads) and at the FileSystem level (EACCES, which root cannot
+ * provoke with chmod).
+ */
+import { promises as nodeFsp, realpathSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { Volume } from 'memfs';
+import { createMemFileSystem } from '../../src/fs/memfs.js';
+import { createNodeFileSystem } from '../../src/fs/node.js';
+import { type AdapterOptions, type PromisesApi, PromisesFileSystem } from '../../src/fs/promises-adapter.js';
+import type { FileSystem } from '../../src/fs/types.js';
+
+export type Kind = 'node' | 'memfs';
+export const KINDS: readonly Kind[] = ['node', 'memfs'];
+
+export interface Harness {
+  kind: Kind;
+  /** An empty folder that belongs to this test (real path, no links in it). */
+  root: string;
+  /** The raw promises API the filesystem sits on. */
+  api: PromisesApi;
+  /** The library's filesystem, from the public factory. */
+  fs: FileSystem;
+  /** The memfs volume (memfs only). */
+  volume?: InstanceType<typeof Volume>;
+  /** A library filesystem over a wrapped API (for fault injection). */
+  over(api: PromisesApi, options?: Partial<AdapterOptions>): FileSystem;
+  cleanup(): Promise<void>;
+}
+
+export async function createHarness(kind: Kind): Promise<Harness> {
+  if (kind === 'node') {
+    const root = realpathSync(await mkdtemp(join(tmpdir(), 'css-test-')));
+    const api = nodeFsp as unknown as PromisesApi;
+    return {
+      kind,
+      root,
+      api,
+      fs: createNodeFileSystem(),
+      over: (wrapped, options = {}) =>
+        new PromisesFileSystem(wrapped, { kind: 'node', sep: sep === '\\' ? '\\' : '/', clone: true, ...options }),
+      cleanup: () => rm(root, { recursive: true, force: true }),
+    };
+  }
+  const volume = new Volume();
+  const root = '/vol/test';
+  volume.mkdirSync(root, { recursive: true });
+  const api = volume.promises as unknown as PromisesApi;
+  return {
+    kind,
+    root,
+    api,
+    fs: createMemFileSystem(volume),
+    volume,
+    over: (wrapped, options = {}) => new PromisesFileSystem(wrapped, { kind: 'memfs', sep: '/', clone: false, ...options }),
+    cleanup: async () => {},
+  };
+}
+
+const API_METHODS = [
+  'lstat',
+  'stat',
+  'readdir',
+  'readlink',
+  'realpath',
+  'mkdir',
+  'readFile',
+  'writeFile',
+  'open',
+  'copyFile',
+  'rename',
+  'symlink',
+  'unlink',
+  'rmdir',
+  'utimes',
+  'chmod',
+] as const satisfies readonly (keyof PromisesApi)[];
+
+type AnyFn = (...args: unknown[]) => Promise<unknown>;
+
+/** The API with some methods replaced; the rest delegate to `api`. */
+export function wrapApi(api: PromisesApi, overrides: Partial<PromisesApi>): PromisesApi {
+  const out: Record<string, AnyFn> = {};
+  const source = api as unknown as Record<string, AnyFn>;
+  const given = overrides as Record<string, AnyFn | undefined>;
+  for (const name of API_METHODS) {
+    out[name] = given[name] ?? ((...args: unknown[]) => (source[name] as AnyFn).apply(api, args));
+  }
+  return out as unknown as PromisesApi;
+}
+
+/** An error shaped like Node's and memfs's (`code`, `syscall`, `path`). */
+export function errnoError(code: string, syscall: string, path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected, ${syscall} '${path}'`), { code, syscall, path });
+}
+
+/**
+ * The filesystem with some calls failing: `fault(op, args)` returns an errno code to
+ * throw (before the real call) or undefined to let the call through.
+ */
+export function faultyFs(fs: FileSystem, fault: (op: string, args: readonly unknown[]) => string | undefined): FileSystem {
+  const target = fs as unknown as Record<string, unknown>;
+  return new Proxy(fs, {
+    get(_t, prop) {
+      const value = target[prop as string];
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const code = fault(String(prop), args);
+        if (code !== undefined) throw errnoError(code, String(prop), String(args[0]));
+        return (value as AnyFn).apply(fs, args);
+      };
+    },
+  });
+}
+
+/** `faultyFs` that throws EACCES for `ops` (all when omitted) on exactly these paths. */
+export function denyFs(fs: FileSystem, paths: readonly string[], ops?: readonly string[]): FileSystem {
+  return faultyFs(fs, (op, args) =>
+    (ops === undefined || ops.includes(op)) && paths.includes(String(args[0])) ? 'EACCES' : undefined,
+  );
+}
+
+/** Rejects with the error a promise throws (fails the test when it resolves). */
+export async function errorOf(promise: Promise<unknown>): Promise<NodeJS.ErrnoException> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+  throw new Error('expected a rejection, got a value');
+}
+
+/** A small seedable PRNG (independent of the code under test). */
+export function seeded(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}
