@@ -29,7 +29,9 @@ if (values.json) {
   for (const s of sessions) {
     const when = new Date(s.lastModified).toISOString().slice(0, 16).replace('T', ' ');
     const who = (s.accounts ?? []).map((a) => basename(a)).join(',');
-    console.log(`${when}  ${s.sessionId.slice(0, 8)}  ${(s.gitBranch ?? '').padEnd(10)}  ${who.padEnd(28)}  ${s.summary}`);
+    console.log(
+      `${when}  ${s.sessionId.slice(0, 8)}  ${(s.gitBranch ?? '').padEnd(10)}  ${who.padEnd(28)}  ${s.summary}`,
+    );
   }
   console.log(`${sessions.length} sessions`);
 }

@@ -5,13 +5,16 @@
  * read it, and saves it as JSON. Nothing on disk changes but the saved file; apply it
  * later with `claude-shared-sessions apply --plan <file>` (refused if the disk changed).
  *
- *   node examples/plan-dry-run.mjs [--home <dir>] [--shared <dir>] [--out share-plan.json]
+ *   node examples/plan-dry-run.mjs [--home <dir>] [--shared <dir>] [--out share-plan.json] [account...]
+ *
+ * With no accounts named, every account found in the home folder is planned for.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describePlan, share, validatePlan } from 'claude-shared-sessions';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     home: { type: 'string' },
     shared: { type: 'string' },
@@ -20,6 +23,8 @@ const { values } = parseArgs({
 });
 
 const plan = await share({
+  // Sharing is opt-in: name the accounts, or ask for every account discovery finds.
+  ...(positionals.length > 0 ? { accounts: positionals } : { discover: true }),
   ...(values.home === undefined ? {} : { home: values.home }),
   ...(values.shared === undefined ? {} : { sharedDir: values.shared }),
 });

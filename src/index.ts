@@ -59,4 +59,48 @@ export {
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
 } from './layout/names.js';
+export { type InspectOptions, inspect } from './inspect/inspect.js';
+export {
+  type AccountFolderSnapshot,
+  type AccountSnapshot,
+  type BackupSnapshot,
+  SNAPSHOT_VERSION,
+  type SettingsSnapshot,
+  type Snapshot,
+  type TreeEntry,
+  type TreeSnapshot,
+} from './inspect/types.js';
+export { type BackupOptions, planBackup } from './plan/backup.js';
+export type { PlanContext } from './plan/builder.js';
+export { defaultCleanupPeriodDays, SAFE_CLEANUP_PERIOD_DAYS } from './plan/cleanup.js';
+export { type DescribeOptions, describePlan, formatBytes } from './plan/describe.js';
+export { canonicalJson, deriveForkSessionId, fingerprintSnapshot } from './plan/fingerprint.js';
+export { FORBIDDEN_FOLDERS, resolveFolders } from './plan/folders.js';
+export { type LinkOptions, planLink } from './plan/link.js';
+export {
+  explainMerge,
+  type MergeLedgerEntry,
+  type MergeOptions,
+  type MergeOutcome,
+  type OnDiverged,
+  planMerge,
+} from './plan/merge.js';
+export { type Carry, planRollback, type RollbackOptions } from './plan/rollback.js';
+export { setCleanupPeriodDays } from './plan/settings-text.js';
+export { planShare, type ShareOptions } from './plan/share.js';
+export * from './plan/types.js';
+export { validatePlan } from './plan/validate.js';
+export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './plan/verbs.js';
+export {
+  type CopyRelation,
+  iterateSessions,
+  type ListProblem,
+  type ListSessionsOptions,
+  type ListSessionsResult,
+  listSessions,
+  type SdkSessionInfo,
+  type SessionCopy,
+  type SessionInfo,
+  type SessionSource,
+} from './sessions/index.js';
 export { VERSION } from './version.js';

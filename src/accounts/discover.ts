@@ -59,6 +59,15 @@ const CONFIG_MARKERS = [
 
 const DEFAULT_CLEANUP_DAYS = 30;
 
+/**
+ * Sibling names that look like a copy or backup of a config dir rather than an account:
+ * `.claude-2.bak`, `.claude-backup`, `.claude-2.old`, `.claude-orig-2024`, `.claude-2~`
+ * (and `<name>.bak.<stamp>`, see parseBackupName). Such folders are left out of automatic
+ * discovery: sharing one would merge it and replace its `projects/` with a link. List one
+ * explicitly to treat it as an account.
+ */
+const BACKUP_LOOKING_RE = /[.-](?:bak|backup|old|orig)(?=$|[^a-z])|~$/i;
+
 export function defaultIsProcessAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
@@ -115,10 +124,15 @@ export async function discoverAccounts(options: DiscoverOptions = {}): Promise<A
     }
     const defaultDir = join(home, '.claude');
     if (await isDirectory(fs, defaultDir)) candidates.push({ path: defaultDir, source: 'default' });
-    const sharedParents = new Set(Object.values(sharedDirs).flatMap((d) => [d, dirname(d)]));
+    // The shared folders and their parents are never accounts; neither is the default
+    // `~/.claude-shared`, even when this run shares somewhere else.
+    const sharedParents = new Set([
+      ...Object.values(sharedDirs).flatMap((d) => [d, dirname(d)]),
+      dirname(defaultSharedDir(home)),
+    ]);
     for (const name of await globNames(fs, home, options.pattern ?? '.claude-*')) {
       const path = join(home, name);
-      if (parseBackupName(name) || /\.(bak|backup|old|orig)\b/i.test(name)) continue;
+      if (parseBackupName(name) || BACKUP_LOOKING_RE.test(name)) continue;
       if (sharedParents.has(path)) continue;
       if (!(await isDirectory(fs, path))) continue;
       if (!(await looksLikeConfigDir(fs, path))) continue;
@@ -126,8 +140,12 @@ export async function discoverAccounts(options: DiscoverOptions = {}): Promise<A
     }
   }
 
-  // Deduplicate by real path, keeping the first source that found each folder.
-  const sharedReal = new Set(await Promise.all(Object.values(sharedDirs).map((d) => realpathOr(fs, d))));
+  // Deduplicate by real path, keeping the first source that found each folder. A shared
+  // folder or its parent found through the environment is skipped too (listed
+  // explicitly, it is kept and inspected like any folder).
+  const sharedReal = new Set(
+    await Promise.all(Object.values(sharedDirs).flatMap((d) => [realpathOr(fs, d), realpathOr(fs, dirname(d))])),
+  );
   const seen = new Set<string>();
   const unique: { path: string; realPath: string; source: AccountSource }[] = [];
   for (const c of candidates) {
@@ -155,6 +173,7 @@ async function inspectAccount(
 ): Promise<Account> {
   const problems: AccountProblem[] = [];
   let exists = false;
+  let unreadable = false;
   try {
     const st = await fs.stat(path);
     exists = st.type === 'directory';
@@ -175,6 +194,8 @@ async function inspectAccount(
           }
         : problemOf(error, path, 'reading the config dir'),
     );
+    const code = errnoCode(error);
+    unreadable = code !== 'ENOENT' && code !== 'ENOTDIR';
   }
 
   const folderStates: Record<string, FolderState> = {};
@@ -182,7 +203,7 @@ async function inspectAccount(
     const sharedDir = sharedDirs[folder] ?? '';
     folderStates[folder] = exists
       ? await folderState(fs, join(path, folder), folder, sharedDir, problems)
-      : { name: folder, path: join(path, folder), kind: 'missing' };
+      : { name: folder, path: join(path, folder), kind: unreadable ? 'unreadable' : 'missing' };
   }
   const projects = folderStates.projects as FolderState;
 
@@ -236,7 +257,15 @@ export async function folderState(
   if (st.type === 'directory') return { name, path, kind: 'directory' };
   if (st.type !== 'symlink') return { name, path, kind: 'not-a-directory' };
 
-  const linkText = await fs.readlink(path);
+  let linkText: string;
+  try {
+    linkText = await fs.readlink(path);
+  } catch (error) {
+    // Gone or replaced since the lstat (a concurrent rollback), or not readable.
+    if (errnoCode(error) === 'ENOENT') return { name, path, kind: 'missing' };
+    problems.push(problemOf(error, path, `reading the ${name} link`));
+    return { name, path, kind: 'unreadable' };
+  }
   const linkTarget = resolve(dirname(path), linkText);
   const base = { name, path, linkText, linkTarget };
   let targetStat: Awaited<ReturnType<FileSystem['stat']>>;

@@ -70,9 +70,18 @@ export class JournalWriter {
     try {
       await writer.appendDurable(begin);
     } catch (error) {
+      // Nothing was done under this journal yet: it must not look like an interrupted apply.
       await writer.close().catch(() => {});
+      await fs.unlink(path).catch(() => {});
       throw error;
     }
+    return writer;
+  }
+
+  /** Opens an existing journal to add records (recover); `torn` ends its last line first. */
+  static async reopen(fs: FileSystem, path: string, torn: boolean): Promise<JournalWriter> {
+    const writer = new JournalWriter(path, await fs.open(path, 'a', 0o600));
+    if (torn) writer.#pending.push('\n');
     return writer;
   }
 
@@ -118,11 +127,14 @@ export class JournalWriter {
 export interface ReadJournal {
   begin: BeginRecord | undefined;
   records: JournalRecord[];
-  /** True when the last line was torn (a write cut short by a crash). */
+  /** True when the last line has no end (a write cut short by a crash). */
   torn: boolean;
 }
 
-/** Reads a journal; a torn or malformed line ends it (nothing after it was acted on). */
+/**
+ * Reads a journal. A torn line (a write cut short by a crash) is skipped: it can only be
+ * the last line its writer wrote, and records a later recover added follow it.
+ */
 export async function readJournal(fs: FileSystem, path: string): Promise<ReadJournal | undefined> {
   let bytes: Uint8Array;
   try {
@@ -133,26 +145,22 @@ export async function readJournal(fs: FileSystem, path: string): Promise<ReadJou
   }
   const text = new TextDecoder().decode(bytes);
   const records: JournalRecord[] = [];
-  let torn = false;
   let start = 0;
   while (start < text.length) {
     const end = text.indexOf('\n', start);
-    if (end === -1) {
-      torn = true;
-      break;
-    }
-    const line = text.slice(start, end);
-    start = end + 1;
+    const line = end === -1 ? text.slice(start) : text.slice(start, end);
+    start = end === -1 ? text.length : end + 1;
     if (line.trim() === '') continue;
     try {
       const record = JSON.parse(line) as JournalRecord;
-      if (typeof record !== 'object' || record === null || typeof record.t !== 'string') throw new Error('not a record');
+      if (typeof record !== 'object' || record === null || typeof record.t !== 'string')
+        throw new Error('not a record');
       records.push(record);
     } catch {
-      torn = true;
-      break;
+      // Skipped: a torn line. Its fsync never returned, so nothing it announced ran.
     }
   }
+  const torn = text.length > 0 && !text.endsWith('\n');
   const first = records[0];
   const begin = first?.t === 'begin' && first.v === JOURNAL_VERSION ? first : undefined;
   return { begin, records, torn };

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
+import { readActual } from './state.js';
 
 /** What the owner of a lock writes into it, for messages and for stale detection. */
 export interface LockOwner {
@@ -29,6 +30,8 @@ export interface LockOptions {
 export interface Lock {
   readonly path: string;
   readonly owner: LockOwner;
+  /** The owner of a stale lock this one took over, if any. */
+  readonly previous: LockOwner | undefined;
   /** Set when the lock was lost (removed or taken over by someone else). */
   readonly compromised: SharedSessionsError | undefined;
   /** Throws ECOMPROMISED when the lock was lost. */
@@ -39,16 +42,19 @@ export interface Lock {
 
 export const OWNER_FILE = 'owner.json';
 const RELEASED_MARK = '.released-';
+const TEMP_MARK = '.tmp-';
 
 /** Tokens of the locks this process holds: a lock naming this pid but no held token is a leftover. */
 const heldTokens = new Set<string>();
 
 /**
- * Takes a `mkdir` lock at `lockDir` (atomic on every filesystem, NFS included), the way
- * proper-lockfile does, on the library's filesystem interface: the folder's mtime is
- * refreshed every `staleMs / 2`; a lock is stale when its owner (same host) is dead, or
- * when its mtime is older than `staleMs`. A stale lock is moved aside (an atomic rename,
- * so two takers cannot both win) and taken. Throws ELOCKED when held.
+ * Takes a `mkdir` lock at `lockDir`, the way proper-lockfile does, on the library's
+ * filesystem interface. The lock folder is prepared under a temporary name with its
+ * owner file inside, then renamed into place: the rename is the atomic step (it fails
+ * when a lock is there, as `mkdir` would), and a lock is never seen without its owner.
+ * The folder's mtime is refreshed every `staleMs / 2`; a lock is stale when its owner
+ * (same host) is dead, or when its mtime is older than `staleMs`. A stale lock is moved
+ * aside (a rename, so two takers cannot both win) and taken. Throws ELOCKED when held.
  */
 export async function acquireLock(fs: FileSystem, lockDir: string, options: LockOptions): Promise<Lock> {
   const owner: LockOwner = {
@@ -59,42 +65,64 @@ export async function acquireLock(fs: FileSystem, lockDir: string, options: Lock
     purpose: options.purpose,
     ...(options.createdDirs ? { createdDirs: options.createdDirs } : {}),
   };
-  for (let attempt = 0; ; attempt++) {
+  const prepared = `${lockDir}${TEMP_MARK}${owner.token}`;
+  try {
     try {
-      await fs.mkdir(lockDir);
-      break;
+      await fs.mkdir(prepared, { mode: 0o700 });
     } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' && attempt < 3) {
-        // The state folder was removed by an apply that just finished.
-        await fs.mkdir(dirname(lockDir), { recursive: true, mode: 0o700 });
-        continue;
+      if (errnoCode(error) !== 'ENOENT') throw error;
+      // An apply that just finished removed the state folder.
+      await fs.mkdir(dirname(lockDir), { recursive: true, mode: 0o700 });
+      await fs.mkdir(prepared, { mode: 0o700 });
+    }
+    await fs.writeFile(join(prepared, OWNER_FILE), `${JSON.stringify(owner)}\n`, { mode: 0o600, exclusive: true });
+  } catch (error) {
+    await removeLockDir(fs, prepared).catch(() => {});
+    throw error;
+  }
+  let previous: LockOwner | undefined;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if ((await readActual(fs, lockDir)).type === 'absent') {
+        try {
+          await fs.rename(prepared, lockDir);
+          break;
+        } catch (error) {
+          const code = errnoCode(error);
+          // Our prepared folder was cleared away by the lock's holder: it is held.
+          if (code === 'ENOENT') throw lockedError(lockDir, undefined, options.staleMs);
+          if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EPERM' && code !== 'EISDIR') throw error;
+        }
       }
-      if (code !== 'EEXIST' || attempt >= 3) throw error;
+      if (attempt >= 3) throw lockedError(lockDir, undefined, options.staleMs);
+      const current = await inspectLock(fs, lockDir, options);
+      if (current.state === 'gone') continue;
+      if (current.state === 'held') throw lockedError(lockDir, current.owner, options.staleMs);
+      previous = current.owner;
+      await moveAside(fs, lockDir);
     }
-    const current = await inspectLock(fs, lockDir, options);
-    if (current.state === 'gone') continue;
-    if (current.state === 'held') {
-      const who = current.owner
-        ? `${current.owner.purpose} (pid ${current.owner.pid} on ${current.owner.host}, since ${current.owner.acquiredAt})`
-        : 'another process';
-      throw new SharedSessionsError(
-        ErrorCodes.LOCKED,
-        `${who} holds the lock ${lockDir}. Wait for it to finish; if no such process runs, the lock is taken over once it is ${Math.round(options.staleMs / 1000)} s old.`,
-        { path: lockDir, details: current.owner },
-      );
-    }
-    await moveAside(fs, lockDir);
+  } catch (error) {
+    await removeLockDir(fs, prepared).catch(() => {});
+    throw error;
   }
   heldTokens.add(owner.token);
   try {
-    await fs.writeFile(join(lockDir, OWNER_FILE), `${JSON.stringify(owner)}\n`, { mode: 0o600, exclusive: true });
-    return new HeldLock(fs, lockDir, owner, options.staleMs, (await fs.stat(lockDir)).mtimeMs);
+    return new HeldLock(fs, lockDir, owner, previous, options.staleMs, (await fs.stat(lockDir)).mtimeMs);
   } catch (error) {
     heldTokens.delete(owner.token);
-    await removeLockDir(fs, lockDir).catch(() => {});
     throw error;
   }
+}
+
+function lockedError(lockDir: string, owner: LockOwner | undefined, staleMs: number): SharedSessionsError {
+  const who = owner
+    ? `${owner.purpose} (pid ${owner.pid} on ${owner.host}, since ${owner.acquiredAt})`
+    : 'another process';
+  return new SharedSessionsError(
+    ErrorCodes.LOCKED,
+    `${who} holds the lock ${lockDir}. Wait for it to finish; if no such process runs, the lock is taken over once it is ${Math.round(staleMs / 1000)} s old.`,
+    { path: lockDir, details: owner },
+  );
 }
 
 type Inspection = { state: 'gone' } | { state: 'held' | 'stale'; owner: LockOwner | undefined };
@@ -153,10 +181,14 @@ async function removeLockDir(fs: FileSystem, dir: string): Promise<void> {
   await fs.rmdir(dir);
 }
 
-/** Removes what released or taken-over locks left beside `lockDir` (best effort). */
+/**
+ * Removes what released, taken-over or half-prepared locks left beside `lockDir` (best
+ * effort). Call it while holding the lock: a taker still preparing its folder then
+ * merely finds it gone and reports the lock as held.
+ */
 export async function removeLockLeftovers(fs: FileSystem, lockDir: string): Promise<void> {
   const dir = dirname(lockDir);
-  const prefix = `${basename(lockDir)}${RELEASED_MARK}`;
+  const prefixes = [`${basename(lockDir)}${RELEASED_MARK}`, `${basename(lockDir)}${TEMP_MARK}`];
   let names: string[];
   try {
     names = (await fs.readdir(dir)).map((e) => e.name);
@@ -164,13 +196,14 @@ export async function removeLockLeftovers(fs: FileSystem, lockDir: string): Prom
     return;
   }
   for (const name of names) {
-    if (name.startsWith(prefix)) await removeLockDir(fs, join(dir, name)).catch(() => {});
+    if (prefixes.some((p) => name.startsWith(p))) await removeLockDir(fs, join(dir, name)).catch(() => {});
   }
 }
 
 class HeldLock implements Lock {
   readonly path: string;
   readonly owner: LockOwner;
+  readonly previous: LockOwner | undefined;
   compromised: SharedSessionsError | undefined;
   readonly #fs: FileSystem;
   readonly #staleMs: number;
@@ -179,10 +212,18 @@ class HeldLock implements Lock {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #released = false;
 
-  constructor(fs: FileSystem, path: string, owner: LockOwner, staleMs: number, mtimeMs: number) {
+  constructor(
+    fs: FileSystem,
+    path: string,
+    owner: LockOwner,
+    previous: LockOwner | undefined,
+    staleMs: number,
+    mtimeMs: number,
+  ) {
     this.#fs = fs;
     this.path = path;
     this.owner = owner;
+    this.previous = previous;
     this.#staleMs = staleMs;
     this.#mtimeMs = mtimeMs;
     this.#schedule(Math.max(staleMs / 2, 25));

@@ -143,7 +143,12 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
         );
         continue;
       }
-      push(drift, c, describeActual(state), `${c.path}${moved}: a folder is needed there, found ${describeActual(state)}`);
+      push(
+        drift,
+        c,
+        describeActual(state),
+        `${c.path}${moved}: a folder is needed there, found ${describeActual(state)}`,
+      );
       continue;
     }
     let why: string | undefined;

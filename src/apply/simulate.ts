@@ -81,7 +81,14 @@ export function simulatePlan(plan: Plan): Check[] {
       if (seenDisk.has(key)) return;
       seenDisk.add(key);
     }
-    checks.push({ operationId: op.id, field: `parent of ${field}`, path: dir, expected: { type: 'directory' }, at, kind: 'parent' });
+    checks.push({
+      operationId: op.id,
+      field: `parent of ${field}`,
+      path: dir,
+      expected: { type: 'directory' },
+      at,
+      kind: 'parent',
+    });
   };
   /** No folder between the path's root and the path may be a link (it would be followed). */
   const noLinks = (op: Operation, field: string, path: string) => {

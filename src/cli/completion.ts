@@ -55,7 +55,8 @@ complete -o filenames -F ${fn} ${name}
   }
   for (const o of program.options) {
     const long = o.long?.replace(/^--/, '');
-    if (long) lines.push(`complete -c ${name} -l ${long}${o.required ? ' -r -F' : ''} -d ${JSON.stringify(o.description)}`);
+    if (long)
+      lines.push(`complete -c ${name} -l ${long}${o.required ? ' -r -F' : ''} -d ${JSON.stringify(o.description)}`);
   }
   return `${lines.join('\n')}\n`;
 }

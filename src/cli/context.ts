@@ -5,6 +5,7 @@ import type { DiscoverOptions } from '../accounts/discover.js';
 import { createNodeFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
+import { resolveFolders } from '../plan/folders.js';
 import type { CliIO, OutputStream } from './io.js';
 
 /** The options every command accepts, as commander parses them. */
@@ -57,7 +58,8 @@ export class Context {
     this.fs = fs;
     this.home = options.home === undefined ? homedir() : absolutePath(options.home, homedir(), io.cwd);
     this.sharedDir = absolutePath(options.shared ?? defaultSharedDir(this.home), this.home, io.cwd);
-    this.folders = [...new Set(['projects', ...(options.folders ?? [])])];
+    // Refuses per-account folders (sessions/, credentials, ...) for every command alike.
+    this.folders = resolveFolders(options.folders);
     this.sharedDirs = Object.fromEntries(
       this.folders.map((f) => [f, f === 'projects' ? this.sharedDir : join(dirname(this.sharedDir), f)]),
     );

@@ -22,8 +22,6 @@ export const CliErrorCodes = {
   DECLINED: 'EDECLINED',
   /** The command line could not be parsed. */
   USAGE: 'EUSAGE',
-  /** A library verb this build of the command needs is not there. */
-  UNAVAILABLE: 'EUNAVAILABLE',
   /** A plan file could not be read or is not JSON. */
   PLAN_FILE: 'EPLAN_FILE',
 } as const;
@@ -70,7 +68,11 @@ export function errorToJSON(error: unknown): { code: string; message: string; pa
     return { code, message, ...(path === undefined ? {} : { path }), ...(details === undefined ? {} : { details }) };
   }
   if (error instanceof CliError) {
-    return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
   }
   return { code: ErrorCodes.IO, message: error instanceof Error ? error.message : String(error) };
 }

@@ -1,18 +1,7 @@
 /** Small text helpers for the command's human output. */
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** `1536` -> `1.5 KiB`. */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
+/** Sizes as the library's describePlan writes them (powers of 1000: `1.5 KB`), so that both agree. */
+export { formatBytes } from '../plan/describe.js';
 
 /** How long ago, short: `just now`, `5m`, `3h`, `2d`, `7w`, `2y`. */
 export function formatAge(thenMs: number, nowMs: number): string {
@@ -29,8 +18,9 @@ export function formatAge(thenMs: number, nowMs: number): string {
   return `${Math.floor(d / 365)}y ago`;
 }
 
-/** Seconds as `1m05s` or `42s`. */
+/** `850 ms`, `42s`, `1m05s`, `2h03m`. */
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -38,7 +28,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Visible width of a string (ANSI colour codes do not count). */
@@ -63,7 +52,9 @@ export interface Column {
 /** Lays rows out in aligned columns separated by two spaces; the last column is not padded. */
 export function table(columns: readonly Column[], rows: readonly (readonly string[])[], indent = ''): string[] {
   const cells = rows.map((row) => columns.map((col, i) => truncate(row[i] ?? '', col.max ?? Number.POSITIVE_INFINITY)));
-  const widths = columns.map((col, i) => Math.max(visibleLength(col.header), ...cells.map((r) => visibleLength(r[i] ?? ''))));
+  const widths = columns.map((col, i) =>
+    Math.max(visibleLength(col.header), ...cells.map((r) => visibleLength(r[i] ?? ''))),
+  );
   const pad = (text: string, i: number) => {
     if (i === columns.length - 1 && columns[i]?.align !== 'right') return text;
     const fill = ' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(text)));

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ErrorCodes } from '../errors.js';
 import { VERSION } from '../version.js';
-import { runApply } from './commands/apply.js';
+import { runApply, type ShareFlags } from './commands/apply.js';
 import { runDoctor } from './commands/doctor.js';
 import { runList } from './commands/list.js';
 import { runPlan } from './commands/plan.js';
@@ -34,6 +34,29 @@ Exit codes:
 Nothing is changed without a confirmation on a terminal, or --yes in a script.
 Put global options after the command when they take lists: status --accounts ~/.claude ~/.claude-2`;
 
+function cleanupDays(value: string): number | false {
+  if (value === 'off') return false;
+  return positiveInteger(value);
+}
+
+/** The options of `plan` and `apply` that shape a fresh share plan. */
+function shareFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--on-diverged <how>',
+        'diverged copies of a session: keep the newest (others kept aside), fork, refuse',
+      )
+        .choices(['keep-newest', 'fork', 'refuse'])
+        .default(undefined, 'keep-newest'),
+    )
+    .option(
+      '--cleanup-days <days>',
+      'cleanupPeriodDays written to every shared account (default: the largest set, at least 3650); off leaves settings alone',
+      cleanupDays,
+    );
+}
+
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0.');
@@ -48,15 +71,14 @@ export function reportError(io: CliIO, options: GlobalOptions, error: unknown): 
     const red = colorEnabled(options, io.env, io.stderr) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`${red(codeOf(error))}: ${message}\n`);
+    // Details (what drifted, which issues) are listed unless the message already lists them.
     const details = (error as { details?: unknown } | undefined)?.details;
     if (Array.isArray(details)) {
-      for (const d of details.slice(0, 20)) {
-        const item = d as { message?: unknown; path?: unknown };
-        io.stderr.write(
-          `  - ${typeof item.message === 'string' ? item.message : JSON.stringify(d)}${typeof item.path === 'string' && !String(item.message).includes(item.path) ? ` (${item.path})` : ''}\n`,
-        );
-      }
-      if (details.length > 20) io.stderr.write(`  ... and ${details.length - 20} more\n`);
+      const lines = details
+        .map((d) => (d as { message?: unknown }).message)
+        .filter((m): m is string => typeof m === 'string' && !message.includes(m));
+      for (const line of lines.slice(0, 20)) io.stderr.write(`  - ${line}\n`);
+      if (lines.length > 20) io.stderr.write(`  ... and ${lines.length - 20} more\n`);
     }
   }
   if (options.verbose) {
@@ -78,8 +100,7 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
   program
     .name('claude-shared-sessions')
     .description(
-      'Share one Claude Code sessions folder between several accounts (config dirs) on this machine,\n' +
-        'so that `claude --resume` in any account lists and resumes every session.',
+      'Share one Claude Code sessions folder between several accounts (config dirs) on this machine, so that `claude --resume` in any account lists and resumes every session.',
     )
     .version(VERSION, '-V, --version', 'print the version')
     .option('--accounts <dir...>', 'config dirs to work on (default: ~/.claude and ~/.claude-* found in --home)')
@@ -116,20 +137,26 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
 
   program
     .command('status')
-    .description('each account: folder state, sessions, size, linked?, Claude Code running?, cleanupPeriodDays, backups')
+    .description(
+      'each account: folder state, sessions, size, linked?, Claude Code running?, cleanupPeriodDays, backups',
+    )
     .action(action((ctx) => runStatus(ctx)));
 
-  program
-    .command('plan')
-    .description('show what sharing would do (conflicts and warnings first); changes nothing. Exit 2 when there is work')
-    .option('-o, --out <file>', 'save the plan as JSON, to apply later with apply --plan')
-    .action(action((ctx, opts: { out?: string }) => runPlan(ctx, opts)));
+  shareFlags(
+    program
+      .command('plan')
+      .description(
+        'show what sharing would do (conflicts and warnings first); changes nothing. Exit 2 when there is work',
+      )
+      .option('-o, --out <file>', 'save the plan as JSON, to apply later with apply --plan'),
+  ).action(action((ctx, opts: { out?: string } & ShareFlags) => runPlan(ctx, opts)));
 
-  program
-    .command('apply')
-    .description('apply a saved plan, or plan afresh; shows it and asks first')
-    .option('-p, --plan <file>', 'a plan saved by plan --out (refused if the disk changed since)')
-    .action(action((ctx, opts: { plan?: string }) => runApply(ctx, opts)));
+  shareFlags(
+    program
+      .command('apply')
+      .description('apply a saved plan, or plan afresh; shows it and asks first')
+      .option('-p, --plan <file>', 'a plan saved by plan --out (refused if the disk changed since)'),
+  ).action(action((ctx, opts: { plan?: string } & ShareFlags) => runApply(ctx, opts)));
 
   program
     .command('rollback')
@@ -162,7 +189,9 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
 
   program
     .command('doctor')
-    .description('check links, sharing, cleanupPeriodDays, stale indexes, backups, conflicts, journal, running Claude Code')
+    .description(
+      'check links, sharing, cleanupPeriodDays, stale indexes, backups, conflicts, journal, running Claude Code',
+    )
     .option('--fix', 'apply the safe fixes, through a plan shown first')
     .action(action((ctx, opts: { fix?: boolean }) => runDoctor(ctx, opts)));
 

@@ -44,7 +44,7 @@ export function progressBar(ctx: Context, label: string, clock: () => number = D
   };
 }
 
-/** One line: `label [#####-----]  42%  12.0 MiB/30.0 MiB  op 120/300  ETA 8s`. */
+/** One line: `label [#####-----]  42%  12 MB/30 MB  op 120/300  ETA 8s`. */
 export function renderProgress(e: ProgressEvent, elapsedMs: number, columns: number, label: string): string {
   const total = e.bytesTotal > 0 ? e.bytesTotal : e.opsTotal;
   const done = e.bytesTotal > 0 ? e.bytesDone : e.opsDone;

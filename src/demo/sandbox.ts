@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../fs/types.js';
 import { encodeProjectDir } from '../layout/names.js';
-import { createRng, generateTranscript, randomUuid, transcriptEndMs } from './transcript.js';
+import {
+  createRng,
+  generateTranscript,
+  randomUuid,
+  type TranscriptSpec,
+  transcriptEndMs,
+  transcriptLeafUuid,
+} from './transcript.js';
 
 export interface SandboxOptions {
   fs: FileSystem;
@@ -62,7 +69,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const end = transcriptEndMs(text);
     await fs.utimes(path, end, end);
   };
-  const spec = (id: string, cwd: string, prompts: string[], extra: Record<string, unknown> = {}) => {
+  // Each run gets its own seed: runs appended to one file (a resume) must not repeat uuids.
+  const spec = (id: string, cwd: string, prompts: string[], extra: Partial<TranscriptSpec> = {}) => {
     clock += 3_600_000 + Math.floor(rng() * 3_600_000);
     return generateTranscript({
       sessionId: id,
@@ -71,9 +79,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       prompts,
       startMs: clock,
       paddingPerTurn: 3000 + Math.floor(rng() * 6000),
+      seed: Math.floor(rng() * 2 ** 32),
       ...extra,
     });
   };
+  /** A resume of `text`: the next run's first line hangs under its last leaf. */
+  const resumeOf = (text: string): Partial<TranscriptSpec> => ({ parentUuid: transcriptLeafUuid(text) ?? null });
   const pick = () => PROMPTS[Math.floor(rng() * PROMPTS.length)] ?? 'Hello';
   const project = () => PROJECTS[Math.floor(rng() * PROJECTS.length)] ?? '/home/dev';
 
@@ -88,9 +99,11 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     for (let s = 0; s < perAccount; s++) {
       const id = randomUuid(rng);
-      const extra: Record<string, unknown> = s === 0 ? { customTitle: `${names[i]} work item ${s + 1}` } : {};
+      const extra: Partial<TranscriptSpec> = s === 0 ? { customTitle: `${names[i]} work item ${s + 1}` } : {};
       if (s === 1) extra.entrypoint = 'sdk-cli';
-      await write(account, project(), id, spec(id, project(), [pick(), pick()], extra));
+      // One cwd for both the folder and the transcript (they used to be drawn separately).
+      const cwd = project();
+      await write(account, cwd, id, spec(id, cwd, [pick(), pick()], extra));
     }
   }
 
@@ -103,29 +116,15 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const prefix = randomUuid(rng);
   const prefixShort = spec(prefix, cwd, ['Profile the slow search query']);
-  const prefixLong =
-    prefixShort +
-    spec(prefix, cwd, ['Profile the slow search query', 'Add the index you suggested'])
-      .split('\n')
-      .slice(-4)
-      .join('\n');
+  const prefixLong = prefixShort + spec(prefix, cwd, ['Add the index you suggested'], resumeOf(prefixShort));
   await write(a, cwd, prefix, prefixShort);
-  await write(c, cwd, prefix, prefixLong.endsWith('\n') ? prefixLong : `${prefixLong}\n`);
+  await write(c, cwd, prefix, prefixLong);
 
   const diverged = randomUuid(rng);
-  const common = spec(diverged, PROJECTS[1] as string, ['Plan the settings page']);
-  await write(
-    b,
-    PROJECTS[1] as string,
-    diverged,
-    common + spec(diverged, PROJECTS[1] as string, ['Continue in account two']),
-  );
-  await write(
-    c,
-    PROJECTS[1] as string,
-    diverged,
-    common + spec(diverged, PROJECTS[1] as string, ['Continue in the work account']),
-  );
+  const web = PROJECTS[1] as string;
+  const common = spec(diverged, web, ['Plan the settings page']);
+  await write(b, web, diverged, common + spec(diverged, web, ['Continue in account two'], resumeOf(common)));
+  await write(c, web, diverged, common + spec(diverged, web, ['Continue in the work account'], resumeOf(common)));
 
   const memoryDir = join(c, 'projects', encodeProjectDir(cwd).name, 'memory');
   await fs.mkdir(memoryDir, { recursive: true, mode: 0o700 });

@@ -25,6 +25,13 @@ export interface TranscriptSpec {
   paddingPerTurn?: number;
   /** Seed for the uuids. @default derived from the session id */
   seed?: number;
+  /**
+   * The uuid this run continues from, for a resumed session appended to an earlier run's
+   * text: the earlier run's leaf ({@link transcriptLeafUuid}). Give a different `seed`
+   * too, or the new lines repeat the earlier run's uuids.
+   * @default null (a new conversation)
+   */
+  parentUuid?: string | null;
   version?: string;
 }
 
@@ -80,7 +87,7 @@ export function generateTranscript(spec: TranscriptSpec): string {
     lines.push({ type: 'custom-title', customTitle: spec.customTitle, sessionId: spec.sessionId });
     lines.push({ type: 'agent-name', agentName: spec.customTitle, sessionId: spec.sessionId });
   }
-  let parent: string | null = null;
+  let parent: string | null = spec.parentUuid ?? null;
   let leaf = '';
   spec.prompts.forEach((prompt, index) => {
     lines.push({
@@ -159,4 +166,11 @@ export function transcriptEndMs(text: string): number {
     if (v > latest) latest = v;
   }
   return latest;
+}
+
+/** The leaf uuid of the last `last-prompt` line of a generated transcript, to resume from. */
+export function transcriptLeafUuid(text: string): string | undefined {
+  let leaf: string | undefined;
+  for (const m of text.matchAll(/"type":"last-prompt"[^\n]*?"leafUuid":"([^"]+)"/g)) leaf = m[1];
+  return leaf;
 }

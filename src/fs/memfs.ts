@@ -10,7 +10,10 @@ export interface MemfsLike {
 }
 
 /**
- * A filesystem over a memfs volume, for previewing plans in memory and for tests.
+ * A filesystem over a memfs volume, for previewing plans in memory and for tests. Where
+ * memfs lets through what a real disk refuses (rename over a non-empty folder, mkdir -p
+ * over a file, ...), the adapter refuses it the way Node does; the remaining differences
+ * (no umask, whole-millisecond times, symlink modes) are listed in test/fs/contract.test.ts.
  *
  * @example
  * ```ts
@@ -19,5 +22,10 @@ export interface MemfsLike {
  * ```
  */
 export function createMemFileSystem(volume: MemfsLike): FileSystem {
-  return new PromisesFileSystem(volume.promises as PromisesApi, { kind: 'memfs', sep: '/', clone: false });
+  return new PromisesFileSystem(volume.promises as PromisesApi, {
+    kind: 'memfs',
+    sep: '/',
+    clone: false,
+    emulatePosix: false,
+  });
 }

@@ -142,6 +142,16 @@ export interface AdapterOptions {
   sep: '/' | '\\';
   /** Whether copyFile may ask for a clone (FICLONE); memfs does not know the flag. */
   clone: boolean;
+  /**
+   * Behave like POSIX where memfs (4.x) does not: refuse, before calling the API,
+   * `rename` of a folder over a non-empty folder (memfs drops the target's contents), of
+   * a folder over a file, of a file over a folder, of a folder into itself, and
+   * `mkdir -p` over an existing non-folder, with Node's codes (`ENOTEMPTY`, `ENOTDIR`,
+   * `EISDIR`, `EINVAL`, `EEXIST`); and rename symlinks by recreating them (memfs follows
+   * a link given to rename and moves its target). Not needed on a real disk.
+   * @default false
+   */
+  emulatePosix?: boolean;
 }
 
 export class PromisesFileSystem implements FileSystem {
@@ -149,6 +159,7 @@ export class PromisesFileSystem implements FileSystem {
   readonly sep: '/' | '\\';
   readonly #api: PromisesApi;
   readonly #clone: boolean;
+  readonly #emulatePosix: boolean;
   readonly #noCloneDevices = new Set<number>();
 
   constructor(api: PromisesApi, options: AdapterOptions) {
@@ -156,6 +167,7 @@ export class PromisesFileSystem implements FileSystem {
     this.kind = options.kind;
     this.sep = options.sep;
     this.#clone = options.clone;
+    this.#emulatePosix = options.emulatePosix ?? false;
   }
 
   async lstat(path: string): Promise<FileStat> {
@@ -180,6 +192,17 @@ export class PromisesFileSystem implements FileSystem {
   }
 
   async mkdir(path: string, options: { recursive?: boolean; mode?: number } = {}): Promise<void> {
+    if (this.#emulatePosix && options.recursive) {
+      const existing = await this.#statOrUndefined(path, 'lstat');
+      if (existing !== undefined) {
+        const target = existing.isSymbolicLink() ? await this.#statOrUndefined(path, 'stat') : existing;
+        if (target?.isDirectory()) return;
+        // Node answers ENOENT for a dangling link (its mkdir -p stats the target).
+        throw target === undefined
+          ? posixError('ENOENT', 'no such file or directory', 'mkdir', path)
+          : posixError('EEXIST', 'file already exists', 'mkdir', path);
+      }
+    }
     await this.#api.mkdir(path, { recursive: options.recursive ?? false, mode: options.mode ?? 0o777 });
   }
 
@@ -241,11 +264,54 @@ export class PromisesFileSystem implements FileSystem {
   }
 
   async rename(source: string, destination: string): Promise<void> {
+    if (this.#emulatePosix && (await this.#posixRename(source, destination))) return;
     try {
       await this.#api.rename(source, destination);
     } catch (error) {
       if (errnoCode(error) !== 'EXDEV') throw error;
       await this.#moveAcrossDevices(source, destination);
+    }
+  }
+
+  /**
+   * For APIs that do not behave like rename(2) (memfs): refuses up front what POSIX
+   * refuses, and moves a symlink itself (memfs 4 follows the link and moves its target,
+   * or fails with EINVAL/ENOENT). Returns true when the move is done.
+   */
+  async #posixRename(source: string, destination: string): Promise<boolean> {
+    const src = await this.#api.lstat(source);
+    if (source === destination) return true;
+    const dst = await this.#statOrUndefined(destination, 'lstat');
+    if (dst !== undefined && Number(dst.ino) === Number(src.ino) && Number(dst.dev) === Number(src.dev)) return true;
+    if (src.isDirectory()) {
+      const prefix = source.endsWith(this.sep) ? source : source + this.sep;
+      if (destination.startsWith(prefix)) {
+        throw posixError('EINVAL', 'invalid argument', 'rename', source, destination);
+      }
+      if (dst === undefined) return false;
+      if (!dst.isDirectory()) throw posixError('ENOTDIR', 'not a directory', 'rename', source, destination);
+      const entries = await this.#api.readdir(destination, { withFileTypes: true });
+      if (entries.length > 0) throw posixError('ENOTEMPTY', 'directory not empty', 'rename', source, destination);
+      return false;
+    }
+    if (dst?.isDirectory()) {
+      throw posixError('EISDIR', 'illegal operation on a directory', 'rename', source, destination);
+    }
+    if (!src.isSymbolicLink()) return false;
+    const text = String(await this.#api.readlink(source));
+    if (dst !== undefined) await this.#api.unlink(destination);
+    await this.#api.symlink(text, destination);
+    await this.#api.unlink(source);
+    return true;
+  }
+
+  async #statOrUndefined(path: string, how: 'lstat' | 'stat'): Promise<StatsLike | undefined> {
+    try {
+      return await this.#api[how](path);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+      throw error;
     }
   }
 
@@ -366,6 +432,17 @@ export class PromisesFileSystem implements FileSystem {
   async chmod(path: string, mode: number): Promise<void> {
     await this.#api.chmod(path, mode);
   }
+}
+
+/** An error shaped like Node's (`code`, `errno`-style message, `syscall`, `path`, `dest`). */
+function posixError(code: string, text: string, syscall: string, path: string, dest?: string): Error {
+  const where = dest === undefined ? `'${path}'` : `'${path}' -> '${dest}'`;
+  return Object.assign(new Error(`${code}: ${text}, ${syscall} ${where}`), {
+    code,
+    syscall,
+    path,
+    ...(dest === undefined ? {} : { dest }),
+  });
 }
 
 function join(dir: string, name: string, sep: string): string {

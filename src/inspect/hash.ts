@@ -36,9 +36,12 @@ export async function hashFile(
       const limit = Math.min(size, boundary ?? size, position + buffer.length) - position;
       const n = await handle.read(buffer, 0, limit, position);
       if (n === 0) {
-        throw Object.assign(new Error(`${path} has ${position} bytes, fewer than the ${size} listed; it changed while read`), {
-          code: 'ESHRUNK',
-        });
+        throw Object.assign(
+          new Error(`${path} has ${position} bytes, fewer than the ${size} listed; it changed while read`),
+          {
+            code: 'ESHRUNK',
+          },
+        );
       }
       hash.update(buffer.subarray(0, n));
       position += n;

@@ -11,8 +11,8 @@ import {
   type AccountFolderSnapshot,
   type AccountSnapshot,
   type BackupSnapshot,
-  SNAPSHOT_VERSION,
   type SettingsSnapshot,
+  SNAPSHOT_VERSION,
   type Snapshot,
   type TreeEntry,
   type TreeSnapshot,
@@ -27,11 +27,11 @@ export interface InspectOptions extends DiscoverOptions {
   conflictsDir?: string;
   /**
    * Which backups to read the trees of (rollback needs them to carry sessions back):
-   * `false` none, `true` the newest of each folder per account, or a stamp / backup name
-   * (`'1795761125'`, `'projects.bak.1795761125'`) to read that one.
+   * `false` none, `true` the newest of each folder per account, `'all'` every one, or a
+   * stamp / backup name (`'1795761125'`, `'projects.bak.1795761125'`) to read that one.
    * @default false
    */
-  backups?: boolean | string;
+  backups?: boolean | 'all' | string;
 }
 
 const SETTINGS_MAX = 1 << 20;
@@ -137,8 +137,8 @@ async function snapshotAccount(
   if (backups !== false) {
     for (const folder of folders) {
       const ofFolder = account.backups.filter((b) => b.folder === folder);
-      const chosen =
-        backups === true ? ofFolder[0] : ofFolder.find((b) => b.name === backups || b.stamp === backups);
+      if (backups === 'all') for (const b of ofFolder) wanted.add(b.name);
+      const chosen = backups === true ? ofFolder[0] : ofFolder.find((b) => b.name === backups || b.stamp === backups);
       if (chosen) wanted.add(chosen.name);
     }
   }

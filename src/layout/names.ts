@@ -68,11 +68,19 @@ export function encodeProjectDir(cwd: string): { name: string; truncated: boolea
   return { name: encoded.slice(0, MAX_PROJECT_DIR_LENGTH), truncated: true };
 }
 
-/** True when `folderName` is the `projects/` folder Claude Code uses for `cwd`. */
+const HASH_SUFFIX_RE = /^[0-9A-Za-z]+$/;
+
+/**
+ * True when `folderName` is the `projects/` folder Claude Code uses for `cwd`. For a cut
+ * name, any `-<hash>` suffix matches (the hash cannot be reproduced), as long as it is
+ * one alphanumeric word (base 36 in the builds seen): `<cut>-ab12-x` is not a match.
+ * Two long paths that share their first 200 encoded characters match each other's
+ * folders; use the transcripts' `cwd` to tell them apart.
+ */
 export function projectDirMatches(folderName: string, cwd: string): boolean {
   const { name, truncated } = encodeProjectDir(cwd);
   if (!truncated) return folderName === name;
-  return folderName.length > name.length + 1 && folderName.startsWith(`${name}-`);
+  return folderName.startsWith(`${name}-`) && HASH_SUFFIX_RE.test(folderName.slice(name.length + 1));
 }
 
 export function isSessionId(value: string): boolean {

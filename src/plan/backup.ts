@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { backupName, backupTimestamp } from '../layout/names.js';
 import { PlanBuilder, type PlanContext } from './builder.js';
@@ -13,11 +14,15 @@ export type BackupOptions = PlanContext;
  */
 export function freeBackupPath(b: PlanBuilder, account: AccountSnapshot, base: string): string {
   const stamp = backupTimestamp(b.nowMs);
-  for (let counter = 0; ; counter++) {
+  for (let counter = 0; counter < 10_000; counter++) {
     const path = join(account.realPath, backupName(base, stamp, counter));
-    const there = b.state.lookup(path);
-    if (there.type === 'absent') return path;
+    if (b.state.lookup(path).type === 'absent') return path;
   }
+  throw new SharedSessionsError(
+    ErrorCodes.INVALID_PLAN,
+    `No free backup name for ${base} in ${account.realPath}: tidy its ${base}.bak.* entries and plan again.`,
+    { path: account.realPath },
+  );
 }
 
 /** Adds the backup renames: each account's real folder moved aside to `<folder>.bak.<stamp>`. */

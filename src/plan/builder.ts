@@ -5,6 +5,7 @@
  * randomness.
  */
 import { dirname, join, sep } from 'node:path';
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
 import { fingerprintSnapshot } from './fingerprint.js';
@@ -108,7 +109,8 @@ export class VirtualTree {
     for (const m of tree.missing) this.markAbsent(m);
     if (tree.kind === 'directory') this.addTree(tree.path, 'directory', tree.entries);
     else if (tree.kind === 'missing') this.markAbsent(tree.path);
-    else if (tree.kind === 'not-a-directory') this.set({ path: tree.path, type: 'other', size: 0, mtimeMs: 0, mode: 0 });
+    else if (tree.kind === 'not-a-directory')
+      this.set({ path: tree.path, type: 'other', size: 0, mtimeMs: 0, mode: 0 });
     else if (tree.kind === 'dangling-symlink')
       this.set({ path: tree.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0, linkText: '' });
   }
@@ -149,6 +151,12 @@ export class PlanBuilder {
   constructor(snapshot: Snapshot, context: PlanContext) {
     this.snapshot = snapshot;
     this.nowMs = typeof context.now === 'number' ? context.now : context.now.getTime();
+    if (!Number.isFinite(this.nowMs) || typeof context.id !== 'string' || context.id === '') {
+      throw new SharedSessionsError(
+        ErrorCodes.INVALID_OPTION,
+        'A planner needs an id (a non-empty string) and now (ms since the epoch or a valid Date).',
+      );
+    }
     this.accounts = snapshot.accounts.filter((a) => a.exists).map((a) => a.realPath);
     for (const tree of Object.values(snapshot.shared)) this.state.addSnapshotTree(tree);
     this.state.addSnapshotTree(snapshot.conflicts);
@@ -254,7 +262,7 @@ export class PlanBuilder {
    * for it and its missing ancestors (outermost first). False when something that is not
    * a folder is in the way.
    */
-  ensureDir(path: string, mode = 0o700, account?: string): boolean {
+  ensureDir(path: string, mode = 0o700, account?: string, reason: 'parent' | 'new' = 'parent'): boolean {
     const found = this.state.lookup(path);
     if (found.type === 'directory' || found.type === 'unknown') return true;
     if (found.type !== 'absent') return false;
@@ -262,7 +270,7 @@ export class PlanBuilder {
     if (parent !== path && !this.ensureDir(parent, 0o700, account)) return false;
     this.add({
       type: 'mkdir',
-      reason: 'parent',
+      reason,
       path,
       mode,
       expect: { type: 'absent' },
@@ -316,7 +324,8 @@ export class PlanBuilder {
         );
       }
       for (const problem of account.problems) {
-        if (problem.code === 'ENOTFOUND_ACCOUNT') continue;
+        // Settings problems matter only to a share, whose cleanup step reports them itself.
+        if (problem.code === 'ENOTFOUND_ACCOUNT' || problem.code.startsWith('ESETTINGS')) continue;
         this.warn(problem.code, problem.message, problem.path);
       }
     }

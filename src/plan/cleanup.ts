@@ -75,7 +75,11 @@ export function cleanupPhase(b: PlanBuilder, accounts: readonly AccountSnapshot[
       continue;
     }
     if (s.malformed) {
-      b.warn('settings-malformed', `${s.path} is not valid JSON, so it is not rewritten. Fix it, then ${manual}`, s.path);
+      b.warn(
+        'settings-malformed',
+        `${s.path} is not valid JSON, so it is not rewritten. Fix it, then ${manual}`,
+        s.path,
+      );
       continue;
     }
     const content = s.type === 'file' && s.text !== undefined ? setCleanupPeriodDays(s.text, days) : undefined;

@@ -5,6 +5,9 @@ import type { Snapshot } from '../inspect/types.js';
  * JSON with object keys sorted at every level (arrays keep their order), so that two
  * equal values always give the same text. `undefined` members are dropped as
  * `JSON.stringify` drops them.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

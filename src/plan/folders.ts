@@ -2,11 +2,7 @@ import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import { NEVER_SHARED } from '../layout/names.js';
 
 /** Per-account folders and files a plan refuses to share, whatever the caller asks. */
-export const FORBIDDEN_FOLDERS: readonly string[] = Object.freeze([
-  ...NEVER_SHARED,
-  'credentials',
-  '.credentials',
-]);
+export const FORBIDDEN_FOLDERS: readonly string[] = Object.freeze([...NEVER_SHARED, 'credentials', '.credentials']);
 
 /**
  * Normalises the `folders` option: `projects` first, no duplicates. Throws

@@ -119,6 +119,14 @@ export function mergePhase(b: PlanBuilder, options: Omit<MergeOptions, keyof Pla
   const ledger: MergeLedgerEntry[] = [];
   const refused: Conflict[] = [];
   for (const folder of b.snapshot.folders) mergeFolder(b, folder, options, ledger, refused);
+  const folderRank = new Map(b.snapshot.folders.map((f, i) => [f, i]));
+  const accountRank = new Map(b.snapshot.accounts.map((a, i) => [a.realPath, i]));
+  ledger.sort(
+    (x, y) =>
+      (folderRank.get(x.folder) ?? 0) - (folderRank.get(y.folder) ?? 0) ||
+      (x.path < y.path ? -1 : x.path > y.path ? 1 : 0) ||
+      (accountRank.get(x.account) ?? 0) - (accountRank.get(y.account) ?? 0),
+  );
   if (refused.length > 0) {
     throw new SharedSessionsError(
       ErrorCodes.CONFLICT,
@@ -186,7 +194,8 @@ export function reportBadAccountFolder(b: PlanBuilder, account: AccountSnapshot,
 export function reportBadShared(b: PlanBuilder, folder: string): boolean {
   const tree = b.snapshot.shared[folder];
   if (!tree || sharedUsable(b.snapshot, folder)) return false;
-  const code = tree.kind === 'dangling-symlink' ? 'dangling-link' : tree.kind === 'unreadable' ? 'unreadable' : 'not-a-directory';
+  const code =
+    tree.kind === 'dangling-symlink' ? 'dangling-link' : tree.kind === 'unreadable' ? 'unreadable' : 'not-a-directory';
   b.conflict({
     code,
     message: `The shared ${folder} folder ${tree.path} is ${tree.kind === 'dangling-symlink' ? 'a link to nothing' : tree.kind === 'unreadable' ? 'unreadable' : 'not a folder'}. Nothing is shared into it; fix or move it and plan again.`,
@@ -208,7 +217,10 @@ function ancestorsOf(rel: string): string[] {
 }
 
 /** True when content `a` is a byte prefix of `b` (strictly shorter), by the inspector's prefix hashes. */
-export function isPrefixOf(a: { size: number; hash: string | undefined }, b: { size: number; entry: TreeEntry }): boolean {
+export function isPrefixOf(
+  a: { size: number; hash: string | undefined },
+  b: { size: number; entry: TreeEntry },
+): boolean {
   if (a.size >= b.size) return false;
   if (a.size === 0) return true;
   if (a.hash === undefined) return false;
@@ -251,7 +263,12 @@ function mergeFolder(
     for (const { account, index } of sources) {
       const f = account.folders[folder];
       for (const entry of f?.entries ?? []) {
-        note({ origin: index, account, entry, abs: joinRel(f?.path ?? '', entry.path) }, 'skipped', undefined, 'shared folder unusable');
+        note(
+          { origin: index, account, entry, abs: joinRel(f?.path ?? '', entry.path) },
+          'skipped',
+          undefined,
+          'shared folder unusable',
+        );
       }
     }
     return;
@@ -313,7 +330,7 @@ function mergeFolder(
         for (const c of dirs) note(c, 'already-there');
       } else if (cur.type === 'absent') {
         const first = dirs[0] as Copy;
-        const created = b.ensureDir(target, first.entry.mode || 0o700, first.account?.realPath);
+        const created = b.ensureDir(target, first.entry.mode || 0o700, first.account?.realPath, 'new');
         const op = b.operations.at(-1);
         const opId = created && op?.type === 'mkdir' && op.path === target ? op.id : undefined;
         dirs.forEach((c, i) => {
@@ -434,7 +451,8 @@ function mergeFile(
 
   const mode = diverged ? (options.onDiverged ?? 'keep-newest') : 'keep-newest';
   const sessionId = sessionOf(folder, rel);
-  const topLevelSession = folder === 'projects' && /^[^/]+\/[^/]+$/.test(rel) && sessionIdOfFile(basename(rel)) !== undefined;
+  const topLevelSession =
+    folder === 'projects' && /^[^/]+\/[^/]+$/.test(rel) && sessionIdOfFile(basename(rel)) !== undefined;
 
   if (diverged && mode === 'refuse') {
     const conflict: Conflict = {

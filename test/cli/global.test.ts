@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, json, makeSandbox, type TestSandbox } from './helpers.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes
 const ANSI = /\u001b\[/;
 
 describe('global behaviour', () => {

@@ -28,7 +28,10 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 /** Runs the built command with no terminal (stdin closed, pipes for output). */
-export function cli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): CliResult {
+export function cli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: cleanEnv(options.env),

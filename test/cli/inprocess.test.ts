@@ -44,8 +44,13 @@ describe('confirmation', () => {
 
 describe('progress bar', () => {
   it('renders bytes, operations, percentage and an ETA', () => {
-    const line = renderProgress({ opsDone: 30, opsTotal: 120, bytesDone: 25 * 2 ** 20, bytesTotal: 100 * 2 ** 20 }, 10_000, 100, 'Sharing');
-    expect(line).toMatch(/^Sharing \[#+-+\]  25%  25\.0 MiB\/100 MiB  op 30\/120  ETA 30s$/);
+    const line = renderProgress(
+      { opsDone: 30, opsTotal: 120, bytesDone: 25_000_000, bytesTotal: 100_000_000 },
+      10_000,
+      100,
+      'Sharing',
+    );
+    expect(line).toMatch(/^Sharing \[#+-+\] {2}25% {2}25 MB\/100 MB {2}op 30\/120 {2}ETA 30s$/);
     expect(line.length).toBeLessThanOrEqual(100);
   });
 
@@ -58,7 +63,7 @@ describe('progress bar', () => {
     expect(t.stderr.text).toBe('');
     now = 2000;
     bar.update(event);
-    expect(t.stderr.text).toMatch(/\rApplying \[.*\]  25%/);
+    expect(t.stderr.text).toMatch(/\rApplying \[.*\] {2}25%/);
     bar.done();
     expect(t.stderr.text.endsWith('\r\u001b[K')).toBe(true);
   });
@@ -78,8 +83,7 @@ describe('progress bar', () => {
 describe('formatting', () => {
   it('sizes, ages and tables', () => {
     expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(200 * 2 ** 20)).toBe('200 MiB');
+    expect(formatBytes(1500)).toBe('1.5 KB');
     expect(formatAge(0, 90_000)).toBe('1m ago');
     expect(formatAge(0, 3 * 86_400_000)).toBe('3d ago');
     expect(table([{ header: 'A' }, { header: 'N', align: 'right' }, { header: 'Z' }], [['xx', '7', 'end']])).toEqual([

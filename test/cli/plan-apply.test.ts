@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
 import { cleanEnv, cli, cliPath, json, makeSandbox, type TestSandbox } from './helpers.js';
@@ -43,6 +44,26 @@ describe('plan and apply', () => {
     expect(types).toContain('symlink');
   });
 
+  it('--on-diverged refuse refuses the plan (exit 3, ECONFLICT); fork keeps both as sessions', () => {
+    const r = cli(['plan', '--on-diverged', 'refuse', ...sb.args]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^ECONFLICT: /m);
+    const fork = json<Plan>(cli(['plan', '--json', '--on-diverged', 'fork', ...sb.args]));
+    expect(fork.operations.some((o) => o.type === 'forkSession')).toBe(true);
+  });
+
+  it('--cleanup-days sets the value written, and off leaves settings.json alone with a warning', () => {
+    const writes = (p: Plan) => p.operations.filter((o) => o.type === 'writeFile');
+    const days = json<Plan>(cli(['plan', '--json', '--cleanup-days', '5000', ...sb.args]));
+    expect(writes(days).map((o) => (o.type === 'writeFile' ? JSON.parse(o.content).cleanupPeriodDays : 0))).toEqual([
+      5000, 5000, 5000,
+    ]);
+    const off = json<Plan>(cli(['plan', '--json', '--cleanup-days', 'off', ...sb.args]));
+    expect(writes(off)).toEqual([]);
+    expect(off.warnings.map((w) => w.code)).toContain('cleanup-hazard');
+    expect(cli(['plan', '--cleanup-days', '0', ...sb.args]).code).toBe(1);
+  });
+
   it('apply refuses without a terminal and without --yes (exit 3), and changes nothing', async () => {
     const before = await sb.dump();
     const r = cli(['apply', ...sb.args]);
@@ -82,6 +103,8 @@ describe('plan and apply', () => {
     const r = cli(['apply', '--plan', out, '--yes', ...sb.args]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^ESTALE_PLAN: /m);
+    // What drifted is said once, naming the file.
+    expect(r.stderr.split('\n').filter((l) => l.includes(copy.from))).toHaveLength(1);
     expect(await sb.dump()).toEqual(before);
     const j = cli(['apply', '--json', '--plan', out, '--yes', ...sb.args]);
     expect(j.code).toBe(3);
@@ -107,10 +130,36 @@ describe('plan and apply', () => {
     expect(await sb.dump()).toEqual(before);
   });
 
+  it('refuses (exit 3, ELOCKED) while another apply holds the lock of the shared folder', async () => {
+    // What a running apply (here: this test process, alive) keeps beside the shared folder.
+    const lock = join(dirname(sb.sharedDir), '.claude-shared-sessions', 'lock');
+    await mkdir(lock, { recursive: true });
+    const owner = {
+      pid: process.pid,
+      host: hostname(),
+      token: 't',
+      acquiredAt: new Date().toISOString(),
+      purpose: 'apply p',
+    };
+    await writeFile(join(lock, 'owner.json'), JSON.stringify(owner));
+    const before = await sb.dump();
+    const r = cli(['apply', '--yes', '--json', ...sb.args]);
+    expect(r.code).toBe(3);
+    expect(json<{ error: { code: string; message: string } }>(r).error).toMatchObject({
+      code: 'ELOCKED',
+      message: expect.stringMatching(/holds the lock/),
+    });
+    expect(await sb.dump()).toEqual(before);
+  });
+
   it('apply --json reports what was done', () => {
     const r = cli(['apply', '--json', '--yes', ...sb.args]);
     expect(r.code).toBe(0);
-    const out = json<{ applied: boolean; plan: { kind: string; operations: number }; report: { operationsDone: number } }>(r);
+    const out = json<{
+      applied: boolean;
+      plan: { kind: string; operations: number };
+      report: { operationsDone: number };
+    }>(r);
     expect(out.applied).toBe(true);
     expect(out.plan.kind).toBe('share');
     expect(out.report.operationsDone).toBe(out.plan.operations);

@@ -32,7 +32,7 @@ describe('status', () => {
     expect(r.code).toBe(0);
     const rows = r.stdout.split('\n').filter((l) => /^\s+~\/\.claude[\w-]*\s/.test(l));
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/~\/\.claude\s+directory\s+\d+\s+[\d.]+ KiB\s+no\s+no\s+30d/);
+    expect(rows[0]).toMatch(/~\/\.claude\s+directory\s+\d+\s+[\d.]+ KB\s+no\s+no\s+30d/);
     expect(rows[1]).toMatch(/~\/\.claude-2\s+directory.*14d/);
     expect(r.stdout).toMatch(/Shared\n\s+~\/\.claude-shared\/projects\s+not created yet/);
     expect(await sb.dump()).toEqual(before);
@@ -51,7 +51,13 @@ describe('status', () => {
     }
     expect(out.accounts.map((a) => a.cleanupPeriodDays)).toEqual([30, 14, 90]);
     expect(out.shared).toEqual([
-      expect.objectContaining({ folder: 'projects', path: sb.sharedDir, exists: false, sessions: 0, linkedAccounts: [] }),
+      expect.objectContaining({
+        folder: 'projects',
+        path: sb.sharedDir,
+        exists: false,
+        sessions: 0,
+        linkedAccounts: [],
+      }),
     ]);
   });
 
@@ -84,6 +90,12 @@ describe('status', () => {
     const r = cli(['status', '--home', sb.home, '--accounts', join(sb.home, '.claude-nope')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ENOTFOUND_ACCOUNT: .*does not exist/);
+  });
+
+  it('refuses to look at per-account folders as shareable (EFORBIDDEN_FOLDER, exit 1)', () => {
+    const r = cli(['status', ...sb.args, '--folders', 'sessions']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^EFORBIDDEN_FOLDER: "sessions" is per-account/);
   });
 
   it('--folders adds a column per folder', () => {

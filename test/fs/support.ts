@@ -57,7 +57,7 @@ export async function createHarness(kind: Kind): Promise<Harness> {
     api,
     fs: createMemFileSystem(volume),
     volume,
-    over: (wrapped, options = {}) => new PromisesFileSystem(wrapped, { kind: 'memfs', sep: '/', clone: false, ...options }),
+    over: (wrapped, options = {}) => new PromisesFileSystem(wrapped, { kind: 'memfs', sep: '/', clone: false, emulatePosix: true, ...options }),
     cleanup: async () => {},
   };
 }
@@ -146,4 +146,68 @@ export function seeded(seed: number): () => number {
     x >>>= 0;
     return x / 4294967296;
   };
+}
+
+/**
+ * True when setting `ms` the naive way (`utimes(path, ms / 1000)`) is read back by a
+ * flooring reader as `ms - 1`: libuv truncates `(t - trunc(t)) * 1e9` to whole
+ * microseconds, and `ms / 1000` is often a hair below the decimal value.
+ */
+export function naiveUtimeIsOff(ms: number): boolean {
+  const t = ms / 1000;
+  const sec = Math.trunc(t);
+  let nsec = Math.trunc((t - sec) * 1e9);
+  nsec -= nsec % 1000;
+  return sec * 1000 + Math.floor(nsec / 1e6) < ms;
+}
+
+/** `count` millisecond times (2001..2100) for which the naive utimes is off, from a seed. */
+export function trickyTimes(count: number, seed = 42): number[] {
+  const rng = seeded(seed);
+  const out: number[] = [];
+  while (out.length < count) {
+    const ms = 978_307_200_000 + Math.floor(rng() * 3_155_760_000_000);
+    if (naiveUtimeIsOff(ms)) out.push(ms);
+  }
+  return out;
+}
+
+export interface RawEntry {
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  mode: number;
+  /** Raw `mtimeMs` (files and folders; links' own times are not kept by moves). */
+  mtimeMs?: number;
+  content?: string;
+  link?: string;
+}
+
+/**
+ * Everything under `root` through the raw promises API (not the adapter under test):
+ * type, permission bits, raw mtime of files and folders, file content, link text.
+ */
+export async function rawTree(api: PromisesApi, root: string): Promise<Record<string, RawEntry>> {
+  const out: Record<string, RawEntry> = {};
+  const walk = async (dir: string, rel: string) => {
+    const entries = await api.readdir(dir, { withFileTypes: true });
+    for (const name of entries.map((e) => String(e.name)).sort()) {
+      const path = join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const st = await api.lstat(path);
+      const mode = Number(st.mode) & 0o7777;
+      if (st.isSymbolicLink()) {
+        out[relPath] = { type: 'symlink', mode: 0, link: String(await api.readlink(path)) };
+      } else if (st.isDirectory()) {
+        await walk(path, relPath);
+        out[relPath] = { type: 'directory', mode, mtimeMs: Number(st.mtimeMs) };
+      } else if (st.isFile()) {
+        const data = await api.readFile(path);
+        const content = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+        out[relPath] = { type: 'file', mode, mtimeMs: Number(st.mtimeMs), content };
+      } else {
+        out[relPath] = { type: 'other', mode };
+      }
+    }
+  };
+  await walk(root, '');
+  return out;
 }

@@ -1,17 +1,42 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { ErrorCodes, SharedSessionsError } from '../../errors.js';
+import type { OnDiverged } from '../../plan/merge.js';
 import type { Plan } from '../../plan/types.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCodes, ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, formatDuration, plural } from '../format.js';
-import { type ApplyReport, applyPlan, describePlan, type PlannerOptions, share, validatePlan } from '../lib.js';
+import { type ApplyReport, applyPlan, describePlan, share, type VerbOptions, validatePlan } from '../lib.js';
 import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
 
-/** The options every planner gets from the global options, plus a fresh id and the time. */
-export function plannerOptions(ctx: Context): PlannerOptions {
-  return { ...ctx.discoverOptions(), now: ctx.io.now(), id: randomUUID() } as PlannerOptions;
+/**
+ * The options every planner gets from the global options, plus a fresh id and the time.
+ * Without `--accounts`, the accounts are the ones discovered: the plan lists them and
+ * nothing is applied before it is confirmed, which is the command's opt-in.
+ */
+export function plannerOptions(ctx: Context): VerbOptions {
+  const options = ctx.discoverOptions();
+  return {
+    ...options,
+    ...(options.accounts === undefined ? { discover: true } : {}),
+    now: ctx.io.now(),
+    id: randomUUID(),
+  };
+}
+
+/** Options of `plan` and `apply` that shape the share plan. */
+export interface ShareFlags {
+  onDiverged?: OnDiverged;
+  cleanupDays?: number | false;
+}
+
+export function shareOptions(ctx: Context, flags: ShareFlags) {
+  return {
+    ...plannerOptions(ctx),
+    ...(flags.onDiverged === undefined ? {} : { onDiverged: flags.onDiverged }),
+    ...(flags.cleanupDays === undefined ? {} : { cleanupPeriodDays: flags.cleanupDays }),
+  };
 }
 
 /** Reads a plan saved with `plan --out` and refuses anything that is not a valid plan. */
@@ -68,10 +93,10 @@ export function planSummary(plan: Plan) {
  * tail of `apply`, `rollback` and `doctor --fix`.
  */
 export async function confirmAndApply(ctx: Context, plan: Plan, what: string): Promise<ExitCodeValue> {
-  if (!ctx.json) ctx.say(describePlan(plan).trimEnd());
+  if (!ctx.json) ctx.say(describePlan(plan, { verbose: ctx.verbose }).trimEnd());
   if (plan.operations.length === 0) {
+    // describePlan has said "Nothing to do." already.
     if (ctx.json) ctx.emit({ applied: false, plan: planSummary(plan) });
-    else ctx.say(ctx.c.green('Nothing to do.'));
     return ExitCode.OK;
   }
   ctx.say();
@@ -79,7 +104,11 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
 
   const bar = progressBar(ctx, what === 'share' ? 'Sharing' : 'Applying');
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
+  const onSigint = () => {
+    bar.done();
+    ctx.note('Stopping: undoing what was done so far. (Ctrl+C again kills it; then run `recover`.)');
+    abort.abort();
+  };
   process.once('SIGINT', onSigint);
   let report: ApplyReport;
   try {
@@ -89,24 +118,43 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
     process.removeListener('SIGINT', onSigint);
   }
   if (ctx.json) ctx.emit({ applied: true, plan: planSummary(plan), report });
-  else ctx.say(ctx.c.green(summarise(plan, report)));
+  else {
+    ctx.say(ctx.c.green(summarise(plan, report)));
+    for (const w of report.warnings) ctx.say(`${ctx.c.yellow('!')} ${w}`);
+  }
   return ExitCode.OK;
 }
 
 function summarise(plan: Plan, report: ApplyReport): string {
-  const parts = [`Applied ${plural(report.operationsDone ?? plan.operations.length, 'operation')}`];
-  if (typeof report.bytesCopied === 'number') parts.push(`copied ${formatBytes(report.bytesCopied)}`);
-  if (typeof report.bytesCloned === 'number' && report.bytesCloned > 0) {
-    parts.push(`cloned ${formatBytes(report.bytesCloned)}`);
+  const parts = [`Applied ${plural(report.operationsDone, 'operation')}`];
+  if (report.bytesCopied > 0) parts.push(`copied ${formatBytes(report.bytesCopied)}`);
+  if (report.bytesCloned > 0) parts.push(`cloned ${formatBytes(report.bytesCloned)}`);
+  if (report.conflictsKept > 0) {
+    parts.push(
+      `kept ${plural(report.conflictsKept, 'conflicting copy', 'conflicting copies')} in ${plan.conflictsDir}`,
+    );
   }
-  if (typeof report.conflictsKept === 'number' && report.conflictsKept > 0) {
-    parts.push(`kept ${plural(report.conflictsKept, 'conflicting copy', 'conflicting copies')} in ${plan.conflictsDir}`);
+  if (report.bytesResynced > 0) {
+    parts.push(`carried ${formatBytes(report.bytesResynced)} appended by Claude Code during the apply`);
   }
-  if (typeof report.durationMs === 'number') parts.push(`in ${formatDuration(report.durationMs)}`);
+  parts.push(`in ${formatDuration(report.durationMs)}`);
   return `${parts.join(', ')}.`;
 }
 
-export async function runApply(ctx: Context, options: { plan?: string }): Promise<ExitCodeValue> {
-  const plan = options.plan === undefined ? await share(plannerOptions(ctx)) : await readPlanFile(options.plan);
+/** A fresh share plan; an error when there is no account to share at all. */
+export async function sharePlan(ctx: Context, flags: ShareFlags): Promise<Plan> {
+  const plan = await share(shareOptions(ctx, flags));
+  if (plan.accounts.length === 0) {
+    throw new SharedSessionsError(
+      ErrorCodes.NOT_FOUND,
+      `No Claude Code config dir found in ${ctx.home}. Name the accounts to share with --accounts <dir...>.`,
+      { path: ctx.home },
+    );
+  }
+  return plan;
+}
+
+export async function runApply(ctx: Context, options: { plan?: string } & ShareFlags): Promise<ExitCodeValue> {
+  const plan = options.plan === undefined ? await sharePlan(ctx, options) : await readPlanFile(options.plan);
   return confirmAndApply(ctx, plan, plan.kind);
 }

@@ -1,12 +1,13 @@
 import { dirname, join } from 'node:path';
 import type { Account } from '../../accounts/types.js';
+import { JOURNAL_NAME, stateDirOf } from '../../apply/paths.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
 import { SESSIONS_INDEX } from '../../layout/names.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
-import { has, share } from '../lib.js';
+import { share } from '../lib.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
 import { collectStatus } from './status.js';
 
@@ -33,7 +34,8 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
   const add = (f: Finding) => findings.push(f);
 
   for (const a of accounts) {
-    for (const p of a.problems) add({ code: p.code, severity: 'error', message: p.message, account: a.path, path: p.path, fixable: false });
+    for (const p of a.problems)
+      add({ code: p.code, severity: 'error', message: p.message, account: a.path, path: p.path, fixable: false });
     for (const folder of ctx.folders) {
       const state = a.folders[folder];
       if (!state) continue;
@@ -163,9 +165,21 @@ function cleanupFindings(ctx: Context, accounts: Account[]): Finding[] {
     }));
 }
 
+/** An apply killed mid-way leaves its journal beside the shared folder; applies refuse until recover. */
 async function journalFinding(ctx: Context): Promise<Finding | undefined> {
-  if (!has('recover')) return undefined;
-  return undefined;
+  const journal = join(stateDirOf(ctx.sharedDir), JOURNAL_NAME);
+  try {
+    await ctx.fs.lstat(journal);
+  } catch {
+    return undefined;
+  }
+  return {
+    code: 'DIRTY_JOURNAL',
+    severity: 'error',
+    message: `An apply was interrupted and left its journal at ${ctx.tilde(journal)}; every apply refuses until it is dealt with. Run \`claude-shared-sessions recover\`.`,
+    path: journal,
+    fixable: false,
+  };
 }
 
 async function findSessionIndexes(fs: FileSystem, projectsDir: string): Promise<string[]> {
@@ -225,7 +239,7 @@ export async function runDoctor(ctx: Context, options: { fix?: boolean }): Promi
     return needsAttention ? ExitCode.WORK_TO_DO : ExitCode.OK;
   }
   ctx.say();
-  const plan = await share({ ...plannerOptions(ctx), accounts: linked });
+  const plan = await share({ ...plannerOptions(ctx), accounts: linked, discover: false });
   return confirmAndApply(ctx, plan, 'fix');
 }
 

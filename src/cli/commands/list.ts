@@ -3,7 +3,7 @@ import { absolutePath } from '../../layout/config-dir.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatAge, formatBytes, table } from '../format.js';
-import { listSessions, type SessionRow } from '../lib.js';
+import { listSessions, type SessionInfo } from '../lib.js';
 
 export interface ListOptions {
   project?: string;
@@ -29,7 +29,9 @@ const SDK_FIELDS = [
 
 /** `list`: sessions across the chosen accounts, newest first. */
 export async function runList(ctx: Context, options: ListOptions): Promise<ExitCodeValue> {
-  const project = options.all ? undefined : absolutePath(options.project ?? ctx.io.cwd, ctx.home, ctx.io.cwd);
+  // Claude Code names a project folder after the real path of the working directory.
+  const given = options.all ? undefined : absolutePath(options.project ?? ctx.io.cwd, ctx.home, ctx.io.cwd);
+  const project = given === undefined ? undefined : await ctx.fs.realpath(given).catch(() => given);
   const result = await listSessions({
     ...ctx.discoverOptions(),
     ...(project === undefined ? {} : { project }),
@@ -50,14 +52,12 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
         : `No sessions for ${ctx.tilde(project)}. Use --all for every project, or --project <dir>.`,
     );
   } else {
-    const labels = new Map<string, string>();
-    const label = (dir: string) => labels.get(dir) ?? basename(dir);
     const rows = sessions.map((s) => [
       `${diverged(s) ? c.red('≠ ') : ''}${s.summary}`,
       formatAge(s.lastModified, now),
       s.gitBranch ?? '',
-      formatBytes(s.fileSize ?? 0),
-      (s.accounts ?? []).map(label).join(','),
+      formatBytes(s.fileSize),
+      s.accounts.map((a) => basename(a)).join(','),
       ...(project === undefined ? [ctx.tilde(s.cwd ?? '')] : []),
       c.dim(s.sessionId.slice(0, 8)),
     ]);
@@ -75,16 +75,16 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
       ctx.say(c.dim('≠ diverged copies of this session exist in several accounts; `plan` shows how they are kept.'));
     }
   }
-  for (const p of result.problems ?? []) ctx.note(`${c.yellow('!')} ${p.code}: ${p.message}`);
+  for (const p of result.problems) ctx.note(`${c.yellow('!')} ${p.code}: ${p.message}`);
   return ExitCode.OK;
 }
 
-function diverged(s: SessionRow): boolean {
+function diverged(s: SessionInfo): boolean {
   return (s.copies ?? []).some((copy) => copy.relation === 'diverged');
 }
 
 /** The SDK's fields in its order (absent ones left out, as the SDK does), then the library's. */
-function toJSON(s: SessionRow): Record<string, unknown> {
+function toJSON(s: SessionInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of SDK_FIELDS) if (s[f] !== undefined) out[f] = s[f];
   for (const [k, v] of Object.entries(s)) if (!(k in out)) out[k] = v;

@@ -5,7 +5,7 @@ import { type RecoverReport, recover } from '../lib.js';
 
 /** `recover`: finishes or undoes an interrupted apply from its journal. */
 export async function runRecover(ctx: Context): Promise<ExitCodeValue> {
-  const report = await recover({ fs: ctx.fs, home: ctx.home, sharedDir: ctx.sharedDir, sharedDirs: ctx.sharedDirs });
+  const report = await recover({ fs: ctx.fs, home: ctx.home, sharedDir: ctx.sharedDir });
   if (ctx.json) ctx.emit(report);
   else for (const line of describeRecovery(ctx, report)) ctx.say(line);
   return ExitCode.OK;
@@ -20,7 +20,9 @@ export function describeRecovery(ctx: Context, report: RecoverReport): string[] 
       lines.push(c.green('Nothing to recover: no apply was interrupted.'));
       break;
     case 'rolled-back':
-      lines.push(c.green(`Undid ${plan}: ${plural(report.undone, 'operation')} reversed. The accounts are as before it.`));
+      lines.push(
+        c.green(`Undid ${plan}: ${plural(report.undone, 'operation')} reversed. The accounts are as before it.`),
+      );
       break;
     case 'finished':
       lines.push(c.green(`${plan[0]?.toUpperCase()}${plan.slice(1)} had completed; removed its journal.`));

@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { defaultIsProcessAlive } from '../accounts/discover.js';
+import { ErrorCodes, SharedSessionsError, wrapIoError } from '../errors.js';
+import { defaultFileSystem } from '../fs/node.js';
+import type { FileSystem } from '../fs/types.js';
+import type { Operation, Plan } from '../plan/types.js';
+import { createLimit } from '../util/limit.js';
+import { JOURNAL_VERSION, JournalWriter } from './journal.js';
+import { acquireLock, type Lock } from './lock.js';
+import { type CopyState, resync, runOperation, type StepContext } from './operations.js';
+import { pathKey, primarySharedDir, stateDirOf } from './paths.js';
+import { assertClaudeNotRunning, assertValidPlan, checkPlanAgainstDisk, type DirTimes } from './preflight.js';
+import { batchesOf, resyncTargetsOf } from './schedule.js';
+import {
+  assertNoJournal,
+  cleanUpState,
+  dirtyJournalError,
+  ensureStateDir,
+  restoreDirTimes,
+  type StatePaths,
+  statePaths,
+} from './state-dir.js';
+import type { ApplyOptions, ApplyProgress, ApplyReport, UndoOutcome } from './types.js';
+import { undoStarted } from './undo.js';
+
+const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_LOCK_STALE_MS = 10_000;
+
+/** The undo outcome attached to an error thrown by {@link applyPlan}, if any. */
+export function undoOutcomeOf(error: unknown): UndoOutcome | undefined {
+  if (typeof error === 'object' && error !== null && 'undo' in error) {
+    return (error as { undo: UndoOutcome }).undo;
+  }
+  return undefined;
+}
+
+function abortError(signal: AbortSignal | undefined): SharedSessionsError {
+  return new SharedSessionsError(ErrorCodes.ABORTED, 'The apply was aborted.', { cause: signal?.reason });
+}
+
+function mainPath(op: Operation): string {
+  return 'path' in op ? op.path : op.to;
+}
+
+/**
+ * Applies a plan: checks everything it can before the first write, then executes the
+ * operations under a lock with a journal, and undoes what it did if anything fails.
+ *
+ * Before the first write it refuses, changing nothing: an invalid plan (EINVALID_PLAN,
+ * EPLAN_VERSION, EOUTSIDE_ROOTS), a plan whose expected states no longer match the disk
+ * (ESTALE_PLAN, with every difference in `error.details`), a running Claude Code with
+ * one of the plan's accounts (ECLAUDE_RUNNING, unless `force.claudeRunning`), another
+ * apply on the same shared folder (ELOCKED) and the journal of an interrupted apply
+ * (EDIRTY_JOURNAL: run {@link recover}).
+ *
+ * On failure every started operation is undone in reverse and the original error is
+ * thrown with the undo's outcome attached (see {@link undoOutcomeOf}); if the undo
+ * itself could not finish, the journal stays for {@link recover}.
+ *
+ * @example
+ * ```ts
+ * import { applyPlan, share, undoOutcomeOf } from 'claude-shared-sessions';
+ * const plan = await share({ accounts: ['~/.claude', '~/.claude-2'] });
+ * try {
+ *   const report = await applyPlan(plan, { onProgress: (p) => console.log(`${p.opsDone}/${p.opsTotal}`) });
+ *   console.log(`${report.operationsDone} operations in ${report.durationMs} ms`);
+ * } catch (error) {
+ *   console.error(error, undoOutcomeOf(error));
+ * }
+ * ```
+ */
+export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise<ApplyReport> {
+  const started = performance.now();
+  const fs: FileSystem = options.fs ?? defaultFileSystem();
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const isProcessAlive = options.isProcessAlive ?? defaultIsProcessAlive;
+  const staleMs = options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
+  const { signal, onProgress } = options;
+
+  if (signal?.aborted) throw abortError(signal);
+  assertValidPlan(plan);
+  const operations = plan.operations;
+  const report: ApplyReport = {
+    planId: plan.id,
+    operationsDone: 0,
+    bytesCopied: 0,
+    bytesCloned: 0,
+    bytesResynced: 0,
+    conflictsKept: 0,
+    durationMs: 0,
+    warnings: [],
+  };
+  if (operations.length === 0) {
+    report.durationMs = Math.round(performance.now() - started);
+    return report;
+  }
+  const sharedDir = primarySharedDir(plan);
+  if (sharedDir === undefined) {
+    throw new SharedSessionsError(ErrorCodes.INVALID_PLAN, 'The plan names no shared folder; make it again.');
+  }
+  const paths = statePaths(stateDirOf(sharedDir));
+
+  // Everything that can refuse, before the first write.
+  await assertNoJournal(fs, paths, { staleMs, isProcessAlive });
+  const preflight = await checkPlanAgainstDisk(fs, plan, concurrency);
+  if (!options.force?.claudeRunning) await assertClaudeNotRunning(fs, plan, isProcessAlive);
+  if (signal?.aborted) throw abortError(signal);
+
+  // The lock and the journal.
+  let created: string[];
+  let parentTimes: Record<string, DirTimes>;
+  try {
+    ({ created, parentTimes } = await ensureStateDir(fs, paths.stateDir));
+  } catch (error) {
+    throw wrapIoError(error, 'Creating the folder of the journal', paths.stateDir);
+  }
+  const dirTimes = { ...preflight.dirTimes, ...parentTimes };
+  const createdKeys = new Set(created.map(pathKey));
+  let lock: Lock | undefined;
+  let journal: JournalWriter | undefined;
+  const run = randomBytes(6).toString('hex');
+  try {
+    lock = await acquireLock(fs, paths.lock, {
+      staleMs,
+      isProcessAlive,
+      purpose: `apply ${plan.id}`,
+      createdDirs: created,
+    });
+    // An apply that died between our check and taking the lock.
+    const again = await fs.lstat(paths.journal).then(
+      () => true,
+      () => false,
+    );
+    if (again) throw dirtyJournalError(paths.journal);
+    journal = await JournalWriter.create(fs, paths.journal, {
+      t: 'begin',
+      v: JOURNAL_VERSION,
+      run,
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      stateDir: paths.stateDir,
+      createdDirs: created,
+      dirTimes,
+      plan,
+    });
+  } catch (error) {
+    // Nothing of the plan ran: take back the lock and the folders made for them.
+    await cleanUpState(fs, paths, { lock, removeJournal: false, createdDirs: created, keep: new Set() });
+    await restoreDirTimes(fs, parentTimes);
+    throw wrapIoError(error, 'Taking the lock and starting the journal', paths.stateDir);
+  }
+
+  const resyncTargets = resyncTargetsOf(operations);
+  const ctx: StepContext = {
+    fs,
+    run,
+    createdDirs: createdKeys,
+    journal,
+    copies: new Map(),
+    resyncTargets,
+    counters: { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 },
+    concurrency,
+  };
+  const startedIds = new Set<string>();
+  const adopted = new Set<string>();
+  const progress: ApplyProgress = {
+    opsDone: 0,
+    opsTotal: operations.length,
+    bytesDone: 0,
+    bytesTotal: preflight.bytesTotal,
+  };
+  const limit = createLimit(concurrency);
+  const chunkSize = Math.max(64, concurrency * 8);
+  let failure: unknown;
+
+  const runOne = async (op: Operation): Promise<void> => {
+    if (failure !== undefined) return;
+    if (signal?.aborted) throw abortError(signal);
+    lock?.assertHeld();
+    let result: Awaited<ReturnType<typeof runOperation>>;
+    try {
+      result = await runOperation(ctx, op);
+    } catch (error) {
+      throw wrapIoError(error, `Applying ${op.id} (${op.type} ${mainPath(op)})`, mainPath(op));
+    }
+    if (result.adopted) adopted.add(pathKey(mainPath(op)));
+    journal?.append({
+      t: 'done',
+      op: op.id,
+      ...(result.copy ? { copy: result.copy } : {}),
+      ...(result.adopted ? { adopted: true as const } : {}),
+    });
+    progress.opsDone++;
+    progress.bytesDone += result.bytes;
+    if (op.reason === 'conflict-kept' || op.reason === 'fork') report.conflictsKept++;
+    onProgress?.({ ...progress });
+  };
+
+  try {
+    for (const batch of batchesOf(operations, resyncTargets)) {
+      for (let i = 0; i < batch.length; i += chunkSize) {
+        const chunk = batch.slice(i, i + chunkSize);
+        if (signal?.aborted) throw abortError(signal);
+        lock.assertHeld();
+        // One fsynced intent for the group, before any of it starts.
+        await journal.appendDurable({ t: 'intent', ops: chunk.map((op) => op.id) });
+        for (const op of chunk) startedIds.add(op.id);
+        const settled = await Promise.allSettled(
+          chunk.map((op) =>
+            limit(async () => {
+              try {
+                await runOne(op);
+              } catch (error) {
+                failure ??= error;
+                throw error;
+              }
+            }),
+          ),
+        );
+        if (failure === undefined) {
+          const rejected = settled.find((s) => s.status === 'rejected');
+          if (rejected) failure = rejected.reason;
+        }
+        if (failure !== undefined) throw failure;
+      }
+    }
+    await verifyMovedSources(ctx);
+    lock.assertHeld();
+  } catch (error) {
+    const original = error instanceof SharedSessionsError ? error : wrapIoError(error, 'Applying the plan', sharedDir);
+    const outcome = await rollBack({
+      fs,
+      paths,
+      lock,
+      journal,
+      run,
+      operations,
+      started: startedIds,
+      created,
+      dirTimes,
+    });
+    Object.defineProperty(original, 'undo', { value: outcome, enumerable: true, configurable: true });
+    throw original;
+  }
+
+  try {
+    await journal.appendDurable({ t: 'commit' });
+  } catch (error) {
+    // Every operation is done and verified, but whether the commit record reached the
+    // disk is unknown, and the journal takes no more records: undoing now could not be
+    // recorded. recover() decides from what the journal holds (finish or undo).
+    await journal.close().catch(() => {});
+    await lock.release().catch(() => {});
+    const failed = wrapIoError(error, 'Recording the end of the apply in its journal', paths.journal);
+    const outcome: UndoOutcome = { complete: false, undone: 0, kept: [], errors: [], journal: paths.journal };
+    Object.defineProperty(failed, 'undo', { value: outcome, enumerable: true, configurable: true });
+    throw failed;
+  }
+
+  // Committed: the plan is applied. Problems from here on are warnings.
+  await journal.close().catch((e: unknown) => report.warnings.push(`could not close the journal: ${String(e)}`));
+  report.warnings.push(
+    ...(await cleanUpState(fs, paths, { lock, removeJournal: true, createdDirs: created, keep: adopted })),
+  );
+  report.operationsDone = progress.opsDone;
+  report.bytesCopied = ctx.counters.bytesCopied;
+  report.bytesCloned = ctx.counters.bytesCloned;
+  report.bytesResynced = ctx.counters.bytesResynced;
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
+/**
+ * The last look before commit: a source that was moved into a backup may still have
+ * been written through a file handle opened before the move. Carry those bytes too, or
+ * fail (and undo) when the copy was written as well.
+ */
+async function verifyMovedSources(ctx: StepContext): Promise<void> {
+  const moved = new Set([...ctx.resyncTargets.values()].flat());
+  const copies: CopyState[] = [];
+  for (const id of moved) {
+    const copy = ctx.copies.get(id);
+    if (copy) copies.push(copy);
+  }
+  const limit = createLimit(ctx.concurrency);
+  await Promise.all(copies.map((copy) => limit(() => resync(ctx, copy))));
+}
+
+interface RollBackInput {
+  fs: FileSystem;
+  paths: StatePaths;
+  lock: Lock | undefined;
+  journal: JournalWriter | undefined;
+  run: string;
+  operations: readonly Operation[];
+  started: ReadonlySet<string>;
+  created: readonly string[];
+  dirTimes: Record<string, DirTimes>;
+}
+
+async function rollBack(input: RollBackInput): Promise<UndoOutcome> {
+  const { fs, paths, journal } = input;
+  try {
+    await journal?.flush();
+  } catch {
+    // Keep undoing: the journal records the work, it does not gate the undo.
+  }
+  const result = await undoStarted({
+    fs,
+    run: input.run,
+    createdDirs: new Set(input.created.map(pathKey)),
+    operations: input.operations,
+    started: input.started,
+    journal,
+  });
+  const complete = result.errors.length === 0;
+  if (complete) {
+    try {
+      await journal?.appendDurable({ t: 'rolledback', complete: true });
+    } catch {
+      // The journal is removed next anyway.
+    }
+  }
+  await journal?.close().catch(() => {});
+  const problems = await cleanUpState(fs, input.paths, {
+    lock: input.lock,
+    removeJournal: complete,
+    createdDirs: complete ? input.created : [],
+    keep: new Set(),
+  });
+  if (complete) problems.push(...(await restoreDirTimes(fs, input.dirTimes)));
+  const journalLeft = !complete || problems.some((p) => p.includes(paths.journal));
+  return {
+    complete: complete && !journalLeft,
+    undone: result.undone,
+    kept: result.kept,
+    errors: [
+      ...result.errors,
+      ...problems.map((message) => ({ operationId: '', path: paths.stateDir, code: undefined, message })),
+    ],
+    ...(journalLeft ? { journal: paths.journal } : {}),
+  };
+}

@@ -1,0 +1,79 @@
+import { errnoCode } from '../errors.js';
+import type { FileSystem } from '../fs/types.js';
+import { isInside } from '../plan/paths.js';
+import type { Operation, RenameOperation } from '../plan/types.js';
+import type { JournalWriter } from './journal.js';
+import { undoOperation } from './operations.js';
+import { rebase } from './paths.js';
+import type { KeptItem, UndoError } from './types.js';
+
+export interface UndoInput {
+  fs: FileSystem;
+  run: string;
+  createdDirs: ReadonlySet<string>;
+  /** The plan's operations, in plan order. */
+  operations: readonly Operation[];
+  /** Ids of the operations that were started (their intent was written), in any order. */
+  started: ReadonlySet<string>;
+  /** Ids already undone by an earlier undo (from the journal). */
+  alreadyUndone?: ReadonlySet<string>;
+  journal: JournalWriter | undefined;
+}
+
+export interface UndoResult {
+  undone: number;
+  kept: KeptItem[];
+  errors: UndoError[];
+}
+
+/**
+ * Undoes every started operation in reverse plan order (operations that ran at once
+ * touch unrelated paths, so plan order is a valid reverse). A failing step is recorded
+ * and the undo goes on: one stuck file must not leave every other account half-moved.
+ */
+export async function undoStarted(input: UndoInput): Promise<UndoResult> {
+  const { fs, operations, started } = input;
+  const indexed = operations.map((op, index) => ({ op, index })).filter(({ op }) => started.has(op.id));
+  /** Renames that may still hold things elsewhere than the plan names them. */
+  const active = new Map<number, RenameOperation>();
+  for (const { op, index } of indexed) if (op.type === 'rename') active.set(index, op);
+  const locate = (after: number) => (path: string) => {
+    let current = path;
+    for (const [index, r] of [...active.entries()].sort((a, b) => a[0] - b[0])) {
+      if (index > after && isInside(r.from, current)) current = rebase(current, r.from, r.to);
+    }
+    return current;
+  };
+
+  const result: UndoResult = { undone: 0, kept: [], errors: [] };
+  for (const { op, index } of indexed.reverse()) {
+    if (input.alreadyUndone?.has(op.id)) {
+      if (op.type === 'rename') active.delete(index);
+      result.undone++;
+      continue;
+    }
+    try {
+      const kept = await undoOperation(
+        { fs, run: input.run, createdDirs: input.createdDirs, locate: locate(index) },
+        op,
+      );
+      result.kept.push(...kept);
+      result.undone++;
+      if (op.type === 'rename' && kept.length === 0) active.delete(index);
+      input.journal?.append({ t: 'undone', op: op.id, ...(kept.length > 0 ? { kept } : {}) });
+    } catch (error) {
+      result.errors.push({
+        operationId: op.id,
+        path: 'path' in op ? op.path : op.to,
+        code: errnoCode(error) ?? (error as { code?: string }).code,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  try {
+    await input.journal?.flush();
+  } catch {
+    // The journal is a record of the undo, not its precondition; a full disk must not stop it.
+  }
+  return result;
+}

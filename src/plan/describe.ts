@@ -1,0 +1,175 @@
+import type { Operation, Plan } from './types.js';
+
+export interface DescribeOptions {
+  /** List every operation after the summary. @default false */
+  verbose?: boolean;
+}
+
+/** Groups shown in this order; each lists its paths when there are few of them. */
+const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation) => boolean }[] = [
+  { key: 'mkdir', label: 'create folders', list: false, match: (op) => op.type === 'mkdir' && op.reason !== 'restore' },
+  {
+    key: 'superseded',
+    label: 'move shorter copies aside (a longer copy replaces them)',
+    list: false,
+    match: (op) => op.type === 'rename' && op.reason === 'superseded',
+  },
+  {
+    key: 'aside-rename',
+    label: 'move diverged copies out of the shared folder into the conflicts folder',
+    list: false,
+    match: (op) => op.type === 'rename' && op.reason === 'conflict-kept',
+  },
+  {
+    key: 'new',
+    label: 'copy new files into the shared folder',
+    list: false,
+    match: (op) => op.type === 'copyFile' && op.reason === 'new',
+  },
+  {
+    key: 'longer',
+    label: 'copy longer copies of transcripts',
+    list: false,
+    match: (op) => op.type === 'copyFile' && op.reason === 'longer',
+  },
+  {
+    key: 'newest-diverged',
+    label: 'copy the newest copy of diverged sessions',
+    list: false,
+    match: (op) => op.type === 'copyFile' && op.reason === 'newest-diverged',
+  },
+  {
+    key: 'conflict-kept',
+    label: 'keep other copies in the conflicts folder',
+    list: false,
+    match: (op) => op.type === 'copyFile' && op.reason === 'conflict-kept',
+  },
+  { key: 'fork', label: 'fork diverged copies as new sessions', list: true, match: (op) => op.type === 'forkSession' },
+  {
+    key: 'cleanup-period',
+    label: 'raise cleanupPeriodDays in settings.json',
+    list: true,
+    match: (op) => op.type === 'writeFile',
+  },
+  {
+    key: 'backup',
+    label: 'back up folders',
+    list: true,
+    match: (op) => op.type === 'rename' && op.reason === 'backup',
+  },
+  { key: 'link', label: 'link folders to the shared folder', list: true, match: (op) => op.type === 'symlink' },
+  { key: 'unlink', label: 'remove links to the shared folder', list: true, match: (op) => op.type === 'unlinkSymlink' },
+  {
+    key: 'restore',
+    label: 'put backups back',
+    list: true,
+    match: (op) => (op.type === 'rename' || op.type === 'mkdir') && op.reason === 'restore',
+  },
+  {
+    key: 'carry',
+    label: 'carry files back from the shared folder',
+    list: false,
+    match: (op) => op.type === 'copyFile' && op.reason === 'carry',
+  },
+];
+
+/**
+ * Bytes for people, in powers of 1000 (like `ls -h --si`).
+ *
+ * @example
+ * formatBytes(1500) // '1.5 KB'
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 'B';
+  for (const u of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = u;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
+}
+
+function bytesOf(op: Operation): number {
+  if (op.type === 'copyFile' || op.type === 'forkSession') return op.expectFrom.size;
+  if (op.type === 'rename' && op.expectFrom.type === 'file') return op.expectFrom.size;
+  if (op.type === 'writeFile') return new TextEncoder().encode(op.content).length;
+  return 0;
+}
+
+function line(op: Operation): string {
+  switch (op.type) {
+    case 'mkdir':
+      return `mkdir ${op.path}`;
+    case 'copyFile':
+    case 'forkSession':
+    case 'rename':
+      return `${op.type} ${op.from} -> ${op.to}`;
+    case 'symlink':
+      return `symlink ${op.path} -> ${op.target}`;
+    case 'unlinkSymlink':
+      return `unlink ${op.path}`;
+    case 'writeFile':
+      return `write ${op.path}${op.backupTo ? ` (old file kept as ${op.backupTo})` : ''}`;
+  }
+}
+
+/**
+ * Renders a plan for people: a header, the conflicts and warnings first, then the
+ * operations grouped by what they do, with counts and sizes (and the paths of the few
+ * that matter one by one: backups, links, settings). With `verbose`, every operation in
+ * order. Plain text, no colour.
+ *
+ * @example
+ * ```ts
+ * console.log(describePlan(await share({ accounts: ['~/.claude', '~/.claude-2'] })));
+ * // share plan 3f2c… made 2026-11-27T06:00:00.000Z: 41 operations, 1 conflict, 0 warnings
+ * // Conflicts (1):
+ * //   ! diverged cd132a96-…: …
+ * ```
+ */
+export function describePlan(plan: Plan, options: DescribeOptions = {}): string {
+  const out: string[] = [];
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  out.push(
+    `${plan.kind} plan ${plan.id} made ${plan.createdAt}: ${n(plan.operations.length, 'operation')}, ${n(plan.conflicts.length, 'conflict')}, ${n(plan.warnings.length, 'warning')}`,
+  );
+  out.push(`  accounts: ${plan.accounts.join(', ') || 'none'}`);
+  for (const [folder, dir] of Object.entries(plan.sharedDirs)) out.push(`  shared ${folder}: ${dir}`);
+
+  if (plan.conflicts.length > 0) {
+    out.push('', `Conflicts (${plan.conflicts.length}):`);
+    for (const c of plan.conflicts) {
+      out.push(`  ! ${c.code}${c.sessionId ? ` ${c.sessionId}` : ''} [${c.resolution}]: ${c.message}`);
+    }
+  }
+  if (plan.warnings.length > 0) {
+    out.push('', `Warnings (${plan.warnings.length}):`);
+    for (const w of plan.warnings) out.push(`  ! ${w.code}: ${w.message}`);
+  }
+
+  out.push('');
+  if (plan.operations.length === 0) {
+    out.push('Nothing to do.');
+    return out.join('\n');
+  }
+  out.push(`Operations (${plan.operations.length}, in order of execution):`);
+  const seen = new Set<Operation>();
+  for (const group of GROUPS) {
+    const ops = plan.operations.filter((op) => !seen.has(op) && group.match(op));
+    if (ops.length === 0) continue;
+    for (const op of ops) seen.add(op);
+    const bytes = ops.reduce((sum, op) => sum + bytesOf(op), 0);
+    out.push(`  ${group.label}: ${ops.length}${bytes > 0 ? `, ${formatBytes(bytes)}` : ''}`);
+    if (group.list) for (const op of ops) out.push(`    ${line(op)}`);
+  }
+  const rest = plan.operations.filter((op) => !seen.has(op));
+  if (rest.length > 0) out.push(`  other: ${rest.length}`);
+  if (options.verbose) {
+    out.push('', 'Every operation:');
+    for (const op of plan.operations) out.push(`  ${op.id} ${line(op)} (${op.reason})`);
+  }
+  return out.join('\n');
+}

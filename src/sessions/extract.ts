@@ -1,0 +1,387 @@
+/**
+ * Reads a session's listing fields out of the first and last 64 KB of its transcript,
+ * by the rules Claude Code's SDK uses (docs/listing.md), without decoding or parsing
+ * whole windows: byte searches find the few lines that can hold a field, and only those
+ * lines are decoded and parsed. Pure and synchronous.
+ */
+import { isSessionId } from '../layout/names.js';
+import { humanPromptTime, type PromptState, promptOfLine } from './prompt.js';
+
+const NL = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+const patterns = new Map<string, Buffer>();
+/** Search patterns, encoded once. */
+function pat(text: string): Buffer {
+  let b = patterns.get(text);
+  if (b === undefined) {
+    b = Buffer.from(text, 'latin1');
+    patterns.set(text, b);
+  }
+  return b;
+}
+
+/** One window of bytes, with the searches more than one field needs done once. */
+export class Text {
+  readonly buf: Buffer;
+  #spaced: boolean | undefined;
+
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+
+  /**
+   * Whether the window may hold `"key": "value"` written with a space. Compact JSON (all
+   * Claude Code writes) cannot: a quote inside a string is escaped. Patterns with a space
+   * are only searched for when this is true.
+   */
+  get spaced(): boolean {
+    this.#spaced ??= this.buf.indexOf(pat(': "')) !== -1;
+    return this.#spaced;
+  }
+
+  lineStart(pos: number): number {
+    return pos === 0 ? 0 : this.buf.lastIndexOf(NL, pos - 1) + 1;
+  }
+
+  lineEnd(pos: number): number {
+    const end = this.buf.indexOf(NL, pos);
+    return end === -1 ? this.buf.length : end;
+  }
+
+  decode(start: number, end: number): string {
+    return this.buf.toString('utf8', start, end);
+  }
+
+  /** Whether bytes [start, end) contain `text`. */
+  has(start: number, end: number, text: string): boolean {
+    const p = pat(text);
+    if (end - start < p.length) return false;
+    return this.buf.subarray(start, end).indexOf(p) !== -1;
+  }
+}
+
+/** Index of the quote closing a JSON string whose content starts at `start`, or -1. */
+function closingQuote(buf: Buffer, start: number): number {
+  let from = start;
+  for (;;) {
+    const q = buf.indexOf(QUOTE, from);
+    if (q === -1) return -1;
+    let backslashes = 0;
+    for (let k = q - 1; k >= start && buf[k] === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+/** A JSON string's content, unescaped; kept raw when the escapes are invalid. */
+function stringValue(text: Text, start: number, end: number): string {
+  const raw = text.decode(start, end);
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
+
+/** The value after the first `"key":"` (else `"key": "`) in the window. */
+export function firstString(text: Text, key: string): string | undefined {
+  for (const spaced of [false, true]) {
+    if (spaced && !text.spaced) break;
+    const p = pat(spaced ? `"${key}": "` : `"${key}":"`);
+    const at = text.buf.indexOf(p);
+    if (at === -1) continue;
+    const start = at + p.length;
+    const end = closingQuote(text.buf, start);
+    if (end !== -1) return stringValue(text, start, end);
+  }
+  return undefined;
+}
+
+/** The value after the last `"key":"` (or `"key": "`) in the window whose string closes. */
+export function lastString(text: Text, key: string): string | undefined {
+  let best = -1;
+  let bestStart = 0;
+  let bestEnd = 0;
+  for (const spaced of [false, true]) {
+    if (spaced && !text.spaced) break;
+    const p = pat(spaced ? `"${key}": "` : `"${key}":"`);
+    let at = text.buf.lastIndexOf(p);
+    while (at > best) {
+      const start = at + p.length;
+      const end = closingQuote(text.buf, start);
+      if (end !== -1) {
+        best = at;
+        bestStart = start;
+        bestEnd = end;
+        break;
+      }
+      at = at === 0 ? -1 : text.buf.lastIndexOf(p, at - 1);
+    }
+  }
+  return best === -1 ? undefined : stringValue(text, bestStart, bestEnd);
+}
+
+/** A top-level string field of a JSON line; null when the line does not parse. */
+function fieldOfLine(line: string, key: string, type: string | undefined): string | undefined | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (type !== undefined && record.type !== type) return undefined;
+  const field = record[key];
+  return typeof field === 'string' ? field : undefined;
+}
+
+/**
+ * The string field `key` of the last line (of `type`, when given) that parses and has
+ * it. With `recoverGlued`, a line glued to the rest of a line cut short by a crash is
+ * read from its own `{"type":...` on, as Claude Code does for titles and tags.
+ */
+export function lastLineField(
+  text: Text,
+  key: string,
+  type?: string,
+  recoverGlued = false,
+  spacedType = recoverGlued,
+): string | undefined {
+  const keyPat = pat(`"${key}":`);
+  const typePats = type === undefined ? [] : spacedType ? [`"type":"${type}"`, `"type": "${type}"`] : [`"type":"${type}"`];
+  let at = text.buf.lastIndexOf(keyPat);
+  while (at !== -1) {
+    const start = text.lineStart(at);
+    const end = text.lineEnd(at);
+    if (typePats.length === 0 || typePats.some((p) => text.has(start, end, p))) {
+      const line = text.decode(start, end);
+      let value = fieldOfLine(line, key, type);
+      if (value === null && recoverGlued) {
+        const glued = line.lastIndexOf(`{${typePats[0]}`);
+        value = glued > 0 && !':,['.includes(line.charAt(glued - 1)) ? fieldOfLine(line.slice(glued), key, type) : null;
+      }
+      if (typeof value === 'string') return value;
+    }
+    if (start === 0) break;
+    at = text.buf.lastIndexOf(keyPat, start - 1);
+  }
+  return undefined;
+}
+
+/** Calls `visit` on each line holding `"type":"user"` (or `"type": "user"`), in order, until it returns true. */
+function forEachUserLine(text: Text, visit: (start: number, end: number) => boolean): void {
+  const plain = pat('"type":"user"');
+  const spaced = text.spaced ? pat('"type": "user"') : undefined;
+  let from = 0;
+  while (from < text.buf.length) {
+    const a = text.buf.indexOf(plain, from);
+    const b = spaced === undefined ? -1 : text.buf.indexOf(spaced, from);
+    const at = a === -1 ? b : b === -1 ? a : Math.min(a, b);
+    if (at === -1) return;
+    const start = text.lineStart(at);
+    const end = text.lineEnd(at);
+    if (visit(start, end)) return;
+    from = end + 1;
+  }
+}
+
+function isMetaLine(text: Text, start: number, end: number): boolean {
+  return (
+    text.has(start, end, '"tool_result"') ||
+    text.has(start, end, '"isMeta":true') ||
+    text.has(start, end, '"isMeta": true') ||
+    text.has(start, end, '"isCompactSummary":true') ||
+    text.has(start, end, '"isCompactSummary": true')
+  );
+}
+
+/** The first prompt in the head, else the first slash command, else ''. */
+export function firstPrompt(head: Text): string {
+  const state: PromptState = { commandFallback: '' };
+  let found: string | undefined;
+  forEachUserLine(head, (start, end) => {
+    if (isMetaLine(head, start, end)) return false;
+    let line: unknown;
+    try {
+      line = JSON.parse(head.decode(start, end));
+    } catch {
+      return false;
+    }
+    found = promptOfLine(line, state);
+    return found !== undefined;
+  });
+  return found ?? state.commandFallback;
+}
+
+/** `Image` or `Document` when the first prompt with media has no text, else ''. */
+export function mediaPrompt(head: Text): string {
+  let found = '';
+  forEachUserLine(head, (start, end) => {
+    if (
+      head.has(start, end, '"tool_result"') ||
+      head.has(start, end, '"isMeta":true') ||
+      head.has(start, end, '"isMeta": true')
+    ) {
+      return false;
+    }
+    if (head.has(start, end, '"type":"image"') || head.has(start, end, '"type": "image"')) found = 'Image';
+    else if (head.has(start, end, '"type":"document"') || head.has(start, end, '"type": "document"')) found = 'Document';
+    return found !== '';
+  });
+  return found;
+}
+
+const PROGRAMMATIC_ENTRYPOINTS = new Set(['sdk-cli', 'sdk-ts', 'sdk-py']);
+
+/** Begun from `claude -p`, the SDK, or a daemon: hidden from the `/resume` picker. */
+export function isProgrammatic(head: Text, tail: Text): boolean {
+  const entrypoint = firstString(head, 'entrypoint') ?? lastString(tail, 'entrypoint');
+  if (entrypoint !== undefined && PROGRAMMATIC_ENTRYPOINTS.has(entrypoint)) return true;
+  // sessionKind is read from the first message line (the first with a parentUuid).
+  const anchor = head.buf.indexOf(pat('"parentUuid":'));
+  const scope = anchor === -1 ? head : new Text(head.buf.subarray(head.lineStart(anchor), head.lineEnd(anchor)));
+  const kind = firstString(scope, 'sessionKind');
+  return kind === 'daemon' || kind === 'daemon-worker';
+}
+
+/** A sidechain (subagent) transcript: its first line says so. */
+export function isSidechain(head: Text): boolean {
+  const end = head.lineEnd(0);
+  return head.has(0, end, '"isSidechain":true') || head.has(0, end, '"isSidechain": true');
+}
+
+/**
+ * The session this one was continued in, when its last word is a `continued-in` line
+ * (no real turn after it); Claude Code then hides this one if that file is a transcript.
+ */
+export function continuedIn(tail: Text): string | undefined {
+  const marker = '"type":"continued-in"';
+  if (tail.buf.indexOf(pat(marker)) === -1) return undefined;
+  let end = tail.buf.length;
+  for (;;) {
+    const start = end === 0 ? 0 : tail.buf.lastIndexOf(NL, end - 1) + 1;
+    const isMarker = tail.has(start, end, marker);
+    const isTurn = tail.has(start, end, '"type":"user"') || tail.has(start, end, '"type":"assistant"');
+    if (isMarker || isTurn) {
+      let line: unknown;
+      try {
+        line = JSON.parse(tail.decode(start, end));
+      } catch {
+        line = undefined;
+      }
+      if (typeof line === 'object' && line !== null) {
+        const record = line as Record<string, unknown>;
+        if (isMarker && record.type === 'continued-in' && typeof record.continuedInSessionId === 'string') {
+          return isSessionId(record.continuedInSessionId) ? record.continuedInSessionId : undefined;
+        }
+        if (isTurn && isRealTurn(record)) return undefined;
+      }
+    }
+    if (start === 0) return undefined;
+    end = start - 1;
+  }
+}
+
+function isRealTurn(line: Record<string, unknown>): boolean {
+  if (line.type === 'assistant' && !Array.isArray(line)) {
+    const message = line.message;
+    const okError = line.isApiErrorMessage === undefined || typeof line.isApiErrorMessage === 'boolean';
+    const okMessage =
+      message === undefined ||
+      (typeof message === 'object' &&
+        message !== null &&
+        !Array.isArray(message) &&
+        ((message as Record<string, unknown>).stop_reason === undefined ||
+          (message as Record<string, unknown>).stop_reason === null ||
+          typeof (message as Record<string, unknown>).stop_reason === 'string'));
+    if (okError && okMessage) {
+      return (
+        line.isApiErrorMessage !== true &&
+        typeof (message as Record<string, unknown> | undefined)?.stop_reason === 'string'
+      );
+    }
+  }
+  return !Array.isArray(line) && promptOfLine(line, { commandFallback: '' }) !== undefined;
+}
+
+export interface FieldsFromWindows {
+  summary: string;
+  customTitle?: string;
+  firstPrompt?: string;
+  gitBranch?: string;
+  cwd?: string;
+  tag?: string;
+  createdAt?: number;
+}
+
+/**
+ * The fields of a session from its windows, the tail's title ({@link tailCustomTitle})
+ * and the sidecar title read when the tail has none; undefined when there is no summary
+ * (Claude Code does not list such a session).
+ */
+export function fieldsFromWindows(
+  head: Text,
+  tail: Text,
+  tailTitle: string | undefined,
+  sidecarTitle: string | undefined,
+): FieldsFromWindows | undefined {
+  const customTitle =
+    tailTitle ||
+    sidecarTitle ||
+    lastLineField(head, 'customTitle', 'custom-title', true) ||
+    lastLineField(tail, 'aiTitle', 'ai-title', true) ||
+    lastLineField(head, 'aiTitle', 'ai-title', true) ||
+    undefined;
+  const prompt = firstPrompt(head) || undefined;
+  const summary =
+    customTitle ||
+    lastLineField(tail, 'lastPrompt') ||
+    lastLineField(tail, 'summary') ||
+    prompt ||
+    mediaPrompt(head);
+  if (!summary) return undefined;
+  const fields: FieldsFromWindows = { summary };
+  if (customTitle !== undefined) fields.customTitle = customTitle;
+  if (prompt !== undefined) fields.firstPrompt = prompt;
+  const gitBranch = lastString(tail, 'gitBranch') || firstString(head, 'gitBranch');
+  if (gitBranch) fields.gitBranch = gitBranch;
+  const cwd = lastLineField(tail, 'relocatedCwd', 'relocated') || firstString(head, 'cwd');
+  if (cwd) fields.cwd = cwd;
+  const tag = lastLineField(tail, 'tag', 'tag', true);
+  if (tag) fields.tag = tag;
+  const created = firstString(head, 'timestamp');
+  if (created) {
+    const ms = Date.parse(created);
+    if (!Number.isNaN(ms)) fields.createdAt = ms;
+  }
+  return fields;
+}
+
+/** The last title line in the tail, which decides whether the sidecar title is read. */
+export function tailCustomTitle(tail: Text): string | undefined {
+  return lastLineField(tail, 'customTitle', 'custom-title', true);
+}
+
+/** Whether a prompt typed by a person in either window is newer than `atMs`. */
+export function promptedAfter(head: Text, tail: Text, atMs: number): boolean {
+  const scan = (t: Text): boolean => {
+    const s = t.decode(0, t.buf.length);
+    for (const line of s.split('\n')) {
+      if (!(line.includes('"user"') || line.includes('"queued_command"')) || line.includes('"tool_result"')) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const time = humanPromptTime(parsed);
+      if (time !== undefined && time > atMs) return true;
+    }
+    return false;
+  };
+  return scan(tail) || (head.buf !== tail.buf && !head.buf.equals(tail.buf) && scan(head));
+}

@@ -1,0 +1,11 @@
+export { iterateSessions, listSessions } from './list.js';
+export type {
+  CopyRelation,
+  ListProblem,
+  ListSessionsOptions,
+  ListSessionsResult,
+  SdkSessionInfo,
+  SessionCopy,
+  SessionInfo,
+  SessionSource,
+} from './types.js';

@@ -1,0 +1,280 @@
+/**
+ * Finds the transcripts to list: resolves the sources to physical `projects/` folders
+ * (several accounts linked to one folder list it once), lists their project folders and
+ * stats each `<uuid>.jsonl`, grouping files by session id. Reads no transcript content.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { discoverAccounts } from '../accounts/discover.js';
+import type { Account } from '../accounts/types.js';
+import { ErrorCodes, errnoCode } from '../errors.js';
+import type { DirEntry, FileSystem } from '../fs/types.js';
+import { absolutePath } from '../layout/config-dir.js';
+import { isSessionId, projectDirMatches, sessionIdOfFile } from '../layout/names.js';
+import { mapLimit } from '../util/limit.js';
+import type { ListProblem, ListSessionsOptions } from './types.js';
+
+/** One physical `projects/` folder and the accounts that see it. */
+export interface ProjectsFolder {
+  realPath: string;
+  /** Config dirs whose `projects/` resolves here, in source order. */
+  accounts: string[];
+}
+
+/** One transcript file. */
+export interface TranscriptFile {
+  sessionId: string;
+  /** Real path of the file. */
+  path: string;
+  projectDir: string;
+  /** Real path of the project folder. */
+  projectPath: string;
+  accounts: string[];
+  size: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+  /** Whether `<project>/<session-id>/` exists, where sidecar files live. */
+  hasSidecarDir: boolean;
+}
+
+/** Every physical file of one session id, newest first. */
+export interface SessionFiles {
+  sessionId: string;
+  files: TranscriptFile[];
+  /** The newest file's mtime: where the session sorts. */
+  mtimeMs: number;
+}
+
+export type ProblemSink = (problem: ListProblem) => void;
+
+/** A problem for a failed read, with a message that says what to do. */
+export function ioProblem(error: unknown, path: string, what: string, accounts?: string[]): ListProblem {
+  const code = errnoCode(error);
+  const base = accounts === undefined || accounts.length === 0 ? {} : { accounts };
+  if (code === 'EACCES' || code === 'EPERM') {
+    return {
+      code: ErrorCodes.PERMISSION,
+      message: `Permission denied ${what} ${path}; it is left out of the listing. Check its owner and mode (ls -l), or list as the user who owns it.`,
+      path,
+      ...base,
+    };
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    code: ErrorCodes.IO,
+    message: `${code ?? 'Error'} ${what} ${path} (${reason}); it is left out of the listing.`,
+    path,
+    ...base,
+  };
+}
+
+interface Source {
+  configDir: string | undefined;
+  projectsDir: string;
+}
+
+async function sourcesOf(options: ListSessionsOptions, fs: FileSystem): Promise<Source[]> {
+  const home = options.home ?? homedir();
+  const cwd = options.cwd ?? process.cwd();
+  if (options.projectsDir !== undefined) {
+    return [{ configDir: undefined, projectsDir: absolutePath(options.projectsDir, home, cwd) }];
+  }
+  const given = options.accounts;
+  let accounts: (Account | string)[];
+  if (given === undefined || (options.discover === true && given.some((a) => typeof a === 'string'))) {
+    const { accounts: _ignored, projectsDir: _none, ...discoverOptions } = options;
+    const explicit = given?.filter((a): a is string => typeof a === 'string');
+    accounts = [
+      ...(given?.filter((a): a is Account => typeof a !== 'string') ?? []),
+      ...(await discoverAccounts({ ...discoverOptions, fs, ...(explicit === undefined ? {} : { accounts: explicit }) })),
+    ];
+  } else {
+    accounts = [...given];
+  }
+  return accounts.map((a) => {
+    if (typeof a !== 'string') return { configDir: a.path, projectsDir: a.projects.path };
+    const dir = absolutePath(a, home, cwd);
+    return { configDir: dir, projectsDir: join(dir, 'projects') };
+  });
+}
+
+/** The physical `projects/` folders of the sources, each once. */
+export async function resolveFolders(
+  options: ListSessionsOptions,
+  fs: FileSystem,
+  report: ProblemSink,
+): Promise<ProjectsFolder[]> {
+  const sources = await sourcesOf(options, fs);
+  const byReal = new Map<string, ProjectsFolder>();
+  for (const source of sources) {
+    let realPath: string;
+    try {
+      realPath = await fs.realpath(source.projectsDir);
+    } catch (error) {
+      const code = errnoCode(error);
+      // An account that never stored a session has no projects/: nothing to list.
+      if (code !== 'ENOENT') {
+        report(ioProblem(error, source.projectsDir, 'resolving', source.configDir ? [source.configDir] : undefined));
+      }
+      continue;
+    }
+    const folder = byReal.get(realPath) ?? { realPath, accounts: [] };
+    byReal.set(realPath, folder);
+    if (source.configDir !== undefined && !folder.accounts.includes(source.configDir)) {
+      folder.accounts.push(source.configDir);
+    }
+  }
+  return [...byReal.values()];
+}
+
+async function readdirOr(
+  fs: FileSystem,
+  path: string,
+  report: ProblemSink,
+  accounts: string[],
+): Promise<DirEntry[] | undefined> {
+  try {
+    return await fs.readdir(path);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT') report(ioProblem(error, path, 'listing', accounts));
+    return undefined;
+  }
+}
+
+function linkedProblem(path: string, what: string, accounts: string[]): ListProblem {
+  return {
+    code: 'ELINKED_ENTRY',
+    message: `${path} is a symlink; Claude Code does not list ${what} reached through a link, so it is left out. Link the whole projects/ folder instead, or move the real ${what} here.`,
+    path,
+    ...(accounts.length === 0 ? {} : { accounts }),
+  };
+}
+
+function notAFileProblem(path: string, accounts: string[]): ListProblem {
+  return {
+    code: 'ENOT_A_FILE',
+    message: `${path} has a transcript's name but is not a regular file; it is left out. Move it away if it does not belong there.`,
+    path,
+    ...(accounts.length === 0 ? {} : { accounts }),
+  };
+}
+
+/**
+ * Every transcript under the folders (project folders matching `project` when given),
+ * stat'ed, grouped by session id, newest group first (ties by id, descending, as
+ * Claude Code's SDK orders them).
+ */
+export async function findSessionFiles(
+  folders: readonly ProjectsFolder[],
+  fs: FileSystem,
+  options: { project?: string | undefined; concurrency: number },
+  report: ProblemSink,
+): Promise<SessionFiles[]> {
+  const projectDirs: { folder: ProjectsFolder; name: string; path: string }[] = [];
+  for (const folder of folders) {
+    const entries = await readdirOr(fs, folder.realPath, report, folder.accounts);
+    for (const e of entries ?? []) {
+      if (options.project !== undefined && !projectDirMatches(e.name, options.project)) continue;
+      const path = join(folder.realPath, e.name);
+      if (e.type === 'directory') projectDirs.push({ folder, name: e.name, path });
+      else if (e.type === 'symlink') report(linkedProblem(path, 'a project folder', folder.accounts));
+    }
+  }
+
+  const perProject = await mapLimit(projectDirs, options.concurrency, async (dir) => {
+    const entries = await readdirOr(fs, dir.path, report, dir.folder.accounts);
+    if (entries === undefined) return [];
+    const sidecars = new Set<string>();
+    const candidates: string[] = [];
+    for (const e of entries) {
+      const id = sessionIdOfFile(e.name);
+      if (id === undefined) {
+        if ((e.type === 'directory' || e.type === 'symlink') && isSessionId(e.name)) sidecars.add(e.name);
+        continue;
+      }
+      const path = join(dir.path, e.name);
+      if (e.type === 'file') candidates.push(e.name);
+      else if (e.type === 'symlink') report(linkedProblem(path, 'a transcript', dir.folder.accounts));
+      else report(notAFileProblem(path, dir.folder.accounts));
+    }
+    return { dir, sidecars, candidates };
+  });
+
+  const stats: { dir: (typeof projectDirs)[number]; name: string; hasSidecarDir: boolean }[] = [];
+  for (const p of perProject) {
+    if (Array.isArray(p)) continue;
+    for (const name of p.candidates) {
+      stats.push({ dir: p.dir, name, hasSidecarDir: p.sidecars.has(name.slice(0, -'.jsonl'.length)) });
+    }
+  }
+  const files = await mapLimit(stats, options.concurrency, async (s): Promise<TranscriptFile | undefined> => {
+    const path = join(s.dir.path, s.name);
+    try {
+      const st = await fs.lstat(path);
+      if (st.type !== 'file') return undefined; // replaced since the folder was listed
+      return {
+        sessionId: s.name.slice(0, -'.jsonl'.length),
+        path,
+        projectDir: s.dir.name,
+        projectPath: s.dir.path,
+        accounts: s.dir.folder.accounts,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        dev: st.dev,
+        ino: st.ino,
+        hasSidecarDir: s.hasSidecarDir,
+      };
+    } catch (error) {
+      // Deleted since the folder was listed (Claude Code's cleanup, a rename): not a problem.
+      if (errnoCode(error) !== 'ENOENT') report(ioProblem(error, path, 'examining', s.dir.folder.accounts));
+      return undefined;
+    }
+  });
+
+  const byId = new Map<string, TranscriptFile[]>();
+  for (const f of files) {
+    if (f === undefined) continue;
+    const list = byId.get(f.sessionId);
+    if (list === undefined) byId.set(f.sessionId, [f]);
+    else list.push(f);
+  }
+  const sessions: SessionFiles[] = [];
+  for (const [sessionId, list] of byId) {
+    const merged = list.length === 1 ? list : mergeHardLinks(list);
+    merged.sort(newestFileFirst);
+    sessions.push({ sessionId, files: merged, mtimeMs: merged[0]?.mtimeMs ?? 0 });
+  }
+  return sessions.sort((a, b) => compareNewestFirst(a.mtimeMs, a.sessionId, b.mtimeMs, b.sessionId));
+}
+
+function newestFileFirst(a: TranscriptFile, b: TranscriptFile): number {
+  return b.mtimeMs - a.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+/** One file seen under two paths (a hard link, a bind mount) is one copy with both paths' accounts. */
+function mergeHardLinks(list: TranscriptFile[]): TranscriptFile[] {
+  const byInode = new Map<string, TranscriptFile>();
+  const out: TranscriptFile[] = [];
+  for (const f of list) {
+    const key = f.ino === 0 ? undefined : `${f.dev}:${f.ino}`;
+    const seen = key === undefined ? undefined : byInode.get(key);
+    if (seen === undefined) {
+      const copy = { ...f, accounts: [...f.accounts] };
+      if (key !== undefined) byInode.set(key, copy);
+      out.push(copy);
+      continue;
+    }
+    for (const a of f.accounts) if (!seen.accounts.includes(a)) seen.accounts.push(a);
+  }
+  return out;
+}
+
+/**
+ * The listing order: newest first; equal mtimes by session id, descending. (The SDK's
+ * comparator puts the greater id first; its README says ascending, its code does not.)
+ */
+export function compareNewestFirst(aMs: number, aId: string, bMs: number, bId: string): number {
+  return bMs - aMs || (aId < bId ? 1 : aId > bId ? -1 : 0);
+}

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import type { FileSystem } from '../../src/fs/types.js';
+import { inspect } from '../../src/inspect/inspect.js';
+import { planRollback } from '../../src/plan/rollback.js';
+import { planShare } from '../../src/plan/share.js';
+import { validatePlan } from '../../src/plan/validate.js';
+import { dumpTree } from '../helpers/tree.js';
+import {
+  A,
+  applyForTest,
+  B,
+  CTX,
+  inspectOptions,
+  NOW,
+  rec,
+  SHARED,
+  SID,
+  SID2,
+  snapshotOf,
+  T0,
+  withoutIds,
+} from './support.js';
+
+const STAMP = String(Math.floor(NOW / 1000));
+const LATER = NOW + 3_600_000;
+const S3 = '33333333-3333-4333-8333-333333333333';
+const S4 = '44444444-4444-4444-8444-444444444444';
+const base = rec(1, T0) + rec(2, T0 + 1000);
+const grown = `${base}${rec(3, LATER)}`;
+
+/** Two accounts with their own projects, shared (applied with the test applier). */
+async function sharedDisk() {
+  const { fs } = await snapshotOf({
+    [`${A}/projects/-a/${SID}.jsonl`]: base,
+    [`${A}/projects/-a/memory/MEMORY.md`]: '- a\n',
+    [`${B}/projects/-b/${SID2}.jsonl`]: base,
+    [`${B}/settings.json`]: '{"cleanupPeriodDays": 30}',
+  });
+  const before = { a: await dumpTree(fs, `${A}/projects`), b: await dumpTree(fs, `${B}/projects`) };
+  await applyForTest(fs, planShare(await inspect(inspectOptions(fs, { accounts: [A, B] })), CTX));
+  return { fs, before };
+}
+
+async function write(fs: FileSystem, path: string, text: string, mtimeMs: number) {
+  await fs.writeFile(path, text, { mode: 0o600 });
+  await fs.utimes(path, mtimeMs, mtimeMs);
+}
+
+const rollbackSnapshot = (fs: FileSystem, backups: boolean | string = true) =>
+  inspect(inspectOptions(fs, { accounts: [A, B], backups }));
+
+describe('planRollback', () => {
+  it('removes each link and puts the newest backup back', async () => {
+    const { fs } = await sharedDisk();
+    const plan = planRollback(await rollbackSnapshot(fs), CTX);
+    expect(withoutIds(plan.operations)).toEqual([
+      {
+        type: 'unlinkSymlink',
+        reason: 'unlink',
+        path: `${A}/projects`,
+        expect: { type: 'symlink', target: SHARED },
+        account: A,
+      },
+      {
+        type: 'rename',
+        reason: 'restore',
+        from: `${A}/projects.bak.${STAMP}`,
+        to: `${A}/projects`,
+        expectFrom: { type: 'directory' },
+        expectTo: { type: 'absent' },
+        account: A,
+      },
+      {
+        type: 'unlinkSymlink',
+        reason: 'unlink',
+        path: `${B}/projects`,
+        expect: { type: 'symlink', target: SHARED },
+        account: B,
+      },
+      {
+        type: 'rename',
+        reason: 'restore',
+        from: `${B}/projects.bak.${STAMP}`,
+        to: `${B}/projects`,
+        expectFrom: { type: 'directory' },
+        expectTo: { type: 'absent' },
+        account: B,
+      },
+    ]);
+    expect(validatePlan(plan)).toEqual([]);
+  });
+
+  it('round trip: share then rollback restores every folder byte for byte and mtime for mtime', async () => {
+    const { fs, before } = await sharedDisk();
+    await applyForTest(fs, planRollback(await rollbackSnapshot(fs), CTX));
+    expect(await dumpTree(fs, `${A}/projects`)).toEqual(before.a);
+    expect(await dumpTree(fs, `${B}/projects`)).toEqual(before.b);
+    // The shared folder is never deleted; planning again has nothing to do.
+    expect((await fs.lstat(SHARED)).type).toBe('directory');
+    expect(planRollback(await rollbackSnapshot(fs), CTX).operations).toEqual([]);
+  });
+
+  it("carry 'own' brings back grown sessions and new ones in the account's own projects only", async () => {
+    const { fs } = await sharedDisk();
+    await write(fs, `${SHARED}/-a/${SID}.jsonl`, grown, LATER); // A's session, extended while shared
+    await write(fs, `${SHARED}/-a/${S3}.jsonl`, base, LATER); // new, in a project A had
+    await fs.mkdir(`${SHARED}/-c`, { mode: 0o700 });
+    await write(fs, `${SHARED}/-c/${S4}.jsonl`, base, LATER); // new, in a project A never had
+    const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'own' });
+    const forA = plan.operations.filter((o) => o.account === A && o.reason !== 'unlink' && o.reason !== 'restore');
+    expect(forA.map((o) => [o.type, o.reason, o.type === 'copyFile' || o.type === 'rename' ? o.to : ''])).toEqual([
+      ['rename', 'superseded', expect.stringContaining(`/conflicts/projects/-a/${SID}.`)],
+      ['copyFile', 'carry', `${A}/projects/-a/${SID}.jsonl`],
+      ['copyFile', 'carry', `${A}/projects/-a/${S3}.jsonl`],
+    ]);
+    // B's own project (-b) is unchanged; A's files from the merge are not B's to carry.
+    expect(plan.operations.filter((o) => o.account === B && o.reason === 'carry')).toEqual([]);
+    expect(validatePlan(plan)).toEqual([]);
+    await applyForTest(fs, plan);
+    expect(new TextDecoder().decode(await fs.readFile(`${A}/projects/-a/${SID}.jsonl`))).toBe(grown);
+  });
+
+  it("carry 'all' brings back every file the backup lacks, like rsync --update", async () => {
+    const { fs } = await sharedDisk();
+    await fs.mkdir(`${SHARED}/-c`, { mode: 0o700 });
+    await write(fs, `${SHARED}/-c/${S4}.jsonl`, base, LATER);
+    const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'all' });
+    const carried = (account: string) =>
+      plan.operations
+        .filter((o) => o.account === account && o.type === 'copyFile')
+        .map((o) => (o.type === 'copyFile' ? o.to : ''));
+    expect(carried(A)).toEqual([`${A}/projects/-b/${SID2}.jsonl`, `${A}/projects/-c/${S4}.jsonl`]);
+    expect(carried(B)).toEqual([
+      `${B}/projects/-a/${SID}.jsonl`,
+      `${B}/projects/-a/memory/MEMORY.md`,
+      `${B}/projects/-c/${S4}.jsonl`,
+    ]);
+    await applyForTest(fs, plan);
+  });
+
+  it('restores a chosen backup, and refuses one that does not exist', async () => {
+    const { fs } = await sharedDisk();
+    await fs.mkdir(`${A}/projects.bak.1000`, { mode: 0o700 });
+    const snapshot = await rollbackSnapshot(fs, 'all');
+    const plan = planRollback(snapshot, { ...CTX, backup: { [A]: '1000' } });
+    expect(plan.operations.find((o) => o.reason === 'restore' && o.account === A)).toMatchObject({
+      from: `${A}/projects.bak.1000`,
+    });
+    expect(() => planRollback(snapshot, { ...CTX, backup: '999' })).toThrow(
+      expect.objectContaining({ code: 'EINVALID_OPTION', message: expect.stringContaining('projects.bak.1000') }),
+    );
+  });
+
+  it('puts an empty folder in place of the link when there is no backup, and warns', async () => {
+    const { snapshot } = await snapshotOf({ [`${SHARED}/-p/x.jsonl`]: 'x', [`${A}/projects`]: { link: SHARED } });
+    const plan = planRollback(snapshot, CTX);
+    expect(plan.operations.map((o) => [o.type, o.reason])).toEqual([
+      ['unlinkSymlink', 'unlink'],
+      ['mkdir', 'restore'],
+    ]);
+    expect(plan.warnings.map((w) => w.code)).toEqual(['no-backup']);
+  });
+
+  it('leaves alone accounts that are not linked to the shared folder', async () => {
+    const { snapshot } = await snapshotOf({
+      '/data/x/y': 'y',
+      [`${A}/projects`]: { link: '/data/x' },
+      [`${B}/projects/-p/${SID}.jsonl`]: base,
+    });
+    expect(planRollback(snapshot, { ...CTX, carry: 'all' }).operations).toEqual([]);
+  });
+
+  it('asks for the backup trees when carrying without them', async () => {
+    const { fs } = await sharedDisk();
+    const snapshot = await rollbackSnapshot(fs, false);
+    expect(() => planRollback(snapshot, { ...CTX, carry: 'own' })).toThrow(
+      expect.objectContaining({ code: 'EINVALID_OPTION' }),
+    );
+    expect(planRollback(snapshot, CTX).operations).toHaveLength(4);
+  });
+});
+
+describe('planRollback: carrying never overwrites a copy that is not a prefix', () => {
+  it('keeps the backup copy and warns when the shared copy diverged from it', async () => {
+    const { fs } = await sharedDisk();
+    await write(fs, `${SHARED}/-a/${SID}.jsonl`, `${rec(1, T0)}${rec(9, LATER)}`, LATER);
+    await write(fs, `${SHARED}/-a/memory/MEMORY.md`, '- a, edited while shared\n', LATER);
+    const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'all' });
+    expect(
+      plan.operations
+        .filter((o) => o.account === A && o.reason === 'carry')
+        .map((o) => (o.type === 'copyFile' ? o.to : '')),
+    ).toEqual([`${A}/projects/-b/${SID2}.jsonl`]);
+    expect(plan.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['carry-differs', `${A}/projects/-a/${SID}.jsonl`],
+      ['carry-differs', `${A}/projects/-a/memory/MEMORY.md`],
+    ]);
+  });
+});

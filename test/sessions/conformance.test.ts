@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FileSystem } from '../../src/fs/types.js';
+import { listSessions } from '../../src/sessions/list.js';
+import type { SessionInfo } from '../../src/sessions/types.js';
+import { copyFixture, FIXTURE_ACCOUNTS, fixtureExpected, fixtureOnMemfs } from '../helpers/fixture.js';
+
+const SDK_FIELDS = [
+  'sessionId',
+  'summary',
+  'lastModified',
+  'fileSize',
+  'customTitle',
+  'firstPrompt',
+  'gitBranch',
+  'cwd',
+  'tag',
+  'createdAt',
+  'archived',
+] as const;
+
+/** The SDK's fields of a row, in the SDK's order, absent ones left out (as its JSON has them). */
+function sdkView(rows: SessionInfo[]): unknown[] {
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const f of SDK_FIELDS) if (row[f] !== undefined) out[f] = row[f];
+    return out;
+  });
+}
+
+const disk = { root: '', cleanup: () => {} };
+beforeAll(() => {
+  const { dir, cleanup } = copyFixture();
+  disk.root = dir;
+  disk.cleanup = cleanup;
+});
+afterAll(() => disk.cleanup());
+
+const places: { name: string; get: () => Promise<{ fs?: FileSystem; root: string }> }[] = [
+  { name: 'real disk copy', get: async () => ({ root: disk.root }) },
+  { name: 'memfs', get: async () => fixtureOnMemfs() },
+];
+
+describe.each(places)('listSessions equals the SDK on the fixture ($name)', ({ get }) => {
+  it.each(FIXTURE_ACCOUNTS)('%s: default options', async (account) => {
+    const { fs, root } = await get();
+    const { sessions, problems } = await listSessions({
+      accounts: [join(root, account)],
+      ...(fs ? { fs } : {}),
+    });
+    expect(problems).toEqual([]);
+    expect(sdkView(sessions)).toEqual(fixtureExpected(account, 'listSessions'));
+    // Same key order as the SDK's JSON.
+    expect(JSON.stringify(sdkView(sessions), null, 2)).toBe(JSON.stringify(fixtureExpected(account, 'listSessions'), null, 2));
+  });
+
+  it.each(FIXTURE_ACCOUNTS)('%s: includeProgrammatic false (the /resume picker)', async (account) => {
+    const { fs, root } = await get();
+    const { sessions } = await listSessions({
+      accounts: [join(root, account)],
+      includeProgrammatic: false,
+      ...(fs ? { fs } : {}),
+    });
+    expect(sdkView(sessions)).toEqual(fixtureExpected(account, 'listSessions.interactive'));
+  });
+
+  it.each(FIXTURE_ACCOUNTS)('%s: as one projects/ folder', async (account) => {
+    const { fs, root } = await get();
+    const { sessions } = await listSessions({ projectsDir: join(root, account, 'projects'), ...(fs ? { fs } : {}) });
+    expect(sdkView(sessions)).toEqual(fixtureExpected(account, 'listSessions'));
+    expect(sessions.every((s) => s.accounts.length === 0)).toBe(true);
+  });
+});
