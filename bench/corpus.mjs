@@ -18,7 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { open, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -42,14 +42,15 @@ const END = Date.UTC(2026, 10, 27);
  */
 export async function generateCorpus(o) {
   const seed = o.seed ?? 1;
-  const manifestPath = join(o.dir, 'manifest.json');
-  const wanted = { version: 3, sessions: o.sessions, accounts: o.accounts, seed };
+  const dir = resolve(o.dir);
+  const manifestPath = join(dir, 'manifest.json');
+  const wanted = { version: 4, dir, sessions: o.sessions, accounts: o.accounts, seed };
   if (existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
     if (JSON.stringify(m.options) === JSON.stringify(wanted)) return m.result;
   }
-  rmSync(o.dir, { recursive: true, force: true });
-  const home = join(o.dir, 'home');
+  rmSync(dir, { recursive: true, force: true });
+  const home = join(dir, 'home');
   const sharedProjects = join(home, '.claude-shared', 'projects');
   const accounts = Array.from({ length: o.accounts }, (_, i) => join(home, i === 0 ? '.claude' : `.claude-${i + 1}`));
   const ownCount = Math.max(1, Math.ceil(o.accounts / 2));

@@ -85,6 +85,13 @@ async function floor(accounts, concurrency) {
 
 async function runChild(kind, config) {
   const { accounts, concurrency, out } = config;
+  // Modules load before the clock starts: only the listing is timed.
+  const ours = kind.startsWith('ours') ? await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href) : undefined;
+  const sdk =
+    kind === 'sdk'
+      ? await import(pathToFileURL(join(SDK_DIR, 'node_modules', '@anthropic-ai', 'claude-agent-sdk', 'sdk.mjs')).href)
+      : undefined;
+  const cpu0 = process.cpuUsage();
   const before = rchar();
   const t = performance.now();
   let rows = 0;
@@ -93,33 +100,31 @@ async function runChild(kind, config) {
   if (kind === 'floor') {
     ({ rows, files } = await floor(accounts, concurrency));
   } else if (kind === 'ours') {
-    const { listSessions } = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
-    const r = await listSessions({ accounts, concurrency });
+    const r = await ours.listSessions({ accounts, concurrency });
     rows = r.sessions.length;
     files = r.sessions.reduce((n, s) => n + 1 + (s.copies?.length ?? 0), 0);
   } else if (kind === 'ours-per-account') {
-    const { listSessions } = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
     dump = {};
     for (const a of accounts) {
-      dump[a] = (await listSessions({ accounts: [a], concurrency })).sessions;
+      dump[a] = (await ours.listSessions({ accounts: [a], concurrency })).sessions;
       rows += dump[a].length;
     }
   } else if (kind === 'sdk') {
-    const { listSessions } = await import(
-      pathToFileURL(join(SDK_DIR, 'node_modules', '@anthropic-ai', 'claude-agent-sdk', 'sdk.mjs')).href
-    );
     dump = {};
     for (const a of accounts) {
       process.env.CLAUDE_CONFIG_DIR = a;
-      dump[a] = await listSessions();
+      dump[a] = await sdk.listSessions();
       rows += dump[a].length;
     }
     files = rows;
   }
   const ms = performance.now() - t;
   const bytes = rchar() - before;
+  const cpu = process.cpuUsage(cpu0);
   if (out && dump) writeFileSync(out, JSON.stringify(dump));
-  process.stdout.write(JSON.stringify({ ms, rows, files, bytes, maxRssKB: process.resourceUsage().maxRSS }));
+  process.stdout.write(
+    JSON.stringify({ ms, rows, files, bytes, maxRssKB: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 }),
+  );
 }
 
 function child(kind, config) {
@@ -204,9 +209,10 @@ async function main() {
     if (rs.length === 0) return undefined;
     const ms = median(rs.map((x) => x.ms));
     const rss = Math.max(...rs.map((x) => x.maxRssKB)) / 1024;
+    const cpu = median(rs.map((x) => x.cpuMs));
     const files = rs[0].files || rs[0].rows;
     const perFile = median(rs.map((x) => x.bytes)) / files;
-    return { name, ms, rss, rows: rs[0].rows, perFile };
+    return { name, ms, cpu, rss, rows: rs[0].rows, perFile };
   };
   const table = [row('floor', results.floor), row('ours', results.ours), row('sdk', results.sdk)].filter(Boolean);
   const f = table.find((t) => t.name === 'floor');
@@ -214,10 +220,10 @@ async function main() {
   const s = table.find((t) => t.name === 'sdk');
   log('');
   log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, concurrency ${concurrency}, median of ${runs} runs (SDK: ${sdkRuns})`);
-  log('contender   wall (s)   rows     peak RSS (MB)   bytes read / transcript');
+  log('contender   wall (s)   CPU (s)   rows     peak RSS (MB)   bytes read / transcript');
   for (const t of table) {
     log(
-      `${t.name.padEnd(10)}  ${(t.ms / 1000).toFixed(2).padStart(8)}   ${String(t.rows).padEnd(7)}  ${t.rss.toFixed(0).padStart(13)}   ${Math.round(t.perFile).toLocaleString('en-US').padStart(12)}`,
+      `${t.name.padEnd(10)}  ${(t.ms / 1000).toFixed(2).padStart(8)}  ${(t.cpu / 1000).toFixed(2).padStart(8)}   ${String(t.rows).padEnd(7)}  ${t.rss.toFixed(0).padStart(13)}   ${Math.round(t.perFile).toLocaleString('en-US').padStart(12)}`,
     );
   }
   log('');

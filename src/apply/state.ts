@@ -100,10 +100,11 @@ export async function hashFile(fs: FileSystem, path: string, limit?: number): Pr
   const hash = createHash('sha256');
   const handle = await fs.open(path, 'r');
   try {
-    const buffer = new Uint8Array(CHUNK);
+    const size = (await handle.stat()).size;
+    const buffer = new Uint8Array(Math.max(1, Math.min(CHUNK, limit ?? size, size)));
     let position = 0;
     for (;;) {
-      const want = limit === undefined ? CHUNK : Math.min(CHUNK, limit - position);
+      const want = limit === undefined ? buffer.length : Math.min(buffer.length, limit - position);
       if (want <= 0) break;
       const n = await handle.read(buffer, 0, want, position);
       if (n === 0) break;
@@ -127,8 +128,8 @@ export async function isPrefixFile(fs: FileSystem, a: string, b: string): Promis
   try {
     const hb = await fs.open(b, 'r');
     try {
-      const ba = new Uint8Array(CHUNK);
-      const bb = new Uint8Array(CHUNK);
+      const ba = new Uint8Array(Math.min(CHUNK, sa.size));
+      const bb = new Uint8Array(Math.min(CHUNK, sa.size));
       let position = 0;
       while (position < sa.size) {
         const want = Math.min(CHUNK, sa.size - position);

@@ -179,7 +179,9 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
   program
     .command('list')
     .description('sessions across the chosen accounts, newest first')
-    .option('--project <dir>', 'sessions of this working directory (default: the current one)')
+    .addOption(
+      new Option('--project <dir>', 'sessions of this working directory (default: the current one)').conflicts('all'),
+    )
     .option('-a, --all', 'sessions of every project')
     .option('-n, --limit <n>', 'at most this many', positiveInteger)
     .option('--picker', 'only what Claude Code’s /resume picker shows (no -p or SDK sessions)')

@@ -26,6 +26,6 @@ export function createMemFileSystem(volume: MemfsLike): FileSystem {
     kind: 'memfs',
     sep: '/',
     clone: false,
-    emulatePosix: false,
+    emulatePosix: true,
   });
 }

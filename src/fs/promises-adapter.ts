@@ -71,6 +71,8 @@ interface HandleLike {
   close(): Promise<void>;
 }
 
+let tempCounter = 0;
+
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;
 
@@ -233,7 +235,7 @@ export class PromisesFileSystem implements FileSystem {
   }
 
   async copyFile(source: string, destination: string, options: CopyFileOptions = {}): Promise<CopyFileResult> {
-    const exclusive = options.exclusive ?? true;
+    if (options.exclusive === false) return this.#replaceByCopy(source, destination);
     const raw = await this.#lstatPrecise(source);
     const before = toFileStat(raw);
     if (before.type !== 'file') {
@@ -242,7 +244,7 @@ export class PromisesFileSystem implements FileSystem {
         path: source,
       });
     }
-    const excl = exclusive ? COPYFILE_EXCL : 0;
+    const excl = COPYFILE_EXCL;
     let cloned = false;
     if (this.#clone && before.size > 0 && !this.#noCloneDevices.has(before.dev)) {
       // FICLONE_FORCE fails where the filesystem cannot clone, so a success is a real
@@ -261,6 +263,28 @@ export class PromisesFileSystem implements FileSystem {
     await this.#api.chmod(destination, before.mode);
     await this.#copyTimes(raw, destination);
     return { cloned };
+  }
+
+  /**
+   * A non-exclusive copy: an exclusive copy beside the destination, then a rename over it.
+   * Node's own non-exclusive copyFile truncates the destination first, writes through a
+   * link found there, and unlinks the destination when it fails (as a refused clone
+   * request does on every filesystem that cannot clone): the old content would be lost.
+   */
+  async #replaceByCopy(source: string, destination: string): Promise<CopyFileResult> {
+    const temp = `${destination}.${(tempCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+    const result = await this.copyFile(source, temp, { exclusive: true });
+    try {
+      await this.rename(temp, destination);
+    } catch (error) {
+      try {
+        await this.#api.unlink(temp);
+      } catch {
+        // Keep the original error.
+      }
+      throw error;
+    }
+    return result;
   }
 
   async rename(source: string, destination: string): Promise<void> {

@@ -44,7 +44,13 @@ export interface FileHandle {
 export type OpenFlags = 'r' | 'a' | 'wx' | 'w' | 'r+';
 
 export interface CopyFileOptions {
-  /** Fail with EEXIST instead of replacing an existing destination. @default true */
+  /**
+   * Fail with EEXIST instead of replacing an existing destination. With `false`, the copy
+   * is made beside the destination and renamed over it: the old content stays whole until
+   * the new one is complete, and a link at the destination is replaced, never written
+   * through.
+   * @default true
+   */
   exclusive?: boolean;
 }
 
@@ -72,13 +78,22 @@ export interface FileSystem {
   writeFile(path: string, data: Uint8Array | string, options?: { mode?: number; exclusive?: boolean }): Promise<void>;
   open(path: string, flags: OpenFlags, mode?: number): Promise<FileHandle>;
   /**
-   * Copies a regular file keeping its content, permission bits and mtime (to the ms).
-   * Clones (reflink) where the filesystem offers it, else copies the bytes.
+   * Copies a regular file keeping its content, permission bits and times: to the
+   * microsecond where the filesystem keeps them (so that readers that floor and readers
+   * that round the milliseconds both see the source's value), to the ms on memfs. Clones
+   * (reflink) where the filesystem offers it, else copies the bytes. The source must be a
+   * regular file (EINVAL for a folder or a link); `exclusive` (the default) refuses any
+   * existing destination, a dangling link included, with EEXIST.
    */
   copyFile(source: string, destination: string, options?: CopyFileOptions): Promise<CopyFileResult>;
   /**
-   * Renames a file, folder or link. Across devices (EXDEV) it falls back to copying with
-   * modes and mtimes kept, then removing the source.
+   * Renames a file, folder or link (a link is moved, never its target), with rename(2)'s
+   * rules on every implementation (ENOTEMPTY, ENOTDIR, EISDIR, EINVAL). Across devices
+   * (EXDEV) it copies the whole tree (modes and times kept, links recreated), checks that
+   * no source file changed meanwhile, and only then removes the source. That fallback
+   * never replaces an existing destination (EEXIST), and when it fails (EEXIST, ENOSPC,
+   * EAGAIN for a source written to during the copy, ...) it removes its partial copy and
+   * leaves the source as it was.
    */
   rename(source: string, destination: string): Promise<void>;
   /** Creates a link at `path` pointing to `target`. `junction` is used on Windows for folders. */

@@ -25,20 +25,10 @@ function pat(text: string): Buffer {
 /** One window of bytes, with the searches more than one field needs done once. */
 export class Text {
   readonly buf: Buffer;
-  #spaced: boolean | undefined;
+  readonly #found = new Map<string, number[]>();
 
   constructor(buf: Buffer) {
     this.buf = buf;
-  }
-
-  /**
-   * Whether the window may hold `"key": "value"` written with a space. Compact JSON (all
-   * Claude Code writes) cannot: a quote inside a string is escaped. Patterns with a space
-   * are only searched for when this is true.
-   */
-  get spaced(): boolean {
-    this.#spaced ??= this.buf.indexOf(pat(': "')) !== -1;
-    return this.#spaced;
   }
 
   lineStart(pos: number): number {
@@ -59,6 +49,38 @@ export class Text {
     const p = pat(text);
     if (end - start < p.length) return false;
     return this.buf.subarray(start, end).indexOf(p) !== -1;
+  }
+
+  /** Whether `text` is at `pos`. */
+  at(pos: number, text: string): boolean {
+    const p = pat(text);
+    return pos >= 0 && pos + p.length <= this.buf.length && this.buf.compare(p, 0, p.length, pos, pos + p.length) === 0;
+  }
+
+  /**
+   * Every position of `text` in the window, in order, found by searching for `anchor`
+   * (a rarer part of it, `anchorAt` bytes in) and checking the rest: a search for a
+   * pattern that starts with a quote crawls through JSON, where quotes are everywhere.
+   */
+  all(text: string, anchor = text, anchorAt = 0): number[] {
+    const key = `${text}\n${anchorAt}`;
+    let found = this.#found.get(key);
+    if (found === undefined) {
+      found = this.#hits(anchor).filter((hit) => this.at(hit - anchorAt, text)).map((hit) => hit - anchorAt);
+      this.#found.set(key, found);
+    }
+    return found;
+  }
+
+  #hits(anchor: string): number[] {
+    let hits = this.#found.get(anchor);
+    if (hits === undefined) {
+      hits = [];
+      const a = pat(anchor);
+      for (let hit = this.buf.indexOf(a); hit !== -1; hit = this.buf.indexOf(a, hit + 1)) hits.push(hit);
+      this.#found.set(anchor, hits);
+    }
+    return hits;
   }
 }
 
@@ -86,42 +108,55 @@ function stringValue(text: Text, start: number, end: number): string {
   }
 }
 
-/** The value after the first `"key":"` (else `"key": "`) in the window. */
+/** Where the string value starts after a `"key":` at `pos`: 1 for `"`, 2 for ` "`, else 0. */
+function opener(text: Text, afterColon: number): 0 | 1 | 2 {
+  const b = text.buf;
+  if (b[afterColon] === QUOTE) return 1;
+  if (b[afterColon] === 0x20 && b[afterColon + 1] === QUOTE) return 2;
+  return 0;
+}
+
+/**
+ * The value after the first `"key":"` in the window, else after the first `"key": "`
+ * (whose string must close), as the SDK reads head fields.
+ */
 export function firstString(text: Text, key: string): string | undefined {
-  for (const spaced of [false, true]) {
-    if (spaced && !text.spaced) break;
-    const p = pat(spaced ? `"${key}": "` : `"${key}":"`);
-    const at = text.buf.indexOf(p);
-    if (at === -1) continue;
-    const start = at + p.length;
-    const end = closingQuote(text.buf, start);
+  const keyPat = `"${key}":`;
+  const len = pat(keyPat).length;
+  const buf = text.buf;
+  let firstSpaced = -1;
+  for (let at = buf.indexOf(pat(keyPat)); at !== -1; at = buf.indexOf(pat(keyPat), at + 1)) {
+    const kind = opener(text, at + len);
+    if (kind === 2 && firstSpaced === -1) firstSpaced = at;
+    if (kind !== 1) continue;
+    const start = at + len + 1;
+    const end = closingQuote(buf, start);
+    if (end !== -1) return stringValue(text, start, end);
+    // The first plain one does not close: the SDK then takes the first spaced one.
+    if (firstSpaced === -1) {
+      const spaced = buf.indexOf(pat(`"${key}": "`));
+      firstSpaced = spaced;
+    }
+    break;
+  }
+  if (firstSpaced === -1) return undefined;
+  const start = firstSpaced + len + 2;
+  const end = closingQuote(buf, start);
+  return end === -1 ? undefined : stringValue(text, start, end);
+}
+
+/** The value after the last `"key":"` or `"key": "` in the window whose string closes. */
+export function lastString(text: Text, key: string): string | undefined {
+  const p = pat(`"${key}":`);
+  const buf = text.buf;
+  for (let at = buf.lastIndexOf(p); at !== -1; at = at === 0 ? -1 : buf.lastIndexOf(p, at - 1)) {
+    const kind = opener(text, at + p.length);
+    if (kind === 0) continue;
+    const start = at + p.length + kind;
+    const end = closingQuote(buf, start);
     if (end !== -1) return stringValue(text, start, end);
   }
   return undefined;
-}
-
-/** The value after the last `"key":"` (or `"key": "`) in the window whose string closes. */
-export function lastString(text: Text, key: string): string | undefined {
-  let best = -1;
-  let bestStart = 0;
-  let bestEnd = 0;
-  for (const spaced of [false, true]) {
-    if (spaced && !text.spaced) break;
-    const p = pat(spaced ? `"${key}": "` : `"${key}":"`);
-    let at = text.buf.lastIndexOf(p);
-    while (at > best) {
-      const start = at + p.length;
-      const end = closingQuote(text.buf, start);
-      if (end !== -1) {
-        best = at;
-        bestStart = start;
-        bestEnd = end;
-        break;
-      }
-      at = at === 0 ? -1 : text.buf.lastIndexOf(p, at - 1);
-    }
-  }
-  return best === -1 ? undefined : stringValue(text, bestStart, bestEnd);
 }
 
 /** A top-level string field of a JSON line; null when the line does not parse. */
@@ -139,6 +174,15 @@ function fieldOfLine(line: string, key: string, type: string | undefined): strin
   return typeof field === 'string' ? field : undefined;
 }
 
+/** Anchors for the keys read from whole lines: a rare part of `"key":` and its offset. */
+const KEY_ANCHORS: Record<string, [string, number]> = {
+  customTitle: ['Title":', 7],
+  aiTitle: ['Title":', 3],
+  lastPrompt: ['Prompt":', 5],
+  relocatedCwd: ['Cwd":', 10],
+  summary: ['mmary":', 3],
+};
+
 /**
  * The string field `key` of the last line (of `type`, when given) that parses and has
  * it. With `recoverGlued`, a line glued to the rest of a line cut short by a crash is
@@ -151,36 +195,38 @@ export function lastLineField(
   recoverGlued = false,
   spacedType = recoverGlued,
 ): string | undefined {
-  const keyPat = pat(`"${key}":`);
+  const keyPat = `"${key}":`;
+  const [anchor, anchorAt] = KEY_ANCHORS[key] ?? [keyPat, 0];
+  const found = text.all(keyPat, anchor, anchorAt);
   const typePats = type === undefined ? [] : spacedType ? [`"type":"${type}"`, `"type": "${type}"`] : [`"type":"${type}"`];
-  let at = text.buf.lastIndexOf(keyPat);
-  while (at !== -1) {
+  let lineFloor = Number.POSITIVE_INFINITY;
+  for (let i = found.length - 1; i >= 0; i--) {
+    const at = found[i] as number;
+    if (at >= lineFloor) continue; // another occurrence in a line already read
     const start = text.lineStart(at);
     const end = text.lineEnd(at);
-    if (typePats.length === 0 || typePats.some((p) => text.has(start, end, p))) {
-      const line = text.decode(start, end);
-      let value = fieldOfLine(line, key, type);
-      if (value === null && recoverGlued) {
-        const glued = line.lastIndexOf(`{${typePats[0]}`);
-        value = glued > 0 && !':,['.includes(line.charAt(glued - 1)) ? fieldOfLine(line.slice(glued), key, type) : null;
-      }
-      if (typeof value === 'string') return value;
+    lineFloor = start;
+    if (typePats.length > 0 && !typePats.some((p) => text.has(start, end, p))) continue;
+    const line = text.decode(start, end);
+    let value = fieldOfLine(line, key, type);
+    if (value === null && recoverGlued) {
+      const glued = line.lastIndexOf(`{${typePats[0]}`);
+      value = glued > 0 && !':,['.includes(line.charAt(glued - 1)) ? fieldOfLine(line.slice(glued), key, type) : null;
     }
-    if (start === 0) break;
-    at = text.buf.lastIndexOf(keyPat, start - 1);
+    if (typeof value === 'string') return value;
   }
   return undefined;
 }
 
 /** Calls `visit` on each line holding `"type":"user"` (or `"type": "user"`), in order, until it returns true. */
 function forEachUserLine(text: Text, visit: (start: number, end: number) => boolean): void {
-  const plain = pat('"type":"user"');
-  const spaced = text.spaced ? pat('"type": "user"') : undefined;
+  const value = pat('"user"');
   let from = 0;
   while (from < text.buf.length) {
-    const a = text.buf.indexOf(plain, from);
-    const b = spaced === undefined ? -1 : text.buf.indexOf(spaced, from);
-    const at = a === -1 ? b : b === -1 ? a : Math.min(a, b);
+    let at = text.buf.indexOf(value, from);
+    while (at !== -1 && !text.at(at - 7, '"type":') && !text.at(at - 8, '"type": ')) {
+      at = text.buf.indexOf(value, at + 1);
+    }
     if (at === -1) return;
     const start = text.lineStart(at);
     const end = text.lineEnd(at);
@@ -260,7 +306,7 @@ export function isSidechain(head: Text): boolean {
  */
 export function continuedIn(tail: Text): string | undefined {
   const marker = '"type":"continued-in"';
-  if (tail.buf.indexOf(pat(marker)) === -1) return undefined;
+  if (tail.all(marker, '-in"', marker.length - 4).length === 0) return undefined;
   let end = tail.buf.length;
   for (;;) {
     const start = end === 0 ? 0 : tail.buf.lastIndexOf(NL, end - 1) + 1;

@@ -1,6 +1,8 @@
+import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
+import { PromisesFileSystem } from '../fs/promises-adapter.js';
 import type { FileSystem } from '../fs/types.js';
 import { createLimit } from '../util/limit.js';
 import { type CopyBytes, compareCopy } from './copies.js';
@@ -17,6 +19,7 @@ import {
   compareNewestFirst,
   findSessionFiles,
   ioProblem,
+  type LstatFacts,
   type ProblemSink,
   resolveFolders,
   type SessionFiles,
@@ -24,7 +27,14 @@ import {
 } from './scan.js';
 import { readArchived, readSidecarTitle } from './sidecars.js';
 import type { ListProblem, ListSessionsOptions, ListSessionsResult, SessionCopy, SessionInfo } from './types.js';
-import { BufferPool, readWindows, WINDOW_BYTES, type Windows } from './window.js';
+import {
+  BufferPool,
+  directReader,
+  interfaceReader,
+  WINDOW_BYTES,
+  type WindowReader,
+  type Windows,
+} from './window.js';
 
 /** Bytes of a continued-in target scanned for a message line before it is taken as one anyway. */
 const CONTINUED_SCAN_LIMIT = 16 * (1 << 20);
@@ -32,6 +42,7 @@ const PARENT_UUID = Buffer.from('"parentUuid":');
 
 interface Settings {
   fs: FileSystem;
+  read: WindowReader;
   includeProgrammatic: boolean;
   compareCopies: 'windows' | 'full';
   concurrency: number;
@@ -49,6 +60,25 @@ interface FileResult {
   unreadable: boolean;
 }
 
+/** The library's own real-disk filesystem, which the listing may read without its promise layer. */
+function isRealDisk(fs: FileSystem): boolean {
+  return fs instanceof PromisesFileSystem && fs.kind === 'node';
+}
+
+const directLstat: LstatFacts = (path) =>
+  new Promise((resolve, reject) =>
+    nodeFs.lstat(path, (error, st) => {
+      if (error) return reject(error);
+      resolve({
+        type: st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other',
+        size: st.size,
+        mtimeMs: Math.round(st.mtimeMs),
+        dev: st.dev,
+        ino: st.ino,
+      });
+    }),
+  );
+
 function aborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     throw new SharedSessionsError(ErrorCodes.ABORTED, 'Listing sessions was aborted.', { cause: signal.reason });
@@ -56,7 +86,8 @@ function aborted(signal: AbortSignal | undefined): void {
 }
 
 /** Whether a `continued-in` target is a real transcript (has a message line). */
-async function isTranscript(fs: FileSystem, path: string, pool: BufferPool): Promise<boolean> {
+async function isTranscript(s: Settings, path: string): Promise<boolean> {
+  const { fs, pool } = s;
   let st: Awaited<ReturnType<FileSystem['lstat']>>;
   try {
     st = await fs.lstat(path);
@@ -66,13 +97,13 @@ async function isTranscript(fs: FileSystem, path: string, pool: BufferPool): Pro
   if (st.type !== 'file') return false;
   let windows: Windows | undefined;
   try {
-    windows = await readWindows(fs, path, st.size, pool);
+    windows = await s.read(path, st.size, pool);
   } catch {
     return false;
   }
   if (windows === undefined) return false;
   const found = windows.head.includes(PARENT_UUID) || windows.tail.includes(PARENT_UUID);
-  pool.give(windows.head, windows.tail === windows.head ? undefined : windows.tail);
+  pool.release(windows);
   if (found) return true;
   if (st.size <= WINDOW_BYTES) return false;
   const handle = await fs.open(path, 'r');
@@ -97,7 +128,7 @@ async function isTranscript(fs: FileSystem, path: string, pool: BufferPool): Pro
 async function describeFile(file: TranscriptFile, s: Settings): Promise<FileResult> {
   let windows: Windows | undefined;
   try {
-    windows = await readWindows(s.fs, file.path, file.size, s.pool);
+    windows = await s.read(file.path, file.size, s.pool);
   } catch (error) {
     // Vanished since it was listed: not a problem, just not there any more.
     if (errnoCode(error) !== 'ENOENT') s.report(ioProblem(error, file.path, 'reading', file.accounts));
@@ -110,7 +141,7 @@ async function describeFile(file: TranscriptFile, s: Settings): Promise<FileResu
   if (isSidechain(head)) return none;
   if (!s.includeProgrammatic && isProgrammatic(head, tail)) return none;
   const next = continuedIn(tail);
-  if (next !== undefined && (await isTranscript(s.fs, join(file.projectPath, `${next}.jsonl`), s.pool))) return none;
+  if (next !== undefined && (await isTranscript(s, join(file.projectPath, `${next}.jsonl`)))) return none;
 
   const sidecarDir = join(file.projectPath, file.sessionId);
   const tailTitle = tailCustomTitle(tail);
@@ -181,9 +212,7 @@ async function describeSession(group: SessionFiles, s: Settings): Promise<Sessio
     }
     return row;
   } finally {
-    for (const r of results) {
-      if (r.windows !== undefined) s.pool.give(r.windows.head, r.windows.tail === r.windows.head ? undefined : r.windows.tail);
-    }
+    for (const r of results) s.pool.release(r.windows);
   }
 }
 
@@ -211,6 +240,9 @@ export async function* iterateSessions(
   const report: ProblemSink = options.onProblem ?? (() => {});
   const s: Settings = {
     fs,
+    // The real disk is read on file descriptors directly; any other filesystem (memfs, a
+    // wrapper counting bytes) through its interface.
+    read: isRealDisk(fs) ? directReader(nodeFs) : interfaceReader(fs),
     includeProgrammatic: options.includeProgrammatic ?? true,
     compareCopies: options.compareCopies ?? 'windows',
     concurrency,
@@ -226,7 +258,12 @@ export async function* iterateSessions(
 
   aborted(s.signal);
   const folders = await resolveFolders(options, fs, report);
-  const groups = await findSessionFiles(folders, fs, { project: options.project, concurrency }, report);
+  const groups = await findSessionFiles(
+    folders,
+    fs,
+    { project: options.project, concurrency, lstat: isRealDisk(fs) ? directLstat : undefined },
+    report,
+  );
   aborted(s.signal);
 
   // Sessions are described ahead of the one being yielded, a bounded window at a time,

@@ -48,6 +48,18 @@ export interface SessionFiles {
 
 export type ProblemSink = (problem: ListProblem) => void;
 
+/** What the listing needs to know of a file without opening it. */
+export interface FileFacts {
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+}
+
+/** lstat, reduced to {@link FileFacts}. */
+export type LstatFacts = (path: string) => Promise<FileFacts>;
+
 /** A problem for a failed read, with a message that says what to do. */
 export function ioProblem(error: unknown, path: string, what: string, accounts?: string[]): ListProblem {
   const code = errnoCode(error);
@@ -169,9 +181,10 @@ function notAFileProblem(path: string, accounts: string[]): ListProblem {
 export async function findSessionFiles(
   folders: readonly ProjectsFolder[],
   fs: FileSystem,
-  options: { project?: string | undefined; concurrency: number },
+  options: { project?: string | undefined; concurrency: number; lstat?: LstatFacts | undefined },
   report: ProblemSink,
 ): Promise<SessionFiles[]> {
+  const lstat = options.lstat ?? ((path: string) => fs.lstat(path));
   const projectDirs: { folder: ProjectsFolder; name: string; path: string }[] = [];
   for (const folder of folders) {
     const entries = await readdirOr(fs, folder.realPath, report, folder.accounts);
@@ -212,7 +225,7 @@ export async function findSessionFiles(
   const files = await mapLimit(stats, options.concurrency, async (s): Promise<TranscriptFile | undefined> => {
     const path = join(s.dir.path, s.name);
     try {
-      const st = await fs.lstat(path);
+      const st = await lstat(path);
       if (st.type !== 'file') return undefined; // replaced since the folder was listed
       return {
         sessionId: s.name.slice(0, -'.jsonl'.length),

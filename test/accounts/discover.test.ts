@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultIsProcessAlive, discoverAccounts, type DiscoverOptions } from '../../src/accounts/discover.js';
+import { type DiscoverOptions, defaultIsProcessAlive, discoverAccounts } from '../../src/accounts/discover.js';
 import type { Account } from '../../src/accounts/types.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR, fixtureExpected, fixtureOnMemfs } from '../helpers/fixture.js';
 import { createHarness, denyFs, faultyFs, type Harness, KINDS } from '../fs/support.js';
+import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR, fixtureExpected, fixtureOnMemfs } from '../helpers/fixture.js';
 
 /** A session id that is a valid uuid. */
 const sid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -117,7 +117,10 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
       });
       expect((await discover()).map((a) => a.label)).toEqual(['.claude-2']);
       expect((await discover({ pattern: '.cc-*' })).map((a) => a.label)).toEqual(['.cc-one', '.cc-two']);
-      expect((await discover({ pattern: '{.cc-two,.claude-2}' })).map((a) => a.label)).toEqual(['.cc-two', '.claude-2']);
+      expect((await discover({ pattern: '{.cc-two,.claude-2}' })).map((a) => a.label)).toEqual([
+        '.cc-two',
+        '.claude-2',
+      ]);
     });
 
     it('never takes the shared folder’s parent for an account, wherever this run shares', async () => {
@@ -265,7 +268,7 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
     });
 
     it('linked through a chain of links, and to a shared folder given by the caller', async () => {
-      await seed(fs, home, { 'hop': { link: join('.claude-shared', 'projects') } });
+      await seed(fs, home, { hop: { link: join('.claude-shared', 'projects') } });
       expect((await stateOf({ 'acct/projects': { link: at('hop') } })).projects.kind).toBe('linked');
       await seed(fs, h.root, { 'pool/projects': null });
       const custom = await stateOf(
@@ -321,7 +324,11 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
 
     it('a link whose text cannot be read: unreadable, not a crash of the whole discovery', async () => {
       // Bug fixed: readlink was outside any try, so one EACCES failed discoverAccounts.
-      await seed(fs, home, { '.claude-shared/projects': null, 'acct/projects': { link: shared() }, 'ok/projects': null });
+      await seed(fs, home, {
+        '.claude-shared/projects': null,
+        'acct/projects': { link: shared() },
+        'ok/projects': null,
+      });
       const denied = denyFs(fs, [at('acct', 'projects')], ['readlink']);
       const accounts = await discoverAccounts({ fs: denied, home, env: {}, accounts: ['~/acct', '~/ok'] });
       expect(accounts.map((a) => a.projects.kind)).toEqual(['unreadable', 'directory']);
@@ -389,7 +396,9 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
       const denied = denyFs(fs, [at('acct', 'projects', '-p2'), at('other', 'projects')], ['readdir']);
       const accounts = await discoverAccounts({ fs: denied, home, env: {}, accounts: ['~/acct', '~/other'] });
       expect([accounts[0]?.sessions, accounts[0]?.sessionBytes, accounts[0]?.projectCount]).toEqual([1, 5, 2]);
-      expect(accounts[0]?.problems).toEqual([expect.objectContaining({ code: ErrorCodes.PERMISSION, path: at('acct', 'projects', '-p2') })]);
+      expect(accounts[0]?.problems).toEqual([
+        expect.objectContaining({ code: ErrorCodes.PERMISSION, path: at('acct', 'projects', '-p2') }),
+      ]);
       expect([accounts[1]?.projects.kind, accounts[1]?.sessions]).toEqual(['directory', 0]);
       expect(accounts[1]?.problems.map((p) => p.code)).toEqual([ErrorCodes.PERMISSION]);
     });
@@ -408,14 +417,24 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
       });
       const [a] = await discover({ accounts: ['~/acct'] });
       expect(a?.backups).toEqual([
-        { name: 'memory.bak.1795761200', path: at('acct', 'memory.bak.1795761200'), folder: 'memory', stamp: '1795761200' },
+        {
+          name: 'memory.bak.1795761200',
+          path: at('acct', 'memory.bak.1795761200'),
+          folder: 'memory',
+          stamp: '1795761200',
+        },
         {
           name: 'projects.bak.1795761125.1',
           path: at('acct', 'projects.bak.1795761125.1'),
           folder: 'projects',
           stamp: '1795761125.1',
         },
-        { name: 'projects.bak.1795761125', path: at('acct', 'projects.bak.1795761125'), folder: 'projects', stamp: '1795761125' },
+        {
+          name: 'projects.bak.1795761125',
+          path: at('acct', 'projects.bak.1795761125'),
+          folder: 'projects',
+          stamp: '1795761125',
+        },
         { name: 'projects.bak.100', path: at('acct', 'projects.bak.100'), folder: 'projects', stamp: '100' },
         { name: 'projects.bak.99', path: at('acct', 'projects.bak.99'), folder: 'projects', stamp: '99' },
         { name: 'projects.bak.7', path: at('acct', 'projects.bak.7'), folder: 'projects', stamp: '7' },
@@ -449,9 +468,17 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
     it('reports an unreadable sessions/ folder', async () => {
       await seed(fs, home, { 'acct/sessions/1.json': '{}' });
       const denied = denyFs(fs, [at('acct', 'sessions')], ['readdir']);
-      const [a] = await discoverAccounts({ fs: denied, home, env: {}, accounts: ['~/acct'], isProcessAlive: () => true });
+      const [a] = await discoverAccounts({
+        fs: denied,
+        home,
+        env: {},
+        accounts: ['~/acct'],
+        isProcessAlive: () => true,
+      });
       expect(a?.runningPids).toEqual([]);
-      expect(a?.problems).toEqual([expect.objectContaining({ code: ErrorCodes.PERMISSION, path: at('acct', 'sessions') })]);
+      expect(a?.problems).toEqual([
+        expect.objectContaining({ code: ErrorCodes.PERMISSION, path: at('acct', 'sessions') }),
+      ]);
     });
 
     it('reads cleanupPeriodDays: unset -> 30, set, with a BOM', async () => {
@@ -473,7 +500,10 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
     });
 
     it('reports a malformed settings.json on that account only', async () => {
-      await seed(fs, home, { 'bad/settings.json': '{"cleanupPeriodDays": 7,', 'good/settings.json': '{"cleanupPeriodDays": 9}' });
+      await seed(fs, home, {
+        'bad/settings.json': '{"cleanupPeriodDays": 7,',
+        'good/settings.json': '{"cleanupPeriodDays": 9}',
+      });
       const accounts = await discover({ accounts: ['~/bad', '~/good'] });
       expect(accounts[0]).toMatchObject({ cleanupPeriodDays: 30, cleanupPeriodDaysSet: false });
       expect(accounts[0]?.problems).toEqual([
@@ -584,7 +614,12 @@ describe('the fixture’s three accounts', () => {
 
   it('on memfs', async () => {
     const { fs, root } = await fixtureOnMemfs('/fx');
-    const accounts = await discoverAccounts({ fs, home: root, env: {}, accounts: FIXTURE_ACCOUNTS.map((a) => `~/${a}`) });
+    const accounts = await discoverAccounts({
+      fs,
+      home: root,
+      env: {},
+      accounts: FIXTURE_ACCOUNTS.map((a) => `~/${a}`),
+    });
     check(accounts, root);
   });
 });

@@ -6,8 +6,8 @@ import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { generateTranscript, transcriptEndMs } from '../../src/demo/transcript.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
-import { FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../helpers/fixture.js';
 import { createHarness, type Harness, KINDS } from '../fs/support.js';
+import { FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../helpers/fixture.js';
 
 type Line = Record<string, unknown>;
 const UUID_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/;
@@ -121,7 +121,9 @@ describe.each(KINDS)('createSandbox on %s', (kind) => {
     const perAccount = sandbox.accounts.map((a) => all.filter((t) => t.account === a));
     expect(perAccount.map((ts) => ts.length)).toEqual([6, 6, 6]);
     expect(accounts.map((a) => a.sessions)).toEqual([6, 6, 6]);
-    expect(accounts.map((a) => a.sessionBytes)).toEqual(perAccount.map((ts) => ts.reduce((n, t) => n + t.bytes.length, 0)));
+    expect(accounts.map((a) => a.sessionBytes)).toEqual(
+      perAccount.map((ts) => ts.reduce((n, t) => n + t.bytes.length, 0)),
+    );
   });
 
   it('plants one identical, one prefix and one diverged session, byte for byte', () => {
@@ -161,7 +163,10 @@ describe.each(KINDS)('createSandbox on %s', (kind) => {
     for (const t of all) {
       const text = new TextDecoder().decode(t.bytes);
       expect(text.endsWith('\n'), t.path).toBe(true);
-      const lines = text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Line);
+      const lines = text
+        .slice(0, -1)
+        .split('\n')
+        .map((l) => JSON.parse(l) as Line);
       for (const line of lines) {
         const type = String(line.type);
         const known = keys.get(type);
@@ -178,14 +183,19 @@ describe.each(KINDS)('createSandbox on %s', (kind) => {
         }
         if (type === 'user') expect(line.message).toMatchObject({ role: 'user', content: expect.any(String) });
         if (type === 'assistant') {
-          expect(line.message).toMatchObject({ role: 'assistant', content: [{ type: 'text', text: expect.any(String) }] });
+          expect(line.message).toMatchObject({
+            role: 'assistant',
+            content: [{ type: 'text', text: expect.any(String) }],
+          });
         }
       }
       const first = lines.find((l) => typeof l.cwd === 'string');
       expect(encodeProjectDir(String(first?.cwd)).name, `${t.path}: its cwd encodes to its folder`).toBe(t.folder);
       expect(lines.filter((l) => typeof l.cwd === 'string' && l.cwd !== first?.cwd)).toEqual([]);
       expect(t.mtimeMs).toBe(transcriptEndMs(text));
-      const maxTimestamp = Math.max(...lines.map((l) => (typeof l.timestamp === 'string' ? Date.parse(l.timestamp) : 0)));
+      const maxTimestamp = Math.max(
+        ...lines.map((l) => (typeof l.timestamp === 'string' ? Date.parse(l.timestamp) : 0)),
+      );
       expect(t.mtimeMs).toBe(maxTimestamp);
     }
   });

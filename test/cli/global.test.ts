@@ -41,6 +41,12 @@ describe('global behaviour', () => {
     });
   });
 
+  it('list --project and --all cannot be combined', () => {
+    const r = cli(['list', '--all', '--project', '/x', ...sb.args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot be used with/);
+  });
+
   it('an unknown command exits 1', () => {
     expect(cli(['frobnicate']).code).toBe(1);
   });

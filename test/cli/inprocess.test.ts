@@ -98,3 +98,17 @@ describe('formatting', () => {
     expect(ctx.tilde('/other/.claude')).toBe('/other/.claude');
   });
 });
+
+describe('run() in-process', () => {
+  it('runs a command with the given streams and returns its exit code', async () => {
+    const { run } = await import('../../src/cli/main.js');
+    const t = fakeTerminal();
+    const io = { ...ioOf(t, false), cwd: '/' };
+    const code = await run(['node', 'claude-shared-sessions', 'status', '--json', '--home', '/nonexistent-home'], io);
+    expect(code).toBe(0);
+    const out = JSON.parse(t.stdout.text) as { accounts: unknown[]; shared: { exists: boolean }[] };
+    expect(out.accounts).toEqual([]);
+    expect(out.shared[0]?.exists).toBe(false);
+    expect(await run(['node', 'claude-shared-sessions', 'nope'], io)).toBe(1);
+  });
+});

@@ -10,6 +10,11 @@ interface StatusJSON {
   accounts: { path: string; projects: { kind: string }; backups: unknown[] }[];
 }
 
+/** util-linux `script` runs a command on a pseudo-terminal, as a person at a terminal would. */
+function hasPty(): boolean {
+  return spawnSync('script', ['-qec', 'true', '/dev/null'], { encoding: 'utf8' }).status === 0;
+}
+
 const kinds = (sb: TestSandbox) =>
   json<StatusJSON>(cli(['status', '--json', ...sb.args])).accounts.map((a) => a.projects.kind);
 
@@ -166,8 +171,7 @@ describe('plan and apply', () => {
   });
 
   it('asks on a real terminal and applies after "y"', () => {
-    const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
-    if (script.status !== 0) return; // no util-linux `script` to give the command a terminal
+    if (!hasPty()) return; // no util-linux `script`, or no pty, to give the command a terminal
     const command = [process.execPath, cliPath, 'apply', '--no-color', ...sb.args].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'y\n', encoding: 'utf8', env: cleanEnv() });
     expect(r.stdout).toMatch(/Apply this share plan \(\d+ operations\)\? \[y\/N\]/);
@@ -176,8 +180,7 @@ describe('plan and apply', () => {
   });
 
   it('on a real terminal, answering no changes nothing (exit 3)', async () => {
-    const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
-    if (script.status !== 0) return;
+    if (!hasPty()) return;
     const before = await sb.dump();
     const command = [process.execPath, cliPath, 'apply', '--no-color', ...sb.args].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'n\n', encoding: 'utf8', env: cleanEnv() });

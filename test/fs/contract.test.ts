@@ -467,6 +467,49 @@ describe.each(KINDS)('FileSystem contract on %s', (kind) => {
       expect((await fs.lstat(p('dst'))).mtimeMs).toBe(T0);
     });
 
+    it('with exclusive false, replaces a link at the destination and never writes through it', async () => {
+      // Bug fixed: Node's non-exclusive copyFile opens the destination through the link
+      // and truncates it; after the refused clone request (ext4) libuv unlinked the link and
+      // the target was left EMPTY. Now: copy beside, rename over.
+      await fs.writeFile(p('src'), 'new');
+      await fs.writeFile(p('target'), 'old content');
+      await fs.symlink(p('target'), p('dst'));
+      await fs.copyFile(p('src'), p('dst'), { exclusive: false });
+      expect((await fs.lstat(p('dst'))).type).toBe('file');
+      expect(await text(p('dst'))).toBe('new');
+      expect(await text(p('target'))).toBe('old content');
+      expect((await fs.readdir(root)).map((e) => e.name).sort()).toEqual(['dst', 'src', 'target']);
+    });
+
+    it('with exclusive false, a failed copy leaves the old destination whole and no temp file', async () => {
+      await fs.writeFile(p('src'), 'new content');
+      await fs.writeFile(p('dst'), 'old content');
+      await fs.mkdir(p('dir'));
+      const failing = h.over(
+        wrapApi(h.api, {
+          copyFile: async (source) => {
+            throw errnoError('ENOSPC', 'copyfile', source);
+          },
+        }),
+      );
+      expect((await errorOf(failing.copyFile(p('src'), p('dst'), { exclusive: false }))).code).toBe('ENOSPC');
+      expect(await text(p('dst'))).toBe('old content');
+      expect((await errorOf(fs.copyFile(p('src'), p('dir'), { exclusive: false }))).code).toBe('EISDIR');
+      expect((await fs.readdir(root)).map((e) => e.name).sort()).toEqual(['dir', 'dst', 'src']);
+      expect(await fs.readdir(p('dir'))).toEqual([]);
+    });
+
+    it('with exclusive false, a hard-linked destination is replaced, its other name keeps the old bytes', async () => {
+      // The old inode is never truncated: whoever still has it open or linked keeps its bytes.
+      await fs.writeFile(p('src'), 'new');
+      await fs.writeFile(p('dst'), 'old');
+      // The FileSystem interface has no link(); both raw APIs do.
+      await (h.api as unknown as { link(a: string, b: string): Promise<void> }).link(p('dst'), p('other-name'));
+      await fs.copyFile(p('src'), p('dst'), { exclusive: false });
+      expect(await text(p('dst'))).toBe('new');
+      expect(await text(p('other-name'))).toBe('old');
+    });
+
     it('copies regular files only: a folder or a link as source is EINVAL', async () => {
       await fs.mkdir(p('d'));
       await fs.writeFile(p('f'), 'x');
@@ -605,17 +648,20 @@ describe.each(KINDS)('FileSystem contract on %s', (kind) => {
       expect(await fs.readlink(p('live2'))).toBe(p('d'));
     });
 
-    it.runIf(kind === 'memfs')('raw memfs renames the link’s target instead of the link (the gap the adapter closes)', async () => {
-      // Documents the memfs behaviour the adapter guards against; if memfs fixes it, this
-      // test fails and the symlink branch of emulatePosix can go.
-      await fs.mkdir(p('d'));
-      await fs.writeFile(p('d', 'x'), 'x');
-      await fs.symlink(p('d'), p('live'));
-      await h.api.rename(p('live'), p('live2'));
-      expect((await fs.lstat(p('live2'))).type).toBe('directory');
-      expect((await errorOf(fs.lstat(p('d')))).code).toBe('ENOENT');
-      expect((await fs.lstat(p('live'))).type).toBe('symlink');
-    });
+    it.runIf(kind === 'memfs')(
+      'raw memfs renames the link’s target instead of the link (the gap the adapter closes)',
+      async () => {
+        // Documents the memfs behaviour the adapter guards against; if memfs fixes it, this
+        // test fails and the symlink branch of emulatePosix can go.
+        await fs.mkdir(p('d'));
+        await fs.writeFile(p('d', 'x'), 'x');
+        await fs.symlink(p('d'), p('live'));
+        await h.api.rename(p('live'), p('live2'));
+        expect((await fs.lstat(p('live2'))).type).toBe('directory');
+        expect((await errorOf(fs.lstat(p('d')))).code).toBe('ENOENT');
+        expect((await fs.lstat(p('live'))).type).toBe('symlink');
+      },
+    );
 
     it('replaces a file, and a folder by a folder only when the target is empty', async () => {
       await fs.writeFile(p('a'), 'new');
@@ -627,6 +673,16 @@ describe.each(KINDS)('FileSystem contract on %s', (kind) => {
       await fs.mkdir(p('empty'));
       await fs.rename(p('d1'), p('empty'));
       expect(await text(p('empty', 'x'))).toBe('1');
+    });
+
+    it('replaces a link at the destination, never its target', async () => {
+      await fs.writeFile(p('a'), 'moved');
+      await fs.writeFile(p('target'), 'untouched');
+      await fs.symlink(p('target'), p('link'));
+      await fs.rename(p('a'), p('link'));
+      expect((await fs.lstat(p('link'))).type).toBe('file');
+      expect(await text(p('link'))).toBe('moved');
+      expect(await text(p('target'))).toBe('untouched');
     });
 
     it('refuses what POSIX refuses (memfs gap: raw memfs allows all four; the adapter refuses them)', async () => {
@@ -645,16 +701,19 @@ describe.each(KINDS)('FileSystem contract on %s', (kind) => {
       expect(await rawTree(h.api, root)).toEqual(before);
     });
 
-    it.runIf(kind === 'memfs')('raw memfs lets a folder replace a non-empty folder (the gap the adapter closes)', async () => {
-      // Documents the memfs behaviour the adapter guards against; if memfs fixes it, this
-      // test fails and emulatePosix can go.
-      await fs.mkdir(p('d'));
-      await fs.writeFile(p('d', 'x'), 'src');
-      await fs.mkdir(p('full'));
-      await fs.writeFile(p('full', 'keep'), 'precious');
-      await h.api.rename(p('d'), p('full'));
-      expect((await fs.readdir(p('full'))).map((e) => e.name)).toEqual(['x']);
-    });
+    it.runIf(kind === 'memfs')(
+      'raw memfs lets a folder replace a non-empty folder (the gap the adapter closes)',
+      async () => {
+        // Documents the memfs behaviour the adapter guards against; if memfs fixes it, this
+        // test fails and emulatePosix can go.
+        await fs.mkdir(p('d'));
+        await fs.writeFile(p('d', 'x'), 'src');
+        await fs.mkdir(p('full'));
+        await fs.writeFile(p('full', 'keep'), 'precious');
+        await h.api.rename(p('d'), p('full'));
+        expect((await fs.readdir(p('full'))).map((e) => e.name)).toEqual(['x']);
+      },
+    );
 
     it('unlink of a folder fails: EISDIR on Linux; memfs gap: EPERM', async () => {
       await fs.mkdir(p('d'));
@@ -865,7 +924,10 @@ describe.each(KINDS)('FileSystem contract on %s', (kind) => {
     };
 
     beforeEach(async () => {
-      await fs.writeFile(p('big.jsonl'), new Uint8Array(SIZE).map((_, i) => byteAt(i)));
+      await fs.writeFile(
+        p('big.jsonl'),
+        new Uint8Array(SIZE).map((_, i) => byteAt(i)),
+      );
     });
 
     const expectBytes = (bytes: Uint8Array, start: number) => {
@@ -996,7 +1058,7 @@ describe.each(KINDS)('FileSystem contract on %s', (kind) => {
       if (kind === 'memfs' || !asRoot) {
         // memfs checks the owner bits whoever runs; a non-root user meets the same on disk.
         expect((await errorOf(fs.readFile(p('secret')))).code).toBe('EACCES');
-        expect((await errorOf(fs.writeFile(p('ro', 'x'), 'x')))).toMatchObject({ code: 'EACCES' });
+        expect(await errorOf(fs.writeFile(p('ro', 'x'), 'x'))).toMatchObject({ code: 'EACCES' });
       } else {
         // root on disk reads and writes whatever the mode says; hence the EACCES wrappers
         // (test/fs/support.ts denyFs) wherever a test needs "permission denied".

@@ -57,7 +57,8 @@ export async function createHarness(kind: Kind): Promise<Harness> {
     api,
     fs: createMemFileSystem(volume),
     volume,
-    over: (wrapped, options = {}) => new PromisesFileSystem(wrapped, { kind: 'memfs', sep: '/', clone: false, emulatePosix: true, ...options }),
+    over: (wrapped, options = {}) =>
+      new PromisesFileSystem(wrapped, { kind: 'memfs', sep: '/', clone: false, emulatePosix: true, ...options }),
     cleanup: async () => {},
   };
 }
@@ -103,7 +104,10 @@ export function errnoError(code: string, syscall: string, path: string): NodeJS.
  * The filesystem with some calls failing: `fault(op, args)` returns an errno code to
  * throw (before the real call) or undefined to let the call through.
  */
-export function faultyFs(fs: FileSystem, fault: (op: string, args: readonly unknown[]) => string | undefined): FileSystem {
+export function faultyFs(
+  fs: FileSystem,
+  fault: (op: string, args: readonly unknown[]) => string | undefined,
+): FileSystem {
   const target = fs as unknown as Record<string, unknown>;
   return new Proxy(fs, {
     get(_t, prop) {

@@ -50,7 +50,10 @@ function tsvSessionIds(): Record<string, Set<string>> {
   const rows = readFileSync(join(FIXTURE_DIR, 'sessions.tsv'), 'utf8').trim().split('\n').slice(1);
   for (const row of rows) {
     const [, account, id] = row.split('\t');
-    if (account && id) (out[account] ??= new Set()).add(id);
+    if (!account || !id) continue;
+    const ids = out[account] ?? new Set<string>();
+    ids.add(id);
+    out[account] = ids;
   }
   return out;
 }
@@ -296,7 +299,9 @@ describe('backup names', () => {
 describe('folder lists', () => {
   it('never shares what is per account, and can share projects and the session-keyed folders', () => {
     expect(SHAREABLE_FOLDERS).toContain('projects');
-    expect(NEVER_SHARED).toEqual(expect.arrayContaining(['sessions', '.credentials.json', '.claude.json', 'settings.json']));
+    expect(NEVER_SHARED).toEqual(
+      expect.arrayContaining(['sessions', '.credentials.json', '.claude.json', 'settings.json']),
+    );
     for (const folder of SHAREABLE_FOLDERS) expect(NEVER_SHARED).not.toContain(folder);
     expect(Object.isFrozen(SHAREABLE_FOLDERS) && Object.isFrozen(NEVER_SHARED)).toBe(true);
   });

@@ -18,7 +18,7 @@ async function listWith(content: string | Buffer, mtimes: Record<string, number>
   return listSessions({ fs, accounts: [account] });
 }
 
-function byId(rows: { sessionId: string }[], n: number) {
+function byId<T extends { sessionId: string }>(rows: T[], n: number): T | undefined {
   return rows.find((r) => r.sessionId === sid(n));
 }
 

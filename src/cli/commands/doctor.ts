@@ -142,7 +142,12 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
 
   const journal = await journalFinding(ctx);
   if (journal) add(journal);
-  return findings;
+  // Errors first, then warnings, then notes; discovery order within each.
+  const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
+    .map((x) => x.f);
 }
 
 /**
@@ -254,4 +259,11 @@ function printFindings(ctx: Context, findings: Finding[]): void {
     ctx.say(`${color[f.severity](MARK[f.severity])} ${c.bold(f.code)}${f.fixable ? c.dim(' (fixable)') : ''}`);
     ctx.say(`  ${f.message}`);
   }
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const fixable = findings.filter((f) => f.fixable).length;
+  ctx.say();
+  ctx.say(
+    `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'note')}` +
+      (fixable > 0 ? `; ${fixable} fixable with \`doctor --fix\`.` : '.'),
+  );
 }

@@ -31,15 +31,14 @@ export function faultyFs(inner: FileSystem, options: FaultOptions = {}): FaultyF
   const log: string[] = [];
   const mode = options.mode ?? 'once';
   const mutate = async <T>(call: string, path: string, fn: () => Promise<T>): Promise<T> => {
-    calls++;
+    const index = ++calls;
     log.push(`${call} ${path}`);
-    await options.before?.(calls, call, path);
-    const fail =
-      options.failAt !== undefined && (mode === 'once' ? calls === options.failAt : calls >= options.failAt);
+    await options.before?.(index, call, path);
+    const fail = options.failAt !== undefined && (mode === 'once' ? index === options.failAt : index >= options.failAt);
     if (fail) {
       fired = true;
       const code = options.code ?? 'EIO';
-      throw Object.assign(new Error(`${code}: injected fault at mutating call ${calls} (${call} ${path})`), {
+      throw Object.assign(new Error(`${code}: injected fault at mutating call ${index} (${call} ${path})`), {
         code,
         path,
       });

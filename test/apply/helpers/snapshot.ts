@@ -57,9 +57,11 @@ export function diff(a: Map<string, Captured>, b: Map<string, Captured>, options
       continue;
     }
     if (x.type === 'file' && y.type === 'file') {
-      if (x.size !== y.size || !x.content.equals(y.content)) out.push(`~ ${path}: content ${x.size} -> ${y.size} bytes`);
+      if (x.size !== y.size || !x.content.equals(y.content))
+        out.push(`~ ${path}: content ${x.size} -> ${y.size} bytes`);
       if (x.mode !== y.mode) out.push(`~ ${path}: mode ${x.mode.toString(8)} -> ${y.mode.toString(8)}`);
-      if (x.mtimeMs !== y.mtimeMs && !options.fileTimes?.test(path)) out.push(`~ ${path}: mtime ${x.mtimeMs} -> ${y.mtimeMs}`);
+      if (x.mtimeMs !== y.mtimeMs && !options.fileTimes?.test(path))
+        out.push(`~ ${path}: mtime ${x.mtimeMs} -> ${y.mtimeMs}`);
     } else if (x.type === 'directory' && y.type === 'directory') {
       if (x.mode !== y.mode) out.push(`~ ${path}/: mode ${x.mode.toString(8)} -> ${y.mode.toString(8)}`);
       if (x.mtimeMs !== y.mtimeMs && !options.dirTimes) out.push(`~ ${path}/: mtime ${x.mtimeMs} -> ${y.mtimeMs}`);
@@ -115,4 +117,16 @@ export function lostFiles(originals: Map<string, Buffer>, now: Map<string, Captu
     lost.push(path);
   }
   return lost;
+}
+
+/**
+ * memfs asks the process for its uid and gid on every permission check, which costs
+ * more than the rest of a memfs call; the sweeps make hundreds of thousands of calls.
+ * Answer from a cache (they do not change during a test).
+ */
+export function cacheProcessIds(): void {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid !== undefined) process.getuid = () => uid;
+  if (gid !== undefined) process.getgid = () => gid;
 }

@@ -46,12 +46,38 @@ export async function buildWorld(fs: FileSystem, root: string): Promise<World> {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   }
   const common = transcript(ids.a, ['Plan the settings page'], T0);
-  await writeAt(fs, join(one, 'projects', '-p1', `${ids.a}.jsonl`), common + transcript(ids.a, ['Continue here'], T0 + 9e5), T0 + 1e6);
-  await writeAt(fs, join(two, 'projects', '-p1', `${ids.a}.jsonl`), common + transcript(ids.a, ['Continue there'], T0 + 8e5), T0 + 2e6);
+  await writeAt(
+    fs,
+    join(one, 'projects', '-p1', `${ids.a}.jsonl`),
+    common + transcript(ids.a, ['Continue here'], T0 + 9e5),
+    T0 + 1e6,
+  );
+  await writeAt(
+    fs,
+    join(two, 'projects', '-p1', `${ids.a}.jsonl`),
+    common + transcript(ids.a, ['Continue there'], T0 + 8e5),
+    T0 + 2e6,
+  );
   await writeAt(fs, join(one, 'projects', '-p1', ids.a, 'subagents', 'agent-1.jsonl'), '{"type":"user"}\n', T0 + 5e5);
-  await writeAt(fs, join(one, 'projects', '-p1', `${ids.b}.jsonl`), transcript(ids.b, ['Fix the tests'], T0 + 3e6), T0 + 3e6, 0o644);
-  await writeAt(fs, join(one, 'projects', '-p2', `${ids.c}.jsonl`), transcript(ids.c, ['Write docs', 'More'], T0 + 4e6), T0 + 4e6);
-  await writeAt(fs, join(two, 'projects', '-p1', `${ids.d}.jsonl`), transcript(ids.d, ['Explain the cache'], T0 + 5e6), T0 + 5e6);
+  await writeAt(
+    fs,
+    join(one, 'projects', '-p1', `${ids.b}.jsonl`),
+    transcript(ids.b, ['Fix the tests'], T0 + 3e6),
+    T0 + 3e6,
+    0o644,
+  );
+  await writeAt(
+    fs,
+    join(one, 'projects', '-p2', `${ids.c}.jsonl`),
+    transcript(ids.c, ['Write docs', 'More'], T0 + 4e6),
+    T0 + 4e6,
+  );
+  await writeAt(
+    fs,
+    join(two, 'projects', '-p1', `${ids.d}.jsonl`),
+    transcript(ids.d, ['Explain the cache'], T0 + 5e6),
+    T0 + 5e6,
+  );
   await writeAt(fs, join(one, 'settings.json'), '{\n  "cleanupPeriodDays": 14\n}\n', T0 + 6e6);
   for (const dir of [join(one, 'projects', '-p1', ids.a, 'subagents'), join(one, 'projects', '-p1', ids.a)]) {
     await fs.utimes(dir, T0, T0);
@@ -83,7 +109,12 @@ export async function fileExpect(fs: FileSystem, path: string, withHash = false)
   const st = await fs.lstat(path);
   const base: FileExpect = { type: 'file', size: st.size, mtimeMs: st.mtimeMs, mode: st.mode };
   if (!withHash) return base;
-  return { ...base, hash: createHash('sha256').update(await fs.readFile(path)).digest('hex') };
+  return {
+    ...base,
+    hash: createHash('sha256')
+      .update(await fs.readFile(path))
+      .digest('hex'),
+  };
 }
 
 /** Numbers operations and wraps them in a plan about the world. */

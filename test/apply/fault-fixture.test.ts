@@ -1,0 +1,34 @@
+/**
+ * Fault injection on the share plan of the real Claude Code fixture (three accounts,
+ * diverged sessions, sidecars, memory folders). The sweep of every k with a dying disk
+ * is split over fault-fixture-every-k-{odd,even}.test.ts so that two workers share it.
+ * See helpers/sweep.ts for what is checked after each run.
+ */
+import { describe, expect, it } from 'vitest';
+import { fixtureOnMemfs } from '../helpers/fixture.js';
+import { cacheProcessIds, capture, diff, restoreOnMemfs } from './helpers/snapshot.js';
+import { fixtureShare, sweep } from './helpers/sweep.js';
+
+cacheProcessIds();
+
+describe("fault injection on the fixture's share plan", () => {
+  it('restoring a capture gives back exactly the same tree (the sweep relies on it)', async () => {
+    const { fs } = await fixtureOnMemfs('/fx');
+    const world = await capture(fs, '/fx');
+    expect(diff(world, await capture(await restoreOnMemfs(world, '/fx'), '/fx'))).toEqual([]);
+  });
+
+  it('a transient error at call k, for every fourth k (and the last ones): the apply undoes itself', async () => {
+    const ks = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((k) => k % 4 === 0 || k > n - 6);
+    const r = await sweep(await fixtureShare(), 'once', { ks });
+    expect(r.undoneInPlace).toBeGreaterThan(50);
+  }, 120_000);
+
+  it('8 operations at once, a sample of k in both modes', async () => {
+    // With concurrency the k-th call is not always the same one; the guarantees hold anyway.
+    const ks = (n: number) => Array.from({ length: 8 }, (_, i) => 1 + Math.floor((i * n) / 8));
+    const sc = await fixtureShare();
+    await sweep(sc, 'from', { ks, concurrency: 8 });
+    await sweep(sc, 'once', { ks, concurrency: 8 });
+  }, 120_000);
+});
