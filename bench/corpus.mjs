@@ -19,15 +19,21 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { open, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 
 /** The transcript generator of src/demo/transcript.ts, compiled on the fly (it is not public API). */
 async function loadGenerator() {
   const root = join(fileURLToPath(import.meta.url), '..', '..');
   const outfile = join(root, '.bench', 'gen', 'transcript.mjs');
-  buildSync({ entryPoints: [join(root, 'src', 'demo', 'transcript.ts')], outfile, format: 'esm', platform: 'node', logLevel: 'error' });
+  buildSync({
+    entryPoints: [join(root, 'src', 'demo', 'transcript.ts')],
+    outfile,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'error',
+  });
   return /** @type {typeof import('../src/demo/transcript.js')} */ (await import(pathToFileURL(outfile).href));
 }
 
@@ -118,7 +124,10 @@ export async function generateCorpus(o) {
       sessionId: id,
       cwd,
       gitBranch: rng() < 0.3 ? 'HEAD' : `feature/${Math.floor(rng() * 50)}`,
-      prompts: Array.from({ length: prompts }, (_, k) => `Prompt ${k + 1} of session ${i}: ${'please look at the code '.repeat(1 + Math.floor(rng() * 4))}`),
+      prompts: Array.from(
+        { length: prompts },
+        (_, k) => `Prompt ${k + 1} of session ${i}: ${'please look at the code '.repeat(1 + Math.floor(rng() * 4))}`,
+      ),
       entrypoint: /** @type {'cli' | 'sdk-cli'} */ (interactive ? 'cli' : 'sdk-cli'),
       startMs: END - Math.floor(rng() * 60 * DAY),
       seed: Math.floor(rng() * 2 ** 31),
@@ -134,7 +143,9 @@ export async function generateCorpus(o) {
     if (sparse) text = `${text.slice(0, EDGE)}\n${text.slice(text.length - EDGE)}`;
     const body = sparse ? Buffer.from(text) : text;
     const folder = physical[i % physical.length] ?? physical[0];
-    queue.push(write(/** @type {string} */ (folder), id, cwd, body, sparse ? Math.max(size, body.length) : body.length, mtime));
+    queue.push(
+      write(/** @type {string} */ (folder), id, cwd, body, sparse ? Math.max(size, body.length) : body.length, mtime),
+    );
 
     // Copies in another physical folder: identical, an older prefix, or diverged.
     const c = rng();

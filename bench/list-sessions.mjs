@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { open, readdir, realpath, lstat } from 'node:fs/promises';
+import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -64,7 +64,6 @@ async function floor(accounts, concurrency) {
     }
   }
   let next = 0;
-  let read = 0;
   const worker = async () => {
     const buf = Buffer.allocUnsafe(WINDOW);
     while (next < files.length) {
@@ -72,8 +71,8 @@ async function floor(accounts, concurrency) {
       const st = await lstat(path);
       const fh = await open(path, 'r');
       try {
-        read += (await fh.read(buf, 0, WINDOW, 0)).bytesRead;
-        if (st.size > WINDOW) read += (await fh.read(buf, 0, WINDOW, st.size - WINDOW)).bytesRead;
+        await fh.read(buf, 0, WINDOW, 0);
+        if (st.size > WINDOW) await fh.read(buf, 0, WINDOW, st.size - WINDOW);
       } finally {
         await fh.close();
       }
@@ -123,15 +122,26 @@ async function runChild(kind, config) {
   const cpu = process.cpuUsage(cpu0);
   if (out && dump) writeFileSync(out, JSON.stringify(dump));
   process.stdout.write(
-    JSON.stringify({ ms, rows, files, bytes, maxRssKB: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 }),
+    JSON.stringify({
+      ms,
+      rows,
+      files,
+      bytes,
+      maxRssKB: process.resourceUsage().maxRSS,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    }),
   );
 }
 
 function child(kind, config) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, '--config', JSON.stringify(config)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--child', kind, '--config', JSON.stringify(config)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    },
+  );
   if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -141,9 +151,21 @@ function ensureSdk(log) {
   if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === SDK_VERSION) return;
   log(`installing @anthropic-ai/claude-agent-sdk@${SDK_VERSION} into ${SDK_DIR} (bench only) ...`);
   mkdirSync(SDK_DIR, { recursive: true });
-  execFileSync('npm', ['install', '--prefix', SDK_DIR, '--no-save', '--no-audit', '--no-fund', `@anthropic-ai/claude-agent-sdk@${SDK_VERSION}`], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      SDK_DIR,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      `@anthropic-ai/claude-agent-sdk@${SDK_VERSION}`,
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
 const median = (xs) => {
@@ -151,7 +173,19 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const SDK_FIELDS = ['sessionId', 'summary', 'lastModified', 'fileSize', 'customTitle', 'firstPrompt', 'gitBranch', 'cwd', 'tag', 'createdAt', 'archived'];
+const SDK_FIELDS = [
+  'sessionId',
+  'summary',
+  'lastModified',
+  'fileSize',
+  'customTitle',
+  'firstPrompt',
+  'gitBranch',
+  'cwd',
+  'tag',
+  'createdAt',
+  'archived',
+];
 
 function compare(sdkDump, oursDump) {
   let rows = 0;
@@ -163,7 +197,9 @@ function compare(sdkDump, oursDump) {
     for (let i = 0; i < Math.min(got.length, expected.length); i++) {
       for (const f of SDK_FIELDS) {
         if (JSON.stringify(got[i][f]) !== JSON.stringify(expected[i][f])) {
-          mismatches.push(`${account} row ${i} ${expected[i].sessionId} ${f}: ours ${JSON.stringify(got[i][f])}, SDK ${JSON.stringify(expected[i][f])}`);
+          mismatches.push(
+            `${account} row ${i} ${expected[i].sessionId} ${f}: ours ${JSON.stringify(got[i][f])}, SDK ${JSON.stringify(expected[i][f])}`,
+          );
         }
       }
     }
@@ -219,7 +255,9 @@ async function main() {
   const o = table.find((t) => t.name === 'ours');
   const s = table.find((t) => t.name === 'sdk');
   log('');
-  log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, concurrency ${concurrency}, median of ${runs} runs (SDK: ${sdkRuns})`);
+  log(
+    `node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, concurrency ${concurrency}, median of ${runs} runs (SDK: ${sdkRuns})`,
+  );
   log('contender   wall (s)   CPU (s)   rows     peak RSS (MB)   bytes read / transcript');
   for (const t of table) {
     log(
@@ -228,7 +266,10 @@ async function main() {
   }
   log('');
   if (o && f) log(`ours / floor = ${(o.ms / f.ms).toFixed(2)}x   (target: within 4x)`);
-  if (o && s) log(`ours / sdk   = ${(o.ms / s.ms).toFixed(3)}x  (target: at most 0.2x; SDK / ours = ${(s.ms / o.ms).toFixed(1)}x)`);
+  if (o && s)
+    log(
+      `ours / sdk   = ${(o.ms / s.ms).toFixed(3)}x  (target: at most 0.2x; SDK / ours = ${(s.ms / o.ms).toFixed(1)}x)`,
+    );
   if (o) log(`ours peak RSS = ${o.rss.toFixed(0)} MB (target: under 200 MB)`);
 
   if (sdkRuns > 0) {
@@ -236,7 +277,10 @@ async function main() {
     const oursOut = join(BENCH, 'ours-rows.json');
     child('sdk', { ...config, out: sdkOut });
     child('ours-per-account', { ...config, out: oursOut });
-    const { rows, mismatches } = compare(JSON.parse(readFileSync(sdkOut, 'utf8')), JSON.parse(readFileSync(oursOut, 'utf8')));
+    const { rows, mismatches } = compare(
+      JSON.parse(readFileSync(sdkOut, 'utf8')),
+      JSON.parse(readFileSync(oursOut, 'utf8')),
+    );
     log(`agreement with the SDK, per account: ${rows} rows, ${mismatches.length} field mismatches`);
     for (const m of mismatches.slice(0, 10)) log(`  ${m}`);
   }

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = { list: 'list-sessions.mjs' };
+const BENCHES = { list: 'list-sessions.mjs', share: 'share.mjs' };
 const dir = join(fileURLToPath(import.meta.url), '..');
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];

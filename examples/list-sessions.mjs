@@ -10,13 +10,26 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listSessions } from 'claude-shared-sessions';
 
-const { values } = parseArgs({
-  options: {
-    home: { type: 'string' },
-    limit: { type: 'string', default: '20' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const USAGE = 'usage: list-sessions.mjs [--home dir] [--limit n] [--json]';
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      home: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+  process.exit(1);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { values } = parsed;
 
 const { sessions } = await listSessions({
   ...(values.home === undefined ? {} : { home: values.home }),

@@ -13,14 +13,27 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describePlan, share, validatePlan } from 'claude-shared-sessions';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    home: { type: 'string' },
-    shared: { type: 'string' },
-    out: { type: 'string', default: 'share-plan.json' },
-  },
-});
+const USAGE = 'usage: plan-dry-run.mjs [--home dir] [--shared dir] [--out file] [account...]';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      home: { type: 'string' },
+      shared: { type: 'string' },
+      out: { type: 'string', default: 'share-plan.json' },
+    },
+  });
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+  process.exit(1);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { values, positionals } = parsed;
 
 const plan = await share({
   // Sharing is opt-in: name the accounts, or ask for every account discovery finds.

@@ -25,18 +25,32 @@ import {
   share,
 } from 'claude-shared-sessions';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    home: { type: 'string' },
-    shared: { type: 'string' },
-    yes: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-  },
-});
+const USAGE =
+  'usage: switch-account.mjs <config-dir> [--home dir] [--shared dir] [--dry-run] [--yes] [-- claude arguments]';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      home: { type: 'string' },
+      shared: { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+  process.exit(1);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { values, positionals } = parsed;
 const [target, ...claudeArgs] = positionals;
 if (!target) {
-  console.error('usage: switch-account.mjs <config-dir> [--dry-run] [--yes] [-- claude arguments]');
+  console.error(USAGE);
   process.exit(1);
 }
 

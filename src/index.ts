@@ -6,6 +6,7 @@
  */
 
 export { type DiscoverOptions, defaultIsProcessAlive, discoverAccounts } from './accounts/discover.js';
+export * from './apply/index.js';
 export type {
   Account,
   AccountProblem,

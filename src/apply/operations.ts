@@ -156,23 +156,21 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
   const { fs } = ctx;
   const tmp = tempPathFor(op.to, ctx.run, op.id);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await fs.lstat(op.from);
-    if (before.type !== 'file') throw staleError(`${op.from} is no longer a regular file.`, op.from);
-    if (before.size < op.expectFrom.size) {
-      throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${before.size} bytes.`, op.from);
-    }
+    // The copy takes the source's mtime as it was when the copy began: the source is
+    // unchanged since if it still has that mtime and the copy's size.
     const { cloned } = await fs.copyFile(op.from, tmp, { exclusive: true });
-    const [copied, after] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    const [copied, source] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
+    if (source.size !== copied.size || source.mtimeMs !== copied.mtimeMs) {
       // Written to while it was copied: copy again, so the copy is one consistent state.
       await fs.unlink(tmp);
       continue;
     }
-    if (copied.size !== before.size) {
-      throw verifyError(`The copy of ${op.from} has ${copied.size} bytes, the source ${before.size}.`, op.to);
+    if (copied.size < op.expectFrom.size) {
+      await fs.unlink(tmp);
+      throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${copied.size} bytes.`, op.from);
     }
-    if (copied.mtimeMs !== before.mtimeMs || copied.mode !== before.mode) {
-      throw verifyError(`The copy of ${op.from} did not keep its mtime and mode.`, op.to);
+    if (copied.mode !== source.mode) {
+      throw verifyError(`The copy of ${op.from} did not keep its mode.`, op.to);
     }
     if (op.expectFrom.hash !== undefined) {
       // The plan compared these bytes; bytes appended since are carried as they are.
@@ -181,13 +179,16 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
         throw verifyError(`The copy of ${op.from} does not hold the content the plan compared.`, op.to);
       }
     }
+    // On the device before it takes its name (as write-file-atomic does): a copy is
+    // never the only complete version of a transcript while its data is in memory only.
+    await syncFile(fs, tmp);
     await assertAbsent(fs, op.to);
     await fs.rename(tmp, op.to);
     ctx.copies.set(op.id, {
       op,
       source: op.from,
-      sourceSize: before.size,
-      sourceMtimeMs: before.mtimeMs,
+      sourceSize: copied.size,
+      sourceMtimeMs: copied.mtimeMs,
       size: copied.size,
     });
     if (cloned) ctx.counters.bytesCloned += copied.size;
@@ -251,17 +252,12 @@ async function rename(ctx: StepContext, op: RenameOperation): Promise<StepResult
   await assertAbsent(fs, op.to);
   await fs.rename(op.from, op.to);
   // Sources copied earlier now sit under op.to. Bytes appended to them between their
-  // copy and this move are carried to the copies; then the copies are made durable,
-  // since from now on they are what the accounts see.
+  // copy and this move are carried to the copies (which are on the device already).
   const copies = (ctx.resyncTargets.get(op.id) ?? [])
     .map((id) => ctx.copies.get(id))
     .filter((c): c is CopyState => c !== undefined);
   for (const copy of copies) copy.source = rebase(copy.source, op.from, op.to);
-  const carried = await mapLimit(copies, ctx.concurrency, async (copy) => {
-    const n = await resync(ctx, copy);
-    await syncFile(fs, copy.op.to);
-    return n;
-  });
+  const carried = await mapLimit(copies, ctx.concurrency, (copy) => resync(ctx, copy));
   return { bytes: carried.reduce((a, b) => a + b, 0) };
 }
 

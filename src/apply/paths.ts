@@ -1,6 +1,25 @@
-import { basename, dirname, join } from 'node:path';
-import { isInside, pathKey } from '../plan/paths.js';
+import { basename, dirname, join, sep } from 'node:path';
 import type { Operation, Plan } from '../plan/types.js';
+
+const CASE_INSENSITIVE = process.platform === 'win32' || process.platform === 'darwin';
+
+/**
+ * A key for comparing two paths on this host. Plan paths are absolute and in normal form
+ * (validatePlan checks it), so no normalisation is needed: the executor calls this
+ * hundreds of thousands of times on a large plan.
+ */
+export function pathKey(path: string): string {
+  return CASE_INSENSITIVE ? path.toLowerCase() : path;
+}
+
+/** True when `path` is `root` itself or lies under it (both absolute and normal). */
+export function isInside(root: string, path: string): boolean {
+  const r = pathKey(root);
+  const p = pathKey(path);
+  if (p === r) return true;
+  const prefix = r.endsWith(sep) ? r : r + sep;
+  return p.startsWith(prefix);
+}
 
 /** The folder beside the shared folders where the executor keeps its lock and journal. */
 export const STATE_DIR_NAME = '.claude-shared-sessions';
@@ -33,24 +52,20 @@ export function tempPathFor(path: string, run: string, opId: string): string {
   return join(dirname(path), `.${name}.${run}.${opId.slice(0, 40)}.css-tmp`);
 }
 
-/** True when `path` is `ancestor` itself or lies under it. */
-export function isSameOrUnder(ancestor: string, path: string): boolean {
-  return isInside(ancestor, path);
-}
-
 /** The folders above `path`, nearest first, up to the filesystem root. */
 export function ancestorsOf(path: string): string[] {
   const result: string[] = [];
   let current = path;
   for (;;) {
-    const parent = dirname(current);
+    const at = current.lastIndexOf(sep);
+    // Down to the root, which dirname keeps with its separator (`/`, `C:\\`).
+    const parent =
+      at <= 0 || (sep === '\\' && at === 2 && current[1] === ':') ? dirname(current) : current.slice(0, at);
     if (parent === current) return result;
     result.push(parent);
     current = parent;
   }
 }
-
-export { pathKey };
 
 /** Every path an operation changes, reads or creates (for scheduling and locking). */
 export function pathsOf(op: Operation): string[] {
@@ -71,5 +86,6 @@ export function pathsOf(op: Operation): string[] {
 /** Maps `path` under `from` to the same place under `to` (for things moved by a rename). */
 export function rebase(path: string, from: string, to: string): string {
   if (pathKey(path) === pathKey(from)) return to;
-  return join(to, path.slice(from.length + 1));
+  const rest = path.slice(from.endsWith(sep) ? from.length : from.length + 1);
+  return join(to, rest);
 }

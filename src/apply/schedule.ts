@@ -1,6 +1,5 @@
-import { isInside } from '../plan/paths.js';
 import type { Operation } from '../plan/types.js';
-import { ancestorsOf, pathKey, pathsOf, rebase } from './paths.js';
+import { ancestorsOf, isInside, pathKey, pathsOf, rebase } from './paths.js';
 
 /**
  * For each rename, the copies made earlier in the plan whose source it moves (a backup

@@ -1,7 +1,6 @@
 import { dirname, sep } from 'node:path';
-import { isInside } from '../plan/paths.js';
 import type { ExpectedState, Operation, Plan } from '../plan/types.js';
-import { ancestorsOf, pathKey, rebase } from './paths.js';
+import { ancestorsOf, isInside, pathKey, rebase } from './paths.js';
 
 /**
  * The state of a path at some point of a plan, derived from the plan's own effects:

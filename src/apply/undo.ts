@@ -1,10 +1,9 @@
 import { errnoCode } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import { isInside } from '../plan/paths.js';
 import type { Operation, RenameOperation } from '../plan/types.js';
 import type { JournalWriter } from './journal.js';
 import { undoOperation } from './operations.js';
-import { rebase } from './paths.js';
+import { isInside, rebase } from './paths.js';
 import type { KeptItem, UndoError } from './types.js';
 
 export interface UndoInput {

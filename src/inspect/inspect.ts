@@ -5,6 +5,7 @@ import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../erro
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath } from '../layout/config-dir.js';
 import { resolveFolders } from '../plan/folders.js';
+import { isInside } from '../plan/paths.js';
 import { mapLimit } from '../util/limit.js';
 import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
 import {
@@ -70,16 +71,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
       : absolutePath(options.conflictsDir, home, cwd);
   const conflicts = await readTree(fs, conflictsGiven, concurrency);
 
-  for (const [folder, tree] of Object.entries(shared)) {
-    const accountDirs = accounts.map((a) => join(a.realPath, folder));
-    if (tree.kind === 'directory' && accountDirs.some((d) => d === tree.path)) {
-      throw new SharedSessionsError(
-        ErrorCodes.INVALID_OPTION,
-        `The shared ${folder} folder ${tree.path} is an account's own folder. Choose a shared folder outside the config dirs (the default is ~/.claude-shared/${folder}).`,
-        { path: tree.path },
-      );
-    }
-  }
+  assertSeparateAreas(accounts, folders, shared, conflicts);
 
   const accountSnapshots = await mapLimit(accounts, 4, (account) =>
     snapshotAccount(fs, account, folders, options.backups ?? false, concurrency),
@@ -95,6 +87,59 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   };
   await compareCopies(fs, snapshot, concurrency);
   return snapshot;
+}
+
+/**
+ * Refuses folders that overlap: a shared folder inside an account's folder (the backup
+ * would carry it away and every link would dangle), an account's folder inside a shared
+ * folder (the merge would copy the shared folder into itself), an account that is or
+ * holds a shared folder, and a conflicts folder inside a shared or an account folder (the
+ * resume picker would list kept-aside copies, or a backup would take them). Checked on
+ * real paths, whether the folders exist yet or not.
+ */
+function assertSeparateAreas(
+  accounts: readonly Account[],
+  folders: readonly string[],
+  shared: Record<string, TreeSnapshot>,
+  conflicts: TreeSnapshot,
+): void {
+  const overlap = (x: string, y: string) => isInside(x, y) || isInside(y, x);
+  for (const folder of folders) {
+    const tree = shared[folder];
+    if (!tree) continue;
+    for (const account of accounts) {
+      const own = join(account.realPath, folder);
+      if (overlap(own, tree.path) || isInside(tree.path, account.realPath)) {
+        throw new SharedSessionsError(
+          ErrorCodes.INVALID_OPTION,
+          `The shared ${folder} folder ${tree.path} and the account ${account.path} overlap (${own} is ${isInside(tree.path, own) ? 'inside the shared folder' : isInside(own, tree.path) && own !== tree.path ? 'around the shared folder' : 'the shared folder itself'}). Choose a shared folder outside the config dirs (the default is ~/.claude-shared/${folder}), and do not list the shared folder or its parent as an account.`,
+          { path: tree.path },
+        );
+      }
+    }
+    for (const other of folders) {
+      const area = join(conflicts.path, other);
+      if (overlap(area, tree.path)) {
+        throw new SharedSessionsError(
+          ErrorCodes.INVALID_OPTION,
+          `The conflicts folder ${conflicts.path} overlaps the shared ${folder} folder ${tree.path}: kept-aside copies would be listed as sessions. Choose a conflicts folder beside the shared folder (the default is <parent of the shared projects>/conflicts).`,
+          { path: conflicts.path },
+        );
+      }
+    }
+  }
+  for (const account of accounts) {
+    for (const folder of folders) {
+      const own = join(account.realPath, folder);
+      if (overlap(own, conflicts.path)) {
+        throw new SharedSessionsError(
+          ErrorCodes.INVALID_OPTION,
+          `The conflicts folder ${conflicts.path} overlaps ${own}, a folder of the account ${account.path}: a backup would carry kept-aside copies away. Choose a conflicts folder outside the config dirs (the default is <parent of the shared projects>/conflicts).`,
+          { path: conflicts.path },
+        );
+      }
+    }
+  }
 }
 
 async function snapshotAccount(
@@ -266,8 +311,16 @@ export async function walk(fs: FileSystem, root: string, concurrency: number): P
       try {
         st = await fs.lstat(abs);
       } catch (error) {
-        if (errnoCode(error) === 'ENOENT') return undefined; // vanished since readdir
-        throw error;
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        // A name that is not valid UTF-8 comes back from readdir with U+FFFD in place of
+        // its bad bytes, and no string path reaches it: record it, so that a plan says it
+        // stays behind instead of dropping it without a word.
+        if (child.name.includes('\uFFFD')) {
+          const entry: TreeEntry = { path: relPath, type: 'other', size: 0, mode: 0, mtimeMs: 0 };
+          entry.unreadable = 'its name is not valid UTF-8';
+          return { entry, abs };
+        }
+        return undefined; // vanished since readdir
       }
       const entry: TreeEntry = {
         path: relPath,

@@ -309,11 +309,19 @@ export class PlanBuilder {
   noteAccounts(): void {
     for (const account of this.snapshot.accounts) {
       if (!account.exists) {
+        // Say why: "does not exist" would mislead about a folder that is only unreadable.
+        const why = account.problems.find((p) => p.path === account.path && p.code !== 'ENOTFOUND_ACCOUNT');
         this.warn(
           'account-missing',
-          `${account.path} does not exist or is not a folder; the plan leaves it out. Check the account list.`,
+          why === undefined
+            ? `${account.path} does not exist or is not a folder; the plan leaves it out. Check the account list.`
+            : `${account.path} is left out of the plan: ${why.message}`,
           account.path,
         );
+        for (const problem of account.problems) {
+          if (problem === why || problem.code === 'ENOTFOUND_ACCOUNT') continue;
+          this.warn(problem.code, problem.message, problem.path);
+        }
         continue;
       }
       if (account.runningPids.length > 0) {

@@ -99,7 +99,30 @@ function bytesOf(op: Operation): number {
   return 0;
 }
 
+/**
+ * Text with control characters shown as escapes (`\n`, `\t`, `\x1b`, ...): a file named
+ * with a newline or a terminal escape must not forge a line of the plan or drive the
+ * terminal when the plan is shown.
+ *
+ * @example
+ * printable('a\nb') // 'a\\nb'
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it escapes.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
 function line(op: Operation): string {
+  return printable(rawLine(op));
+}
+
+function rawLine(op: Operation): string {
   switch (op.type) {
     case 'mkdir':
       return `mkdir ${op.path}`;
@@ -134,20 +157,20 @@ export function describePlan(plan: Plan, options: DescribeOptions = {}): string 
   const out: string[] = [];
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   out.push(
-    `${plan.kind} plan ${plan.id} made ${plan.createdAt}: ${n(plan.operations.length, 'operation')}, ${n(plan.conflicts.length, 'conflict')}, ${n(plan.warnings.length, 'warning')}`,
+    `${plan.kind} plan ${printable(plan.id)} made ${printable(plan.createdAt)}: ${n(plan.operations.length, 'operation')}, ${n(plan.conflicts.length, 'conflict')}, ${n(plan.warnings.length, 'warning')}`,
   );
-  out.push(`  accounts: ${plan.accounts.join(', ') || 'none'}`);
-  for (const [folder, dir] of Object.entries(plan.sharedDirs)) out.push(`  shared ${folder}: ${dir}`);
+  out.push(`  accounts: ${printable(plan.accounts.join(', ')) || 'none'}`);
+  for (const [folder, dir] of Object.entries(plan.sharedDirs)) out.push(`  shared ${folder}: ${printable(dir)}`);
 
   if (plan.conflicts.length > 0) {
     out.push('', `Conflicts (${plan.conflicts.length}):`);
     for (const c of plan.conflicts) {
-      out.push(`  ! ${c.code}${c.sessionId ? ` ${c.sessionId}` : ''} [${c.resolution}]: ${c.message}`);
+      out.push(printable(`  ! ${c.code}${c.sessionId ? ` ${c.sessionId}` : ''} [${c.resolution}]: ${c.message}`));
     }
   }
   if (plan.warnings.length > 0) {
     out.push('', `Warnings (${plan.warnings.length}):`);
-    for (const w of plan.warnings) out.push(`  ! ${w.code}: ${w.message}`);
+    for (const w of plan.warnings) out.push(printable(`  ! ${w.code}: ${w.message}`));
   }
 
   out.push('');

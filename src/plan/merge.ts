@@ -6,6 +6,9 @@ import { PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
 import { deriveForkSessionId } from './fingerprint.js';
 import type { Conflict, Plan } from './types.js';
 
+/** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
+const FORBIDDEN_NAMES = new Set(['.credentials.json', '.claude.json']);
+
 /** What to do with a session whose copies diverged (neither is a prefix of the other). */
 export type OnDiverged =
   /** The copy whose last record is newest goes to the canonical path; the others to the conflicts folder. */
@@ -309,6 +312,20 @@ function mergeFolder(
     if (copies.length === 0) continue;
     const target = joinRel(sharedTree.path, rel);
 
+    if (FORBIDDEN_NAMES.has(basename(rel))) {
+      // Credentials and account state are never copied, wherever they turn up.
+      for (const c of copies) {
+        block(c.origin, rel);
+        b.warn(
+          'forbidden-name',
+          `${c.abs} is named like a credentials or account-state file; it is never copied or shared. It stays in the account (and its backup); move it out of ${folder}/ if it does not belong there.`,
+          c.abs,
+        );
+        note(c, 'skipped', undefined, 'credentials are never shared');
+      }
+      continue;
+    }
+
     for (const c of copies.filter((c) => c.entry.type === 'symlink')) {
       b.warn(
         'symlink-not-followed',
@@ -318,6 +335,15 @@ function mergeFolder(
       note(c, 'skipped', undefined, 'link not followed');
     }
     for (const c of copies.filter((c) => c.entry.type === 'other')) {
+      if (c.entry.unreadable !== undefined) {
+        b.warn(
+          'unreadable-name',
+          `${c.abs}: ${c.entry.unreadable}, so it cannot be named and is not copied (with everything in it). It stays in the account (and its backup); rename it to a UTF-8 name and plan again to share it.`,
+          c.abs,
+        );
+        note(c, 'skipped', undefined, c.entry.unreadable);
+        continue;
+      }
       b.warn('special-file', `${c.abs} is not a regular file or folder; it is not copied.`, c.abs);
       note(c, 'skipped', undefined, 'special file');
     }

@@ -1,4 +1,4 @@
-import { basename, isAbsolute } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { NEVER_SHARED } from '../layout/names.js';
 import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from './paths.js';
 import { type Operation, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
@@ -84,6 +84,8 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     } else roots.push(root);
   }
   const accounts = plan.accounts.filter((a) => isNormalAbsolute(a));
+  issues.push(...underivedRoots(plan, roots));
+  const scope = scopeOf(plan, accounts);
 
   const seenIds = new Set<string>();
   /** Paths currently created by an earlier operation (and not removed since). */
@@ -142,6 +144,24 @@ export function validatePlan(plan: Plan): PlanIssue[] {
           operationId: op.id,
           path,
         });
+      }
+    }
+
+    // What a planner never names, even inside a root: a path of an account other than
+    // its shared-able folders, their backups and settings.json, a file beside the shared
+    // folders, a link to anything but a shared folder. Judged only when the operation is
+    // otherwise clean, so each problem is reported once.
+    if (!issues.some((i) => i.operationId === op.id)) {
+      for (const { path, role, field } of paths) {
+        const why = role === 'link-target' ? scope.badTarget(path) : scope.badPath(path);
+        if (why) {
+          issues.push({
+            code: 'OUTSIDE_ROOTS',
+            message: `${op.id} (${op.type}) ${field} ${path} ${why}`,
+            operationId: op.id,
+            path,
+          });
+        }
       }
     }
 
@@ -222,6 +242,56 @@ export function namedPaths(op: Operation): NamedPath[] {
         },
       ];
   }
+}
+
+/**
+ * Roots a planner would not have made: each root must be an account, the parent of a
+ * shared folder, the conflicts folder, or a folder above one of those that the plan
+ * itself creates (a `mkdir`). A root added by hand to a saved plan (`/`, `/etc`, ...)
+ * would let its operations out.
+ */
+function underivedRoots(plan: Plan, roots: readonly string[]): PlanIssue[] {
+  const keys = (paths: readonly string[]) => new Set(paths.filter(isNormalAbsolute).map(pathKey));
+  const direct = keys([...plan.accounts, ...Object.values(plan.sharedDirs).map((d) => dirname(d)), plan.conflictsDir]);
+  const tops = [...Object.values(plan.sharedDirs).map((d) => dirname(d)), plan.conflictsDir].filter(isNormalAbsolute);
+  const made = keys(
+    plan.operations.flatMap((op) => (isRecord(op) && op.type === 'mkdir' && typeof op.path === 'string' ? [op.path] : [])),
+  );
+  const issues: PlanIssue[] = [];
+  for (const root of roots) {
+    const key = pathKey(root);
+    if (direct.has(key)) continue;
+    if (made.has(key) && tops.some((t) => isInside(root, t))) continue;
+    issues.push({
+      code: 'OUTSIDE_ROOTS',
+      message: `Root ${root} is none of the plan's accounts, shared folders' parents or conflicts folder, nor a folder the plan creates above them; a planner never makes such a root. Make the plan again rather than editing it.`,
+      path: root,
+    });
+  }
+  return issues;
+}
+
+/** Where a planner's operations may go, inside the roots. */
+function scopeOf(plan: Plan, accounts: readonly string[]) {
+  const folders = Object.keys(plan.sharedDirs);
+  const areas = [...Object.values(plan.sharedDirs), plan.conflictsDir].filter(isNormalAbsolute);
+  const targets = new Set(Object.values(plan.sharedDirs).filter(isNormalAbsolute).map(pathKey));
+  const badPath = (path: string): string | undefined => {
+    if (areas.some((a) => isInside(a, path) || isInside(path, a))) return undefined;
+    for (const account of accounts) {
+      const first = segmentsUnder(account, path)?.[0];
+      if (first === undefined) continue;
+      if (folders.some((f) => first === f || first.startsWith(`${f}.bak.`))) return undefined;
+      if (first === 'settings.json' || first.startsWith('settings.json.bak.')) return undefined;
+      return `is in the account ${account} but not in one of its shared folders (${folders.join(', ')}), their backups or settings.json; a planner never names it.`;
+    }
+    return `is neither in a shared folder (${areas.join(', ')}) nor in an account; a planner never names it.`;
+  };
+  const badTarget = (path: string): string | undefined =>
+    targets.has(pathKey(path))
+      ? undefined
+      : `is not one of the shared folders (${[...Object.values(plan.sharedDirs)].join(', ')}); a planner only links to those.`;
+  return { badPath, badTarget };
 }
 
 function forbiddenReason(op: Operation, path: string, accounts: readonly string[]): string | undefined {

@@ -66,7 +66,9 @@ export class Text {
     const key = `${text}\n${anchorAt}`;
     let found = this.#found.get(key);
     if (found === undefined) {
-      found = this.#hits(anchor).filter((hit) => this.at(hit - anchorAt, text)).map((hit) => hit - anchorAt);
+      found = this.#hits(anchor)
+        .filter((hit) => this.at(hit - anchorAt, text))
+        .map((hit) => hit - anchorAt);
       this.#found.set(key, found);
     }
     return found;
@@ -198,7 +200,8 @@ export function lastLineField(
   const keyPat = `"${key}":`;
   const [anchor, anchorAt] = KEY_ANCHORS[key] ?? [keyPat, 0];
   const found = text.all(keyPat, anchor, anchorAt);
-  const typePats = type === undefined ? [] : spacedType ? [`"type":"${type}"`, `"type": "${type}"`] : [`"type":"${type}"`];
+  const typePats =
+    type === undefined ? [] : spacedType ? [`"type":"${type}"`, `"type": "${type}"`] : [`"type":"${type}"`];
   let lineFloor = Number.POSITIVE_INFINITY;
   for (let i = found.length - 1; i >= 0; i--) {
     const at = found[i] as number;
@@ -275,7 +278,8 @@ export function mediaPrompt(head: Text): string {
       return false;
     }
     if (head.has(start, end, '"type":"image"') || head.has(start, end, '"type": "image"')) found = 'Image';
-    else if (head.has(start, end, '"type":"document"') || head.has(start, end, '"type": "document"')) found = 'Document';
+    else if (head.has(start, end, '"type":"document"') || head.has(start, end, '"type": "document"'))
+      found = 'Document';
     return found !== '';
   });
   return found;
@@ -384,11 +388,7 @@ export function fieldsFromWindows(
     undefined;
   const prompt = firstPrompt(head) || undefined;
   const summary =
-    customTitle ||
-    lastLineField(tail, 'lastPrompt') ||
-    lastLineField(tail, 'summary') ||
-    prompt ||
-    mediaPrompt(head);
+    customTitle || lastLineField(tail, 'lastPrompt') || lastLineField(tail, 'summary') || prompt || mediaPrompt(head);
   if (!summary) return undefined;
   const fields: FieldsFromWindows = { summary };
   if (customTitle !== undefined) fields.customTitle = customTitle;

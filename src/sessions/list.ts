@@ -1,83 +1,26 @@
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
-import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
-import { PromisesFileSystem } from '../fs/promises-adapter.js';
-import type { FileSystem } from '../fs/types.js';
 import { createLimit } from '../util/limit.js';
-import { type CopyBytes, compareCopy } from './copies.js';
-import {
-  continuedIn,
-  fieldsFromWindows,
-  isProgrammatic,
-  isSidechain,
-  promptedAfter,
-  Text,
-  tailCustomTitle,
-} from './extract.js';
+import { describeSession, directLstat, isRealDisk, type Settings } from './describe.js';
+import { ListWorkers, workerCount } from './parallel.js';
 import {
   compareNewestFirst,
-  findSessionFiles,
-  ioProblem,
-  type LstatFacts,
+  groupSessions,
+  listProjectDirs,
   type ProblemSink,
+  readProjectDirs,
   resolveFolders,
   type SessionFiles,
-  type TranscriptFile,
+  statCandidates,
 } from './scan.js';
-import { readArchived, readSidecarTitle } from './sidecars.js';
-import type { ListProblem, ListSessionsOptions, ListSessionsResult, SessionCopy, SessionInfo } from './types.js';
-import {
-  BufferPool,
-  directReader,
-  interfaceReader,
-  WINDOW_BYTES,
-  type WindowReader,
-  type Windows,
-} from './window.js';
+import type { ListProblem, ListSessionsOptions, ListSessionsResult, SessionInfo } from './types.js';
+import { BufferPool, directReader, interfaceReader } from './window.js';
 
-/** Bytes of a continued-in target scanned for a message line before it is taken as one anyway. */
-const CONTINUED_SCAN_LIMIT = 16 * (1 << 20);
-const PARENT_UUID = Buffer.from('"parentUuid":');
-
-interface Settings {
-  fs: FileSystem;
-  read: WindowReader;
-  includeProgrammatic: boolean;
-  compareCopies: 'windows' | 'full';
-  concurrency: number;
-  pool: BufferPool;
-  report: ProblemSink;
-  signal: AbortSignal | undefined;
-}
-
-/** What one file says, or why it is not listed. */
-interface FileResult {
-  file: TranscriptFile;
-  windows: Windows | undefined;
-  /** Undefined when Claude Code would not list this file (or it could not be read). */
-  info: Omit<SessionInfo, 'path' | 'projectDir' | 'accounts' | 'copies'> | undefined;
-  unreadable: boolean;
-}
-
-/** The library's own real-disk filesystem, which the listing may read without its promise layer. */
-function isRealDisk(fs: FileSystem): boolean {
-  return fs instanceof PromisesFileSystem && fs.kind === 'node';
-}
-
-const directLstat: LstatFacts = (path) =>
-  new Promise((resolve, reject) =>
-    nodeFs.lstat(path, (error, st) => {
-      if (error) return reject(error);
-      resolve({
-        type: st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other',
-        size: st.size,
-        mtimeMs: Math.round(st.mtimeMs),
-        dev: st.dev,
-        ino: st.ino,
-      });
-    }),
-  );
+/** Sessions sent to a worker in one message. */
+const WORKER_BATCH = 32;
+/** Batches waiting per worker: enough that none idles while the oldest batch is read. */
+const WORKER_AHEAD = 6;
 
 function aborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
@@ -85,138 +28,7 @@ function aborted(signal: AbortSignal | undefined): void {
   }
 }
 
-/** Whether a `continued-in` target is a real transcript (has a message line). */
-async function isTranscript(s: Settings, path: string): Promise<boolean> {
-  const { fs, pool } = s;
-  let st: Awaited<ReturnType<FileSystem['lstat']>>;
-  try {
-    st = await fs.lstat(path);
-  } catch {
-    return false;
-  }
-  if (st.type !== 'file') return false;
-  let windows: Windows | undefined;
-  try {
-    windows = await s.read(path, st.size, pool);
-  } catch {
-    return false;
-  }
-  if (windows === undefined) return false;
-  const found = windows.head.includes(PARENT_UUID) || windows.tail.includes(PARENT_UUID);
-  pool.release(windows);
-  if (found) return true;
-  if (st.size <= WINDOW_BYTES) return false;
-  const handle = await fs.open(path, 'r');
-  try {
-    const chunk = Buffer.allocUnsafe((1 << 20) + PARENT_UUID.length);
-    let keep = 0;
-    for (let at = 0; at < CONTINUED_SCAN_LIMIT; ) {
-      const n = await handle.read(chunk, keep, 1 << 20, at);
-      if (n <= 0) return false;
-      const end = keep + n;
-      if (chunk.subarray(0, end).includes(PARENT_UUID)) return true;
-      keep = Math.min(PARENT_UUID.length, end);
-      chunk.copyWithin(0, end - keep, end);
-      at += n;
-    }
-    return true;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function describeFile(file: TranscriptFile, s: Settings): Promise<FileResult> {
-  let windows: Windows | undefined;
-  try {
-    windows = await s.read(file.path, file.size, s.pool);
-  } catch (error) {
-    // Vanished since it was listed: not a problem, just not there any more.
-    if (errnoCode(error) !== 'ENOENT') s.report(ioProblem(error, file.path, 'reading', file.accounts));
-    return { file, windows: undefined, info: undefined, unreadable: errnoCode(error) !== 'ENOENT' };
-  }
-  if (windows === undefined) return { file, windows, info: undefined, unreadable: false };
-  const none: FileResult = { file, windows, info: undefined, unreadable: false };
-  const head = new Text(windows.head);
-  const tail = windows.tail === windows.head ? head : new Text(windows.tail);
-  if (isSidechain(head)) return none;
-  if (!s.includeProgrammatic && isProgrammatic(head, tail)) return none;
-  const next = continuedIn(tail);
-  if (next !== undefined && (await isTranscript(s, join(file.projectPath, `${next}.jsonl`)))) return none;
-
-  const sidecarDir = join(file.projectPath, file.sessionId);
-  const tailTitle = tailCustomTitle(tail);
-  const [sidecarTitle, archived] = file.hasSidecarDir
-    ? await Promise.all([
-        tailTitle === undefined ? readSidecarTitle(s.fs, join(sidecarDir, 'custom-title.json')) : undefined,
-        readArchived(s.fs, join(sidecarDir, 'archived.json')),
-      ])
-    : [undefined, undefined];
-  const fields = fieldsFromWindows(head, tail, tailTitle, sidecarTitle);
-  if (fields === undefined) return none;
-  const info: FileResult['info'] = {
-    sessionId: file.sessionId,
-    summary: fields.summary,
-    lastModified: file.mtimeMs,
-    fileSize: windows.size,
-  };
-  if (fields.customTitle !== undefined) info.customTitle = fields.customTitle;
-  if (fields.firstPrompt !== undefined) info.firstPrompt = fields.firstPrompt;
-  if (fields.gitBranch !== undefined) info.gitBranch = fields.gitBranch;
-  if (fields.cwd !== undefined) info.cwd = fields.cwd;
-  if (fields.tag !== undefined) info.tag = fields.tag;
-  if (fields.createdAt !== undefined) info.createdAt = fields.createdAt;
-  if (archived !== undefined) {
-    info.archived = archived.archived && !promptedAfter(head, tail, archived.atMs);
-  }
-  return { file, windows, info, unreadable: false };
-}
-
-function bytesOf(r: FileResult): CopyBytes {
-  return { path: r.file.path, size: r.windows?.size ?? r.file.size, windows: r.windows };
-}
-
-/** Reads every file of one session and makes its row, or undefined when it is not listed. */
-async function describeSession(group: SessionFiles, s: Settings): Promise<SessionInfo | undefined> {
-  const results = await Promise.all(group.files.map((f) => describeFile(f, s)));
-  try {
-    const newest = results.find((r) => r.info !== undefined);
-    if (newest?.info === undefined) return undefined;
-    const row: SessionInfo = {
-      ...newest.info,
-      path: newest.file.path,
-      projectDir: newest.file.projectDir,
-      accounts: [...newest.file.accounts],
-    };
-    const others = results.filter((r) => r !== newest);
-    if (others.length > 0) {
-      row.copies = await Promise.all(
-        others.map(async (r): Promise<SessionCopy> => {
-          let relation: SessionCopy['relation'] = 'unknown';
-          if (!r.unreadable) {
-            try {
-              relation = await compareCopy(s.fs, bytesOf(r), bytesOf(newest), s.compareCopies);
-            } catch (error) {
-              s.report(ioProblem(error, r.file.path, 'comparing', r.file.accounts));
-            }
-          }
-          return {
-            path: r.file.path,
-            projectDir: r.file.projectDir,
-            accounts: [...r.file.accounts],
-            fileSize: r.windows?.size ?? r.file.size,
-            lastModified: r.file.mtimeMs,
-            relation,
-          };
-        }),
-      );
-    }
-    return row;
-  } finally {
-    for (const r of results) s.pool.release(r.windows);
-  }
-}
-
-function before(row: SessionInfo, next: SessionFiles | undefined): boolean {
+function before(row: SessionInfo, next: { mtimeMs: number; sessionId: string } | undefined): boolean {
   return next === undefined || compareNewestFirst(row.lastModified, row.sessionId, next.mtimeMs, next.sessionId) < 0;
 }
 
@@ -253,32 +65,72 @@ export async function* iterateSessions(
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
   const limit = options.limit !== undefined && options.limit > 0 ? Math.floor(options.limit) : Number.POSITIVE_INFINITY;
   if (options.project !== undefined && options.project === '') {
-    throw new SharedSessionsError(ErrorCodes.INVALID_OPTION, 'project must be a working directory, not an empty string.');
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      'project must be a working directory, not an empty string.',
+    );
   }
 
   aborted(s.signal);
   const folders = await resolveFolders(options, fs, report);
-  const groups = await findSessionFiles(
-    folders,
-    fs,
-    { project: options.project, concurrency, lstat: isRealDisk(fs) ? directLstat : undefined },
-    report,
-  );
-  aborted(s.signal);
+  const dirs = await listProjectDirs(folders, fs, options.project, report);
+  let candidates = await readProjectDirs(dirs, fs, concurrency, report);
+  const workers = isRealDisk(fs) ? await ListWorkers.start(workerCount(candidates.length, options.workers)) : undefined;
+  try {
+    const files = workers
+      ? await workers.stat(candidates, report)
+      : await statCandidates(candidates, isRealDisk(fs) ? directLstat : (path) => fs.lstat(path), concurrency, report);
+    candidates = [];
+    aborted(s.signal);
+    yield* ordered(groupSessions(files.splice(0)), s, { offset, limit }, workers);
+  } finally {
+    await workers?.close();
+  }
+}
 
-  // Sessions are described ahead of the one being yielded, a bounded window at a time,
-  // so memory stays flat and a small limit opens few files.
+/**
+ * Describes the sessions ahead of the one being yielded, a bounded window at a time (so
+ * memory stays flat and a small limit opens few files), and yields them in order.
+ */
+async function* ordered(
+  groups: SessionFiles[],
+  s: Settings,
+  page: { offset: number; limit: number },
+  workers: ListWorkers | undefined,
+): AsyncGenerator<SessionInfo, void, undefined> {
+  const { offset, limit } = page;
+  const concurrency = s.concurrency;
+  // Where each session sorts, kept apart so that a session's files can be let go once it is described.
+  const keys = groups.map((g) => ({ mtimeMs: g.mtimeMs, sessionId: g.sessionId }));
+
   const run = createLimit(concurrency);
-  const lookahead = concurrency * 4;
-  const pending: Promise<SessionInfo | undefined>[] = [];
+  // Workers take sessions a batch at a time; this thread one at a time.
+  const batch = workers ? WORKER_BATCH : 1;
+  const lookahead = workers ? WORKER_BATCH * workers.size * WORKER_AHEAD : concurrency * 4;
+  const pending: (Promise<SessionInfo | undefined> | undefined)[] = [];
   let launched = 0;
   const launch = () => {
     while (launched < groups.length && launched - yielded < lookahead) {
-      const group = groups[launched] as SessionFiles;
-      const task = run(() => describeSession(group, s));
-      task.catch(() => {}); // observed when awaited below
-      pending[launched] = task;
-      launched++;
+      const from = launched;
+      const slice = groups.slice(from, from + batch) as SessionFiles[];
+      groups.fill(undefined as unknown as SessionFiles, from, from + slice.length);
+      if (workers) {
+        const rows = workers.describe(
+          slice,
+          { includeProgrammatic: s.includeProgrammatic, compareCopies: s.compareCopies },
+          s.report,
+        );
+        slice.forEach((_, k) => {
+          const task = rows.then((r) => r[k]);
+          task.catch(() => {}); // observed when awaited below
+          pending[from + k] = task;
+        });
+      } else {
+        const task = run(() => describeSession(slice[0] as SessionFiles, s));
+        task.catch(() => {});
+        pending[from] = task;
+      }
+      launched += slice.length;
     }
   };
   let yielded = 0;
@@ -291,14 +143,15 @@ export async function* iterateSessions(
     for (let i = 0; i < groups.length && emitted < limit; i++) {
       launch();
       const row = await (pending[i] as Promise<SessionInfo | undefined>);
-      pending[i] = Promise.resolve(undefined);
+      pending[i] = undefined;
       yielded = i + 1;
       aborted(s.signal);
       if (row !== undefined) {
         held.push(row);
-        if (held.length > 1) held.sort((a, b) => compareNewestFirst(a.lastModified, a.sessionId, b.lastModified, b.sessionId));
+        if (held.length > 1)
+          held.sort((a, b) => compareNewestFirst(a.lastModified, a.sessionId, b.lastModified, b.sessionId));
       }
-      const next = groups[i + 1];
+      const next = keys[i + 1];
       while (held.length > 0 && emitted < limit && before(held[0] as SessionInfo, next)) {
         const out = held.shift() as SessionInfo;
         if (skipped < offset) {
@@ -311,7 +164,7 @@ export async function* iterateSessions(
     }
   } finally {
     // Let reads already started finish before the caller moves on (their buffers return to the pool).
-    await Promise.allSettled(pending.slice(yielded, launched));
+    await Promise.allSettled(pending.slice(yielded, launched).filter((p) => p !== undefined));
   }
 }
 

@@ -149,7 +149,11 @@ export function humanPromptTime(line: unknown): number | undefined {
     const attachment = line.attachment;
     if (!isObject(attachment) || Array.isArray(attachment) || attachment.type !== 'queued_command') return undefined;
     if (!notTrue(attachment.isMeta)) return undefined;
-    if (attachment.commandMode !== undefined && attachment.commandMode !== 'prompt' && attachment.commandMode !== 'bash') {
+    if (
+      attachment.commandMode !== undefined &&
+      attachment.commandMode !== 'prompt' &&
+      attachment.commandMode !== 'bash'
+    ) {
       return undefined;
     }
     content = attachment.prompt;

@@ -99,7 +99,11 @@ async function sourcesOf(options: ListSessionsOptions, fs: FileSystem): Promise<
     const explicit = given?.filter((a): a is string => typeof a === 'string');
     accounts = [
       ...(given?.filter((a): a is Account => typeof a !== 'string') ?? []),
-      ...(await discoverAccounts({ ...discoverOptions, fs, ...(explicit === undefined ? {} : { accounts: explicit }) })),
+      ...(await discoverAccounts({
+        ...discoverOptions,
+        fs,
+        ...(explicit === undefined ? {} : { accounts: explicit }),
+      })),
     ];
   } else {
     accounts = [...given];
@@ -173,82 +177,131 @@ function notAFileProblem(path: string, accounts: string[]): ListProblem {
   };
 }
 
-/**
- * Every transcript under the folders (project folders matching `project` when given),
- * stat'ed, grouped by session id, newest group first (ties by id, descending, as
- * Claude Code's SDK orders them).
- */
-export async function findSessionFiles(
+/** A project folder under a physical `projects/` folder. */
+export interface ProjectDir {
+  /** Real path of the folder. */
+  path: string;
+  /** Its name (the encoded working directory). */
+  name: string;
+  accounts: string[];
+}
+
+/** The project folders (matching `project` when given) of the physical `projects/` folders. */
+export async function listProjectDirs(
   folders: readonly ProjectsFolder[],
   fs: FileSystem,
-  options: { project?: string | undefined; concurrency: number; lstat?: LstatFacts | undefined },
+  project: string | undefined,
   report: ProblemSink,
-): Promise<SessionFiles[]> {
-  const lstat = options.lstat ?? ((path: string) => fs.lstat(path));
-  const projectDirs: { folder: ProjectsFolder; name: string; path: string }[] = [];
+): Promise<ProjectDir[]> {
+  const dirs: ProjectDir[] = [];
   for (const folder of folders) {
     const entries = await readdirOr(fs, folder.realPath, report, folder.accounts);
     for (const e of entries ?? []) {
-      if (options.project !== undefined && !projectDirMatches(e.name, options.project)) continue;
+      if (project !== undefined && !projectDirMatches(e.name, project)) continue;
       const path = join(folder.realPath, e.name);
-      if (e.type === 'directory') projectDirs.push({ folder, name: e.name, path });
+      if (e.type === 'directory') dirs.push({ path, name: e.name, accounts: folder.accounts });
       else if (e.type === 'symlink') report(linkedProblem(path, 'a project folder', folder.accounts));
     }
   }
+  return dirs;
+}
 
-  const perProject = await mapLimit(projectDirs, options.concurrency, async (dir) => {
-    const entries = await readdirOr(fs, dir.path, report, dir.folder.accounts);
-    if (entries === undefined) return [];
-    const sidecars = new Set<string>();
-    const candidates: string[] = [];
-    for (const e of entries) {
-      const id = sessionIdOfFile(e.name);
-      if (id === undefined) {
-        if ((e.type === 'directory' || e.type === 'symlink') && isSessionId(e.name)) sidecars.add(e.name);
-        continue;
-      }
-      const path = join(dir.path, e.name);
-      if (e.type === 'file') candidates.push(e.name);
-      else if (e.type === 'symlink') report(linkedProblem(path, 'a transcript', dir.folder.accounts));
-      else report(notAFileProblem(path, dir.folder.accounts));
+/** The transcripts among a project folder's entries, reporting look-alikes that are not. */
+export function transcriptsIn(
+  dir: ProjectDir,
+  entries: readonly DirEntry[],
+  report: ProblemSink,
+): { name: string; hasSidecarDir: boolean }[] {
+  const sidecars = new Set<string>();
+  const candidates: string[] = [];
+  for (const e of entries) {
+    const id = sessionIdOfFile(e.name);
+    if (id === undefined) {
+      if ((e.type === 'directory' || e.type === 'symlink') && isSessionId(e.name)) sidecars.add(e.name);
+      continue;
     }
-    return { dir, sidecars, candidates };
-  });
-
-  const stats: { dir: (typeof projectDirs)[number]; name: string; hasSidecarDir: boolean }[] = [];
-  for (const p of perProject) {
-    if (Array.isArray(p)) continue;
-    for (const name of p.candidates) {
-      stats.push({ dir: p.dir, name, hasSidecarDir: p.sidecars.has(name.slice(0, -'.jsonl'.length)) });
-    }
+    if (e.type === 'file') candidates.push(e.name);
+    else if (e.type === 'symlink') report(linkedProblem(join(dir.path, e.name), 'a transcript', dir.accounts));
+    else report(notAFileProblem(join(dir.path, e.name), dir.accounts));
   }
-  const files = await mapLimit(stats, options.concurrency, async (s): Promise<TranscriptFile | undefined> => {
-    const path = join(s.dir.path, s.name);
+  return candidates.map((name) => ({ name, hasSidecarDir: sidecars.has(name.slice(0, -JSONL.length)) }));
+}
+
+const JSONL = '.jsonl';
+
+/** A transcript from its lstat, or undefined when it is no longer a regular file. */
+export function transcriptOf(
+  dir: ProjectDir,
+  candidate: { name: string; hasSidecarDir: boolean },
+  st: FileFacts,
+): TranscriptFile | undefined {
+  if (st.type !== 'file') return undefined; // replaced since the folder was listed
+  return {
+    sessionId: candidate.name.slice(0, -JSONL.length),
+    path: join(dir.path, candidate.name),
+    projectDir: dir.name,
+    projectPath: dir.path,
+    accounts: dir.accounts,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    dev: st.dev,
+    ino: st.ino,
+    hasSidecarDir: candidate.hasSidecarDir,
+  };
+}
+
+/** Reports a failed lstat, except a file deleted since its folder was listed (cleanup, a rename). */
+export function lstatFailed(error: unknown, path: string, accounts: string[], report: ProblemSink): void {
+  if (errnoCode(error) !== 'ENOENT') report(ioProblem(error, path, 'examining', accounts));
+}
+
+/** A transcript found in a folder listing, not yet stat'ed. */
+export interface Candidate {
+  dir: ProjectDir;
+  name: string;
+  hasSidecarDir: boolean;
+}
+
+/** The transcripts named in the project folders. */
+export async function readProjectDirs(
+  dirs: readonly ProjectDir[],
+  fs: FileSystem,
+  concurrency: number,
+  report: ProblemSink,
+): Promise<Candidate[]> {
+  const perDir = await mapLimit(dirs, concurrency, async (dir) => {
+    const entries = await readdirOr(fs, dir.path, report, dir.accounts);
+    return entries === undefined ? [] : transcriptsIn(dir, entries, report).map((c) => ({ dir, ...c }));
+  });
+  return perDir.flat();
+}
+
+/** The candidates stat'ed (through the filesystem interface or `lstat`). */
+export async function statCandidates(
+  candidates: readonly Candidate[],
+  lstat: LstatFacts,
+  concurrency: number,
+  report: ProblemSink,
+): Promise<TranscriptFile[]> {
+  const files = await mapLimit(candidates, concurrency, async (c) => {
+    const path = join(c.dir.path, c.name);
     try {
-      const st = await lstat(path);
-      if (st.type !== 'file') return undefined; // replaced since the folder was listed
-      return {
-        sessionId: s.name.slice(0, -'.jsonl'.length),
-        path,
-        projectDir: s.dir.name,
-        projectPath: s.dir.path,
-        accounts: s.dir.folder.accounts,
-        size: st.size,
-        mtimeMs: st.mtimeMs,
-        dev: st.dev,
-        ino: st.ino,
-        hasSidecarDir: s.hasSidecarDir,
-      };
+      return transcriptOf(c.dir, c, await lstat(path));
     } catch (error) {
-      // Deleted since the folder was listed (Claude Code's cleanup, a rename): not a problem.
-      if (errnoCode(error) !== 'ENOENT') report(ioProblem(error, path, 'examining', s.dir.folder.accounts));
+      lstatFailed(error, path, c.dir.accounts, report);
       return undefined;
     }
   });
+  return files.filter((f): f is TranscriptFile => f !== undefined);
+}
 
+/**
+ * Files grouped by session id, each group newest file first, groups newest first (ties
+ * by id, descending, as Claude Code's SDK orders them).
+ */
+export function groupSessions(files: readonly TranscriptFile[]): SessionFiles[] {
   const byId = new Map<string, TranscriptFile[]>();
   for (const f of files) {
-    if (f === undefined) continue;
     const list = byId.get(f.sessionId);
     if (list === undefined) byId.set(f.sessionId, [f]);
     else list.push(f);

@@ -14,7 +14,6 @@ const TITLE_MAX_CODE_POINTS = 200;
 /** A sidecar title as Claude Code shows it: control and format characters out, 200 code points. */
 export function cleanSidecarTitle(title: string): string {
   const spaced = title.trim().replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const stripped = spaced.replace(/[\x00-\x1f\x7f-\x9f]/g, '');
   return [...stripped].slice(0, TITLE_MAX_CODE_POINTS).join('').trim();
 }

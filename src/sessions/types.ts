@@ -132,8 +132,14 @@ export interface ListSessionsOptions extends Omit<DiscoverOptions, 'accounts'> {
    * @default 'windows'
    */
   compareCopies?: 'windows' | 'full';
-  /** Files read at once. @default 64 */
+  /** Files read at once (in the calling thread). @default 64 */
   concurrency?: number;
+  /**
+   * Worker threads for large listings of the real disk (2,000 transcripts or more, when
+   * the library runs from its built files); 0 lists in the calling thread.
+   * @default os.availableParallelism(), at most 4 (at most 8 when given)
+   */
+  workers?: number;
   /** Stops the listing; the promise rejects with an `EABORTED` error. */
   signal?: AbortSignal;
 }

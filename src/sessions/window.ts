@@ -163,3 +163,56 @@ export function directReader(nodeFs: NodeFsCallbacks): WindowReader {
     }
   };
 }
+
+/**
+ * {@link interfaceReader}'s reads done synchronously, for a worker thread of the listing:
+ * blocking there costs the main thread nothing and saves the thread-pool round trips.
+ */
+export function readWindowsSync(
+  nodeFs: Pick<typeof import('node:fs'), 'openSync' | 'readSync' | 'fstatSync' | 'closeSync'>,
+  path: string,
+  sizeSeen: number,
+  pool: BufferPool,
+): Windows | undefined {
+  const fd = nodeFs.openSync(path, 'r');
+  const fill = (buffer: Buffer, position: number) => {
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = nodeFs.readSync(fd, buffer, filled, buffer.length - filled, position + filled);
+      if (n <= 0) break;
+      filled += n;
+    }
+    return filled;
+  };
+  let head: Buffer | undefined;
+  let tail: Buffer | undefined;
+  try {
+    head = pool.take();
+    const headBytes = fill(head, 0);
+    if (headBytes === 0) {
+      pool.give(head);
+      return undefined;
+    }
+    const headView = head.subarray(0, headBytes);
+    let size = sizeSeen;
+    if (headBytes < WINDOW_BYTES || size <= WINDOW_BYTES) {
+      return { head: headView, tail: headView, size: headBytes < WINDOW_BYTES ? Math.min(headBytes, size) : size };
+    }
+    tail = pool.take();
+    let tailBytes = fill(tail, size - WINDOW_BYTES);
+    if (tailBytes < WINDOW_BYTES) {
+      size = nodeFs.fstatSync(fd).size;
+      if (size <= WINDOW_BYTES) {
+        pool.give(tail);
+        return { head: headView, tail: headView, size: Math.min(size, headBytes) };
+      }
+      tailBytes = fill(tail, size - WINDOW_BYTES);
+    }
+    return { head: headView, tail: tail.subarray(0, tailBytes), size };
+  } catch (error) {
+    pool.give(head, tail);
+    throw error;
+  } finally {
+    nodeFs.closeSync(fd);
+  }
+}

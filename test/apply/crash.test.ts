@@ -160,7 +160,6 @@ describe('crash: SIGKILL at random points of a real-disk apply, then recover()',
     };
     await Promise.all(Array.from({ length: AT_ONCE }, worker));
     // Most kills land in the middle of an apply or of its undo.
-    console.log(outcomes, statuses, full.elapsedMs);
     expect(outcomes.killed ?? 0).toBeGreaterThan(RUNS / 2);
     expect(statuses['rolled-back'] ?? 0).toBeGreaterThan(RUNS / 2);
   }, 120_000);

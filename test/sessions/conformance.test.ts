@@ -51,7 +51,9 @@ describe.each(places)('listSessions equals the SDK on the fixture ($name)', ({ g
     expect(problems).toEqual([]);
     expect(sdkView(sessions)).toEqual(fixtureExpected(account, 'listSessions'));
     // Same key order as the SDK's JSON.
-    expect(JSON.stringify(sdkView(sessions), null, 2)).toBe(JSON.stringify(fixtureExpected(account, 'listSessions'), null, 2));
+    expect(JSON.stringify(sdkView(sessions), null, 2)).toBe(
+      JSON.stringify(fixtureExpected(account, 'listSessions'), null, 2),
+    );
   });
 
   it.each(FIXTURE_ACCOUNTS)('%s: includeProgrammatic false (the /resume picker)', async (account) => {

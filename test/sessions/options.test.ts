@@ -44,7 +44,10 @@ describe('project filter', () => {
     expect(dirs).toHaveLength(5);
     for (const dir of dirs) {
       const { sessions } = await listSessions({ accounts: [join(fx.dir, acct)], project: dir });
-      expect(sessions.map((s) => s.sessionId), dir).toEqual(expected[dir]?.map((e) => e.sessionId));
+      expect(
+        sessions.map((s) => s.sessionId),
+        dir,
+      ).toEqual(expected[dir]?.map((e) => e.sessionId));
       expect(sessions.map((s) => s.summary)).toEqual(expected[dir]?.map((e) => (e as { summary?: string }).summary));
     }
   });

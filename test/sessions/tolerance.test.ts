@@ -35,7 +35,11 @@ describe('bad transcripts are tolerated', () => {
       .map((l) => `${l}\r`)
       .join('\n\n   \n');
     const { sessions } = await listWith(text);
-    expect(byId(sessions, 2)).toMatchObject({ firstPrompt: 'First prompt 2', summary: 'Last prompt 2', gitBranch: 'main' });
+    expect(byId(sessions, 2)).toMatchObject({
+      firstPrompt: 'First prompt 2',
+      summary: 'Last prompt 2',
+      gitBranch: 'main',
+    });
   });
 
   it('a truncated last line (a process killed mid-write)', async () => {
@@ -48,7 +52,13 @@ describe('bad transcripts are tolerated', () => {
 
   it('malformed JSON lines between good ones', async () => {
     const lines = transcript(2).trimEnd().split('\n');
-    const noisy = lines.flatMap((l) => [l, '{"type":"user","message":{"content":"broken', 'not json at all', '[1,2', '{}']);
+    const noisy = lines.flatMap((l) => [
+      l,
+      '{"type":"user","message":{"content":"broken',
+      'not json at all',
+      '[1,2',
+      '{}',
+    ]);
     const { sessions, problems } = await listWith(`${noisy.join('\n')}\n`);
     expect(problems).toEqual([]);
     expect(byId(sessions, 2)).toMatchObject({ firstPrompt: 'First prompt 2', summary: 'Last prompt 2' });
@@ -125,7 +135,9 @@ describe('bad transcripts are tolerated', () => {
     });
     const { sessions, problems } = await listSessions({ fs, accounts: [account] });
     expect(sessions.map((s) => s.sessionId)).toEqual([sid(1)]);
-    expect(problems).toEqual([expect.objectContaining({ code: 'EIO_UNEXPECTED', path: `${HOME}/.claude/projects/-other` })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ code: 'EIO_UNEXPECTED', path: `${HOME}/.claude/projects/-other` }),
+    ]);
   });
 
   it('a file that grows while it is read is listed from what was there when it was listed', async () => {

@@ -1,0 +1,230 @@
+/**
+ * Listing on several cores: worker threads stat, read and describe the transcripts of
+ * the real disk, each its share, with synchronous reads (blocking a worker costs the
+ * main thread nothing and saves thread-pool round trips), while the main thread only
+ * orders the results. Used for large listings of the real disk when the library runs
+ * from its built files; anything else is listed in the calling thread.
+ */
+import * as nodeFs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { defaultFileSystem } from '../fs/node.js';
+import { createLimit } from '../util/limit.js';
+import { describeSession, type Settings } from './describe.js';
+import {
+  type Candidate,
+  type FileFacts,
+  lstatFailed,
+  type SessionFiles,
+  type TranscriptFile,
+  transcriptOf,
+} from './scan.js';
+import type { ListProblem, SessionInfo } from './types.js';
+import { BufferPool, readWindowsSync } from './window.js';
+
+const TAG = 'claude-shared-sessions:list-worker';
+
+/** Fewer transcripts than this are listed in the calling thread: starting workers costs more. */
+export const PARALLEL_MIN_FILES = 2000;
+
+export interface DescribeOptions {
+  includeProgrammatic: boolean;
+  compareCopies: 'windows' | 'full';
+}
+
+type Request =
+  | { id: number; type: 'scan'; candidates: Candidate[] }
+  | { id: number; type: 'describe'; groups: SessionFiles[]; options: DescribeOptions };
+
+type Reply =
+  | { id: number; files: TranscriptFile[]; problems: ListProblem[] }
+  | { id: number; rows: (SessionInfo | null)[]; problems: ListProblem[] }
+  | { id: number; error: string };
+
+/** The built file this module is part of, when a worker may load it (the library's dist/index). */
+function workerEntry(): string | undefined {
+  let file: string;
+  try {
+    file = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  } catch {
+    return undefined;
+  }
+  // Only the library's own entry: a worker runs the file's top level, and other bundles
+  // (the CLI's) do things there.
+  return /^index\.(c|m)?js$/.test(basename(file)) ? file : undefined;
+}
+
+/** How many workers a listing of `files` transcripts uses, 0 for none. */
+export function workerCount(files: number, wanted: number | undefined): number {
+  if (wanted === 0 || files < PARALLEL_MIN_FILES || workerEntry() === undefined) return 0;
+  return Math.max(1, Math.min(wanted ?? availableParallelism(), wanted === undefined ? 4 : 8));
+}
+
+function toFacts(st: nodeFs.Stats): FileFacts {
+  return {
+    type: st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other',
+    size: st.size,
+    mtimeMs: Math.round(st.mtimeMs),
+    dev: st.dev,
+    ino: st.ino,
+  };
+}
+
+function statSync(candidates: readonly Candidate[], report: (p: ListProblem) => void): TranscriptFile[] {
+  const files: TranscriptFile[] = [];
+  for (const c of candidates) {
+    const path = join(c.dir.path, c.name);
+    try {
+      const file = transcriptOf(c.dir, c, toFacts(nodeFs.lstatSync(path)));
+      if (file !== undefined) files.push(file);
+    } catch (error) {
+      lstatFailed(error, path, c.dir.accounts, report);
+    }
+  }
+  return files;
+}
+
+/** The worker side: answers scan and describe requests, one at a time. */
+function serve(): void {
+  const port = parentPort;
+  if (port === null) return;
+  const pool = new BufferPool(16);
+  let queue = Promise.resolve();
+  port.on('message', (request: Request) => {
+    queue = queue.then(async () => {
+      const problems: ListProblem[] = [];
+      const report = (p: ListProblem) => problems.push(p);
+      try {
+        if (request.type === 'scan') {
+          port.postMessage({ id: request.id, files: statSync(request.candidates, report), problems } satisfies Reply);
+          return;
+        }
+        const s: Settings = {
+          fs: defaultFileSystem(),
+          read: (path, size, p) => {
+            try {
+              return Promise.resolve(readWindowsSync(nodeFs, path, size, p));
+            } catch (error) {
+              return Promise.reject(error);
+            }
+          },
+          ...request.options,
+          concurrency: 4,
+          pool,
+          report,
+          signal: undefined,
+        };
+        const run = createLimit(4);
+        const rows = await Promise.all(request.groups.map((g) => run(() => describeSession(g, s))));
+        port.postMessage({ id: request.id, rows: rows.map((r) => r ?? null), problems } satisfies Reply);
+      } catch (error) {
+        port.postMessage({ id: request.id, error: String((error as Error)?.stack ?? error) } satisfies Reply);
+      }
+    });
+  });
+  port.postMessage({ id: 0, ready: true });
+}
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[TAG] === true) serve();
+
+/** A set of started workers, sharing out requests. */
+export class ListWorkers {
+  readonly #workers: Worker[];
+  readonly #waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+  #next = 1;
+  /** Batches waiting on each worker. */
+  readonly #load: number[] = [];
+
+  private constructor(workers: Worker[]) {
+    this.#workers = workers;
+    for (const w of workers) {
+      w.on('message', (reply: Reply) => {
+        const waiter = this.#waiting.get(reply.id);
+        if (waiter === undefined) return;
+        this.#waiting.delete(reply.id);
+        if ('error' in reply) waiter.reject(new Error(`listing worker failed: ${reply.error}`));
+        else waiter.resolve(reply);
+      });
+      w.on('error', (error) => {
+        for (const waiter of this.#waiting.values()) waiter.reject(error);
+        this.#waiting.clear();
+      });
+    }
+  }
+
+  /** Starts `count` workers; undefined when they cannot start (the caller lists in its thread). */
+  static async start(count: number): Promise<ListWorkers | undefined> {
+    const entry = workerEntry();
+    if (entry === undefined || count < 1) return undefined;
+    const workers: Worker[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: count }, async () => {
+          // A small young generation keeps each worker's memory low; its garbage is short-lived.
+          const w = new Worker(entry, { workerData: { [TAG]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+          workers.push(w);
+          await new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+            w.once('exit', () => reject(new Error('listing worker exited while starting')));
+          });
+        }),
+      );
+      return new ListWorkers(workers);
+    } catch {
+      await Promise.allSettled(workers.map((w) => w.terminate()));
+      return undefined;
+    }
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  #ask(worker: Worker, request: Request): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(request.id, { resolve, reject });
+      worker.postMessage(request);
+    });
+  }
+
+  /** Stats the transcripts, shared out between the workers. */
+  async stat(candidates: readonly Candidate[], report: (p: ListProblem) => void): Promise<TranscriptFile[]> {
+    const shares: Candidate[][] = this.#workers.map(() => []);
+    for (const [i, c] of candidates.entries()) shares[i % shares.length]?.push(c);
+    const replies = await Promise.all(
+      this.#workers.map((w, i) => this.#ask(w, { id: this.#next++, type: 'scan', candidates: shares[i] ?? [] })),
+    );
+    const files: TranscriptFile[] = [];
+    for (const r of replies) {
+      if ('files' in r) files.push(...r.files);
+      if ('problems' in r) for (const p of r.problems) report(p);
+    }
+    return files;
+  }
+
+  /** Describes a batch of sessions on the worker with the fewest batches waiting. */
+  async describe(
+    groups: SessionFiles[],
+    options: DescribeOptions,
+    report: (p: ListProblem) => void,
+  ): Promise<(SessionInfo | undefined)[]> {
+    let index = 0;
+    for (let i = 1; i < this.#workers.length; i++) if ((this.#load[i] ?? 0) < (this.#load[index] ?? 0)) index = i;
+    const worker = this.#workers[index] as Worker;
+    this.#load[index] = (this.#load[index] ?? 0) + 1;
+    try {
+      const reply = await this.#ask(worker, { id: this.#next++, type: 'describe', groups, options });
+      if ('problems' in reply) for (const p of reply.problems) report(p);
+      return 'rows' in reply ? reply.rows.map((r) => r ?? undefined) : [];
+    } finally {
+      this.#load[index] = (this.#load[index] ?? 1) - 1;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#workers.map((w) => w.terminate()));
+  }
+}

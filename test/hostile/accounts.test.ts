@@ -1,0 +1,204 @@
+/**
+ * Hostile catalogue, family 1: account folders. Each case names what is tried, asserts the
+ * typed error or the documented conflict/warning, and that the sandbox is untouched.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../src/errors.js';
+import { validatePlan } from '../../src/plan/validate.js';
+import { linkShared, mergeInto, share } from '../../src/plan/verbs.js';
+import { faultyFs, recordingFs, under } from './helpers/wrap-fs.js';
+import {
+  expectRefusal,
+  expectUntouched,
+  type Sandbox,
+  seed,
+  standardSandbox,
+  verbOptions,
+} from './helpers/world.js';
+
+let sb: Sandbox | undefined;
+afterEach(() => {
+  sb?.cleanup();
+  sb = undefined;
+});
+
+/** Every path any operation of the plan names. */
+function named(plan: { operations: object[] }): string[] {
+  return plan.operations.flatMap((op) =>
+    Object.entries(op)
+      .filter(([k]) => ['path', 'from', 'to', 'target', 'backupTo'].includes(k))
+      .map(([, v]) => String(v)),
+  );
+}
+
+describe('hostile: account folders', () => {
+  it('H01 an account folder that does not exist is left out with a warning', async () => {
+    sb = await standardSandbox();
+    const ghost = join(sb.home, '.claude-9');
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, ghost] })));
+    expect(plan.accounts).not.toContain(ghost);
+    expect(plan.warnings).toContainEqual(
+      expect.objectContaining({ code: 'account-missing', path: ghost, message: expect.stringMatching(/Check/) }),
+    );
+    expect(named(plan).some((p) => under(ghost, p))).toBe(false);
+    expect(validatePlan(plan)).toEqual([]);
+  });
+
+  it('H02 an account that is a file is left out with a warning', async () => {
+    sb = await standardSandbox();
+    const file = join(sb.home, '.claude-3');
+    await seed(sb.fs, { [file]: 'not a folder' });
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, file] })));
+    expect(plan.accounts).toEqual([sb.a]);
+    expect(plan.warnings).toContainEqual(
+      expect.objectContaining({ path: file, message: expect.stringMatching(/not a folder/) }),
+    );
+    expect(named(plan).some((p) => under(file, p))).toBe(false);
+  });
+
+  it('H03 an unreadable account (EACCES) is left out and the warning says permission denied', async () => {
+    sb = await standardSandbox();
+    const b = sb.b;
+    const fs = faultyFs(sb.fs, (c) => under(b, c.path), 'EACCES');
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { fs })));
+    expect(fs.fired.length).toBeGreaterThan(0);
+    expect(plan.accounts).toEqual([sb.a]);
+    expect(plan.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'account-missing',
+        path: b,
+        message: expect.stringMatching(/ermission denied.*ls -ld/),
+      }),
+    );
+    expect(named(plan).some((p) => under(b, p))).toBe(false);
+  });
+
+  it('H04 one config dir listed twice under different paths is one account', async () => {
+    sb = await standardSandbox();
+    const alias = join(sb.root, 'alias-of-claude');
+    await seed(sb.fs, { [alias]: { link: sb.a } });
+    const plan = await expectUntouched(sb, () =>
+      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, alias, sb!.b] })),
+    );
+    expect(plan.accounts).toEqual([sb.a, sb.b]);
+    expect(validatePlan(plan)).toEqual([]);
+    expect(plan.operations.filter((o) => o.type === 'symlink')).toHaveLength(2);
+  });
+
+  it('H05 projects/ that is a file is a skipped conflict, never overwritten', async () => {
+    sb = await standardSandbox('disk', (s) => ({ [join(s.home, '.claude-3', 'projects')]: 'a file' }));
+    const c = join(sb.home, '.claude-3');
+    const plan = await expectUntouched(sb, () =>
+      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, c] })),
+    );
+    expect(plan.conflicts).toContainEqual(
+      expect.objectContaining({ code: 'not-a-directory', resolution: 'skipped', message: expect.stringMatching(/move it away/) }),
+    );
+    expect(named(plan).some((p) => under(join(c, 'projects'), p))).toBe(false);
+  });
+
+  it('H06 projects/ that is a dangling link is a skipped conflict', async () => {
+    sb = await standardSandbox('disk', (s) => ({
+      [join(s.home, '.claude-3', 'projects')]: { link: join(s.root, 'gone') },
+    }));
+    const c = join(sb.home, '.claude-3');
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, c] })));
+    expect(plan.conflicts).toContainEqual(
+      expect.objectContaining({ code: 'dangling-link', message: expect.stringMatching(/remove the link/) }),
+    );
+    expect(named(plan).some((p) => under(join(c, 'projects'), p))).toBe(false);
+  });
+
+  it('H07 projects/ that links to another account is a skipped conflict (link-elsewhere)', async () => {
+    sb = await standardSandbox('disk', (s) => ({
+      [join(s.home, '.claude-3', 'projects')]: { link: join(s.b, 'projects') },
+    }));
+    const c = join(sb.home, '.claude-3');
+    const plan = await expectUntouched(sb, () =>
+      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, c] })),
+    );
+    expect(plan.conflicts).toContainEqual(
+      expect.objectContaining({ code: 'link-elsewhere', resolution: 'skipped', paths: expect.arrayContaining([join(c, 'projects')]) }),
+    );
+    expect(named(plan).some((p) => under(join(c, 'projects'), p))).toBe(false);
+  });
+
+  it('H08 projects/ that is a link loop is a skipped conflict, and nothing loops', async () => {
+    sb = await standardSandbox('disk', (s) => ({
+      [join(s.home, '.claude-3', 'projects')]: { link: join(s.home, '.claude-3', 'loop') },
+      [join(s.home, '.claude-3', 'loop')]: { link: join(s.home, '.claude-3', 'projects') },
+    }));
+    const c = join(sb.home, '.claude-3');
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, c] })));
+    expect(plan.conflicts).toContainEqual(expect.objectContaining({ code: 'dangling-link' }));
+    expect(named(plan).some((p) => under(join(c, 'projects'), p))).toBe(false);
+  });
+
+  it('H09 projects/ that links to a folder outside the home is not written through, nor its files opened', async () => {
+    sb = await standardSandbox('disk', (s) => ({
+      [join(s.root, 'outside', '-x', 'ffffffff-0000-4000-8000-000000000009.jsonl')]: '{"outside":true}\n',
+      [join(s.home, '.claude-3', 'projects')]: { link: join(s.root, 'outside') },
+    }));
+    const outside = join(sb.root, 'outside');
+    const c = join(sb.home, '.claude-3');
+    const fs = recordingFs(sb.fs);
+    const plan = await expectUntouched(sb, () =>
+      share(verbOptions(sb as Sandbox, { fs, accounts: [sb!.a, c] })),
+    );
+    expect(plan.conflicts).toContainEqual(expect.objectContaining({ code: 'link-elsewhere' }));
+    expect(named(plan).some((p) => under(outside, p) || under(join(c, 'projects'), p))).toBe(false);
+    expect(fs.calls.filter((x) => x.call.startsWith('open') || x.call === 'readFile').map((x) => x.path)).not.toContainEqual(
+      expect.stringContaining(outside),
+    );
+  });
+
+  it('H10 an account that is the shared folder`s parent is refused, even before the shared folder exists', async () => {
+    sb = await standardSandbox('disk', (s) => ({ [s.sharedParent]: { dir: true } }));
+    await expectRefusal(
+      expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.sharedParent] }))),
+      ErrorCodes.INVALID_OPTION,
+      /Choose a shared folder outside/,
+    );
+    await seed(sb.fs, { [join(sb.shared, '-p', 'x.md')]: 'x' });
+    await expectRefusal(
+      expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.sharedParent] }))),
+      ErrorCodes.INVALID_OPTION,
+      /Choose a shared folder outside/,
+    );
+  });
+
+  it('H11 an account that is inside the shared folder (or the shared folder itself) is refused', async () => {
+    sb = await standardSandbox('disk', (s) => ({ [join(s.shared, 'nested', 'settings.json')]: '{}' }));
+    for (const account of [sb.shared, join(sb.shared, 'nested')]) {
+      await expectRefusal(
+        expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, account] }))),
+        ErrorCodes.INVALID_OPTION,
+        /Choose a shared folder outside/,
+      );
+    }
+  });
+
+  it('H12 a shared folder inside an account`s projects/ is refused', async () => {
+    sb = await standardSandbox();
+    const inside = join(sb.a, 'projects', 'shared');
+    for (const verb of [share, mergeInto, linkShared]) {
+      await expectRefusal(
+        expectUntouched(sb, () => verb(verbOptions(sb as Sandbox, { sharedDir: inside }))),
+        ErrorCodes.INVALID_OPTION,
+        /Choose a shared folder outside/,
+      );
+    }
+  });
+
+  it('H13 a conflicts folder inside the shared projects/ (or inside an account) is refused', async () => {
+    sb = await standardSandbox();
+    for (const conflictsDir of [join(sb.shared, 'conflicts'), join(sb.b, 'projects', 'c')]) {
+      await expectRefusal(
+        expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { conflictsDir }))),
+        ErrorCodes.INVALID_OPTION,
+        /conflicts folder/,
+      );
+    }
+  });
+});
