@@ -162,6 +162,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     resyncTargets,
     counters: { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 },
     concurrency,
+    durable: options.durable ?? true,
   };
   const startedIds = new Set<string>();
   const adopted = new Set<string>();

@@ -47,6 +47,8 @@ export interface StepContext {
   counters: { bytesCopied: number; bytesCloned: number; bytesResynced: number };
   /** How many files are re-synced or flushed at once. */
   concurrency: number;
+  /** fsync copies before their source is moved aside. */
+  durable: boolean;
 }
 
 export interface StepResult {
@@ -179,9 +181,6 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
         throw verifyError(`The copy of ${op.from} does not hold the content the plan compared.`, op.to);
       }
     }
-    // On the device before it takes its name (as write-file-atomic does): a copy is
-    // never the only complete version of a transcript while its data is in memory only.
-    await syncFile(fs, tmp);
     await assertAbsent(fs, op.to);
     await fs.rename(tmp, op.to);
     ctx.copies.set(op.id, {
@@ -252,12 +251,18 @@ async function rename(ctx: StepContext, op: RenameOperation): Promise<StepResult
   await assertAbsent(fs, op.to);
   await fs.rename(op.from, op.to);
   // Sources copied earlier now sit under op.to. Bytes appended to them between their
-  // copy and this move are carried to the copies (which are on the device already).
+  // copy and this move are carried to the copies; then the copies are flushed to the
+  // device, since from now on they are what the accounts see. (One flush per copy here,
+  // rather than in each copy step, lets the copies themselves run at full speed.)
   const copies = (ctx.resyncTargets.get(op.id) ?? [])
     .map((id) => ctx.copies.get(id))
     .filter((c): c is CopyState => c !== undefined);
   for (const copy of copies) copy.source = rebase(copy.source, op.from, op.to);
-  const carried = await mapLimit(copies, ctx.concurrency, (copy) => resync(ctx, copy));
+  const carried = await mapLimit(copies, ctx.concurrency, async (copy) => {
+    const n = await resync(ctx, copy);
+    if (ctx.durable) await syncFile(fs, copy.op.to);
+    return n;
+  });
   return { bytes: carried.reduce((a, b) => a + b, 0) };
 }
 

@@ -49,6 +49,14 @@ export interface ApplyOptions extends ExecutorOptions {
   onProgress?: (progress: ApplyProgress) => void;
   /** Refusals to override. @default {} */
   force?: ApplyForce;
+  /**
+   * Flush each copy to the device (fsync) before the folder its source came from is
+   * moved aside into a backup, from when on the copy is what the account sees. With
+   * `false`, a power cut soon after the apply can leave a shared copy shorter than its
+   * original (which stays whole in the backup): faster, for a disk you trust or a test.
+   * The journal is always flushed. @default true
+   */
+  durable?: boolean;
 }
 
 /** What a successful {@link applyPlan} did. */

@@ -148,8 +148,8 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     }
 
     // What a planner never names, even inside a root: a path of an account other than
-    // its shared-able folders, their backups and settings.json, a file beside the shared
-    // folders, a link to anything but a shared folder. Judged only when the operation is
+    // its shared-able folders, their backups and settings.json, or a link to anything but
+    // a shared folder. Judged only when the operation is
     // otherwise clean, so each problem is reported once.
     if (!issues.some((i) => i.operationId === op.id)) {
       for (const { path, role, field } of paths) {
@@ -285,7 +285,9 @@ function scopeOf(plan: Plan, accounts: readonly string[]) {
       if (first === 'settings.json' || first.startsWith('settings.json.bak.')) return undefined;
       return `is in the account ${account} but not in one of its shared folders (${folders.join(', ')}), their backups or settings.json; a planner never names it.`;
     }
-    return `is neither in a shared folder (${areas.join(', ')}) nor in an account; a planner never names it.`;
+    // Beside the shared folders (under their parent, which the roots allow) is the
+    // library's own ground.
+    return undefined;
   };
   const badTarget = (path: string): string | undefined =>
     targets.has(pathKey(path))

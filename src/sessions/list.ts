@@ -72,18 +72,24 @@ export async function* iterateSessions(
   }
 
   aborted(s.signal);
+  const T0 = performance.now(); const dbg = (m: string) => process.env.CSS_DEBUG && console.error(m, (performance.now() - T0).toFixed(0));
   const folders = await resolveFolders(options, fs, report);
   const dirs = await listProjectDirs(folders, fs, options.project, report);
+  dbg('dirs');
   let candidates = await readProjectDirs(dirs, fs, concurrency, report);
+  dbg('candidates');
   const workers = isRealDisk(fs) ? await ListWorkers.start(workerCount(candidates.length, options.workers)) : undefined;
+  dbg('workers');
   try {
     const files = workers
       ? await workers.stat(candidates, report)
       : await statCandidates(candidates, isRealDisk(fs) ? directLstat : (path) => fs.lstat(path), concurrency, report);
     candidates = [];
+    dbg('stat');
     aborted(s.signal);
     yield* ordered(groupSessions(files.splice(0)), s, { offset, limit }, workers);
   } finally {
+    dbg('described');
     await workers?.close();
   }
 }

@@ -47,7 +47,9 @@ type Reply =
 function workerEntry(): string | undefined {
   let file: string;
   try {
-    file = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+    // ESM has import.meta.url; the CommonJS build has __filename (and an empty import.meta).
+    const url: string | undefined = import.meta.url;
+    file = url ? fileURLToPath(url) : __filename;
   } catch {
     return undefined;
   }
@@ -162,8 +164,13 @@ export class ListWorkers {
     try {
       await Promise.all(
         Array.from({ length: count }, async () => {
-          // A small young generation keeps each worker's memory low; its garbage is short-lived.
-          const w = new Worker(entry, { workerData: { [TAG]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+          const w = new Worker(entry, {
+            workerData: { [TAG]: true },
+            // The caller's node flags (-e, loaders, profilers) are not for this file.
+            execArgv: [],
+            // A small young generation keeps each worker's memory low; its garbage is short-lived.
+            resourceLimits: { maxYoungGenerationSizeMb: 4 },
+          });
           workers.push(w);
           await new Promise<void>((resolve, reject) => {
             w.once('message', () => resolve());
