@@ -8,7 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = { list: 'list-sessions.mjs', share: 'share.mjs' };
+const BENCHES = {
+  list: 'list-sessions.mjs',
+  'list-edge': 'sdk-edge-cases.mjs',
+  share: 'share.mjs',
+  crash: 'crash.mjs',
+};
 const dir = join(fileURLToPath(import.meta.url), '..');
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];

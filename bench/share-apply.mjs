@@ -5,6 +5,8 @@
  * library (dist/) and applies it, then prints one JSON line.
  *
  *   node bench/share-apply.mjs <home> <sharedDir> <account>...
+ *
+ * With SHARE_DURABLE=0 in the environment, copies are not fsynced (`durable: false`).
  */
 import { applyPlan, share } from '../dist/index.js';
 
@@ -16,7 +18,7 @@ if (!home || !sharedDir || accounts.length === 0) {
 const t0 = performance.now();
 const plan = await share({ home, sharedDir, accounts });
 const t1 = performance.now();
-const report = await applyPlan(plan);
+const report = await applyPlan(plan, { durable: process.env.SHARE_DURABLE !== '0' });
 const t2 = performance.now();
 const counts = /** @type {Record<string, number>} */ ({});
 for (const op of plan.operations) counts[op.type] = (counts[op.type] ?? 0) + 1;

@@ -238,11 +238,13 @@ console.log(
 /** @type {string[][]} */
 const rows = [['variant', 'time s', 'written MB', 'peak RSS MB', 'shared transcripts', 'notes']];
 for (let run = 0; run < RUNS; run++) {
-  {
+  for (const durable of [true, false]) {
     const home = freshCopy('library');
     const accounts = info.accounts.map((/** @type {string} */ a) => join(home, '..', a.replace(/^\/?/, '')));
     const sharedDir = join(home, '.claude-shared', 'projects');
-    const m = measure([process.execPath, join(root, 'bench', 'share-apply.mjs'), home, sharedDir, ...accounts], {});
+    const m = measure([process.execPath, join(root, 'bench', 'share-apply.mjs'), home, sharedDir, ...accounts], {
+      SHARE_DURABLE: durable ? '1' : '0',
+    });
     if (m.status !== 0) throw new Error(`library run failed: ${m.stdout}`);
     const out = JSON.parse(m.stdout.trim().split('\n').at(-1));
     const n = check(
@@ -251,33 +253,38 @@ for (let run = 0; run < RUNS; run++) {
       sharedDir,
     );
     rows.push([
-      'library share (plan + apply)',
+      durable ? 'library share (plan + apply)' : 'library share, durable: false',
       s(m.wallMs),
       mb(m.writtenBytes),
       mb((m.maxRssKb ?? out.maxRssKb) * 1024),
       String(n),
-      `plan ${s(out.planMs)} s + apply ${s(out.applyMs)} s, ${out.operations} ops, ${out.conflicts} conflicts kept, cloned ${mb(out.report.bytesCloned)} MB`,
+      `plan ${s(out.planMs)} s + apply ${s(out.applyMs)} s; ${out.operations} ops, ${out.conflicts} conflicts kept${durable ? ', copies fsynced' : ''}`,
     ]);
   }
   if (rsync) {
-    const home = freshCopy('shell');
-    const accounts = info.accounts.map((/** @type {string} */ a) => join(home, '..', a.replace(/^\/?/, '')));
-    const sharedDir = join(home, '.claude-shared', 'projects');
-    const m = measure(['bash', '-c', RECIPE], { SHARED: sharedDir, ACCOUNTS: accounts.join(' ') });
-    if (m.status !== 0) throw new Error('shell recipe failed');
-    const n = check(
-      join(home, '..'),
-      info.accounts.map((/** @type {string} */ a) => a.replace(/^\/?/, '')),
-      sharedDir,
-    );
-    rows.push([
-      'shell recipe (rsync + mv + ln)',
-      s(m.wallMs),
-      mb(m.writtenBytes),
-      mb((m.maxRssKb ?? 0) * 1024),
-      String(n),
-      'first copy wins; no checks, journal or undo',
-    ]);
+    for (const durable of [false, true]) {
+      const home = freshCopy('shell');
+      const accounts = info.accounts.map((/** @type {string} */ a) => join(home, '..', a.replace(/^\/?/, '')));
+      const sharedDir = join(home, '.claude-shared', 'projects');
+      const script = durable ? `${RECIPE}sync\n` : RECIPE;
+      const m = measure(['bash', '-c', script], { SHARED: sharedDir, ACCOUNTS: accounts.join(' ') });
+      if (m.status !== 0) throw new Error('shell recipe failed');
+      const n = check(
+        join(home, '..'),
+        info.accounts.map((/** @type {string} */ a) => a.replace(/^\/?/, '')),
+        sharedDir,
+      );
+      rows.push([
+        durable ? 'shell recipe + sync' : 'shell recipe (rsync + mv + ln)',
+        s(m.wallMs),
+        mb(m.writtenBytes),
+        mb((m.maxRssKb ?? 0) * 1024),
+        String(n),
+        durable
+          ? 'the same, then sync(1) so that the copies are on the device'
+          : 'first copy wins; no checks, journal or undo',
+      ]);
+    }
   }
 }
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

@@ -42,6 +42,10 @@ export const ErrorCodes = {
   UNSAFE_SHARED: 'EUNSAFE_SHARED',
   /** Nothing to roll back, no backup to restore, ... */
   NOTHING_TO_DO: 'ENOTHING',
+  /** The disk (or the user's quota) is full. */
+  NO_SPACE: 'ENOSPACE',
+  /** The clock is behind what is on disk (a backup stamped later than now). */
+  CLOCK: 'ECLOCK',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
 } as const;
@@ -115,6 +119,31 @@ export function wrapIoError(error: unknown, what: string, path: string): SharedS
       return new SharedSessionsError(
         ErrorCodes.PERMISSION,
         `${what}: permission denied on ${path}. Check its owner and mode (ls -ld), or run as the user who owns it.`,
+        { path, cause: error },
+      );
+    case 'EROFS':
+      return new SharedSessionsError(
+        ErrorCodes.PERMISSION,
+        `${what}: ${path} is on a read-only file system. Remount it read-write, or choose a shared folder on a writable disk.`,
+        { path, cause: error },
+      );
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new SharedSessionsError(
+        ErrorCodes.NO_SPACE,
+        `${what}: ${errno === 'EDQUOT' ? 'your disk quota is used up' : 'the disk is full'} (at ${path}). Free some space (describePlan shows how many bytes the plan copies; clones and same-disk moves take none), then try again.`,
+        { path, cause: error },
+      );
+    case 'EEXIST':
+      return new SharedSessionsError(
+        ErrorCodes.STALE_PLAN,
+        `${what}: ${path} appeared while the plan was applied (Claude Code running, or another tool). It was left untouched. Quit Claude Code, make the plan again and apply the new one.`,
+        { path, cause: error },
+      );
+    case 'ELOOP':
+      return new SharedSessionsError(
+        ErrorCodes.OUTSIDE_ROOTS,
+        `${what}: ${path} goes through a link loop. Remove the loop (ls -l the folders on the way), then try again.`,
         { path, cause: error },
       );
     default:

@@ -7,7 +7,9 @@ import { absolutePath } from '../layout/config-dir.js';
 import { resolveFolders } from '../plan/folders.js';
 import { isInside } from '../plan/paths.js';
 import { mapLimit } from '../util/limit.js';
+import { treeDigest } from './digest.js';
 import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
+import { findUnsafeFolders } from './safety.js';
 import {
   type AccountFolderSnapshot,
   type AccountSnapshot,
@@ -33,6 +35,15 @@ export interface InspectOptions extends DiscoverOptions {
    * @default false
    */
   backups?: boolean | 'all' | string;
+  /**
+   * Check that the shared and conflicts folders, and every folder above them, are not
+   * writable by other users nor owned by someone else (see `Snapshot.unsafe`). memfs has
+   * no owners and makes every folder 0777, so it is not checked there unless asked.
+   * @default true, except on memfs
+   */
+  checkPermissions?: boolean;
+  /** The user the shared folders must belong to. @default process.getuid() */
+  uid?: number;
 }
 
 const SETTINGS_MAX = 1 << 20;
@@ -85,6 +96,11 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
     sharedGiven: Object.fromEntries(folders.map((f) => [f, sharedDirs[f] ?? ''])),
     conflicts,
   };
+  if (options.checkPermissions ?? !/memfs/.test(fs.kind)) {
+    const own = [...Object.values(shared).flatMap((t) => [t.path, dirname(t.path)]), conflicts.path];
+    const unsafe = await findUnsafeFolders(fs, [...new Set(own)], 'uid' in options ? { uid: options.uid } : {});
+    if (unsafe.length > 0) snapshot.unsafe = unsafe;
+  }
   await compareCopies(fs, snapshot, concurrency);
   return snapshot;
 }
@@ -297,6 +313,14 @@ export async function resolveReal(fs: FileSystem, path: string): Promise<{ real:
       current = parent;
     }
   }
+}
+
+/**
+ * {@link treeDigest} of the folder at `path` as it is now (links not followed): what a
+ * backup rename's `expectFrom.tree` is compared with.
+ */
+export async function digestFolder(fs: FileSystem, path: string, concurrency = 16): Promise<string> {
+  return treeDigest(await walk(fs, path, concurrency));
 }
 
 /** Every entry under `root`, lstat'ed (links recorded, never followed), sorted by relative path. */

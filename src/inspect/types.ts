@@ -8,6 +8,7 @@
  */
 import type { AccountProblem, FolderStateKind } from '../accounts/types.js';
 import type { EntryType } from '../fs/types.js';
+import type { UnsafeFolder } from './safety.js';
 
 export const SNAPSHOT_VERSION = 1 as const;
 
@@ -138,4 +139,10 @@ export interface Snapshot {
   sharedGiven: Record<string, string>;
   /** Where superseded and diverged copies are kept (`<shared parent>/conflicts`). */
   conflicts: TreeSnapshot;
+  /**
+   * Shared, conflicts and parent folders that others could write to or that belong to
+   * someone else: sharing into them is refused (`EUNSAFE_SHARED`). Absent when nothing
+   * is wrong or when the filesystem has no owners and modes to check (memfs).
+   */
+  unsafe?: UnsafeFolder[];
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
+import { treeDigest } from '../inspect/digest.js';
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { backupName, backupTimestamp } from '../layout/names.js';
 import { PlanBuilder, type PlanContext } from './builder.js';
@@ -25,6 +26,23 @@ export function freeBackupPath(b: PlanBuilder, account: AccountSnapshot, base: s
   );
 }
 
+/**
+ * Refuses a backup stamped earlier than one already there: rollback restores the backup
+ * with the newest stamp, so the new one (which holds the newest sessions) would lose to
+ * an older one. It happens when the clock was moved back (or was ahead when the older
+ * backup was made).
+ */
+function assertClockAhead(b: PlanBuilder, account: AccountSnapshot, folder: string): void {
+  const stamp = Number(backupTimestamp(b.nowMs));
+  const later = account.backups.filter((x) => x.folder === folder && Number(x.stamp.split('.')[0]) > stamp);
+  if (later.length === 0) return;
+  throw new SharedSessionsError(
+    ErrorCodes.CLOCK,
+    `The clock says ${new Date(b.nowMs).toISOString()}, but ${later.map((x) => x.path).join(', ')} ${later.length === 1 ? 'is' : 'are'} stamped later (${later.map((x) => new Date(Number(x.stamp.split('.')[0]) * 1000).toISOString()).join(', ')}). A backup made now would sort older and rollback would restore the wrong one. Set the clock right (or rename ${later.length === 1 ? 'that backup' : 'those backups'} to the time ${later.length === 1 ? 'it was' : 'they were'} really made), then plan again.`,
+    { path: later[0]?.path, details: later.map((x) => ({ path: x.path, stamp: x.stamp })) },
+  );
+}
+
 /** Adds the backup renames: each account's real folder moved aside to `<folder>.bak.<stamp>`. */
 export function backupPhase(b: PlanBuilder, only?: (account: AccountSnapshot, folder: string) => boolean): void {
   for (const account of b.snapshot.accounts) {
@@ -34,12 +52,13 @@ export function backupPhase(b: PlanBuilder, only?: (account: AccountSnapshot, fo
       if (!f || reportBadAccountFolder(b, account, folder)) continue;
       if (only && !only(account, folder)) continue;
       if (b.state.lookup(f.path).type !== 'directory') continue;
+      assertClockAhead(b, account, folder);
       b.add({
         type: 'rename',
         reason: 'backup',
         from: f.path,
         to: freeBackupPath(b, account, folder),
-        expectFrom: { type: 'directory' },
+        expectFrom: { type: 'directory', tree: treeDigest(f.entries) },
         expectTo: { type: 'absent' },
         account: account.realPath,
       });

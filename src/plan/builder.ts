@@ -359,6 +359,21 @@ export class PlanBuilder {
 }
 
 /**
+ * Refuses to plan writes into a shared folder that others could write to or that belongs
+ * to someone else (what `inspect` found in `snapshot.unsafe`): every account would resume
+ * whatever they put there.
+ */
+export function assertSafeShared(snapshot: Snapshot, what: string): void {
+  const unsafe = snapshot.unsafe ?? [];
+  if (unsafe.length === 0) return;
+  throw new SharedSessionsError(
+    ErrorCodes.UNSAFE_SHARED,
+    `Refusing to ${what}: the shared folder is not safe.\n${unsafe.map((u) => `  ${u.reason}`).join('\n')}`,
+    { path: unsafe[0]?.path, details: unsafe },
+  );
+}
+
+/**
  * The folders a plan may touch under: each account's config dir (real path), the parent
  * of each shared folder (or the outermost folder the plan must create above it), and the
  * conflicts folder (likewise). Nested roots are folded into their ancestor; sorted.

@@ -108,7 +108,6 @@ function bytesOf(op: Operation): number {
  * printable('a\nb') // 'a\\nb'
  */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it escapes.
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\t') return '\\t';

@@ -1,5 +1,5 @@
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
-import { PlanBuilder, type PlanContext } from './builder.js';
+import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
 import { reportBadAccountFolder, reportBadShared } from './merge.js';
 import type { Plan } from './types.js';
 
@@ -70,6 +70,7 @@ export function linkPhase(
  * ```
  */
 export function planLink(snapshot: Snapshot, options: LinkOptions): Plan {
+  assertSafeShared(snapshot, 'link accounts to it');
   const b = new PlanBuilder(snapshot, options);
   b.noteAccounts();
   linkPhase(b, options);

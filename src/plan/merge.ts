@@ -2,7 +2,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
-import { PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
+import { assertSafeShared, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
 import { deriveForkSessionId } from './fingerprint.js';
 import type { Conflict, Plan } from './types.js';
 
@@ -96,6 +96,7 @@ interface Content {
  * ```
  */
 export function planMerge(snapshot: Snapshot, options: MergeOptions): Plan {
+  assertSafeShared(snapshot, 'merge into it');
   const b = new PlanBuilder(snapshot, options);
   b.noteAccounts();
   mergePhase(b, options);

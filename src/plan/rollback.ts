@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, BackupSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
-import { PlanBuilder, type PlanContext } from './builder.js';
+import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
 import { asidePath, isPrefixOf } from './merge.js';
 import type { Plan } from './types.js';
 
@@ -88,6 +88,10 @@ export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan
       `carry must be 'none', 'own' or 'all', not ${JSON.stringify(carry)}.`,
     );
   }
+  // Putting the backups back is always allowed; carrying files out of a folder others
+  // can write to is not (they could have planted them).
+  if (carry !== 'none') assertSafeShared(snapshot, `carry files back (carry: '${carry}')`);
+  for (const u of snapshot.unsafe ?? []) b.warn('unsafe-shared', u.reason, u.path);
   for (const account of snapshot.accounts) {
     if (!account.exists) continue;
     for (const folder of snapshot.folders) {

@@ -1,6 +1,6 @@
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { backupPhase } from './backup.js';
-import { PlanBuilder } from './builder.js';
+import { assertSafeShared, PlanBuilder } from './builder.js';
 import { cleanupPhase, defaultCleanupPeriodDays } from './cleanup.js';
 import { type LinkOptions, linkPhase } from './link.js';
 import { type MergeOptions, mergePhase, sharedUsable } from './merge.js';
@@ -43,6 +43,7 @@ function shareable(snapshot: Snapshot, account: AccountSnapshot, folder: string)
  * ```
  */
 export function planShare(snapshot: Snapshot, options: ShareOptions): Plan {
+  assertSafeShared(snapshot, 'share into it');
   const b = new PlanBuilder(snapshot, options);
   b.noteAccounts();
   mergePhase(b, options);

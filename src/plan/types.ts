@@ -21,7 +21,15 @@ export type ExpectedState =
       /** SHA-256 of the content, where the planner compared contents. */
       hash?: string;
     }
-  | { type: 'directory' }
+  | {
+      type: 'directory';
+      /**
+       * `treeDigest` of everything under the folder when the plan was made, for a folder
+       * the plan moves whole (a backup): a session added, removed or written to since
+       * makes the plan stale rather than carry it into the backup unseen.
+       */
+      tree?: string;
+    }
   | {
       type: 'symlink';
       /** The link's text as stored (what readlink returns). */

@@ -255,7 +255,9 @@ function underivedRoots(plan: Plan, roots: readonly string[]): PlanIssue[] {
   const direct = keys([...plan.accounts, ...Object.values(plan.sharedDirs).map((d) => dirname(d)), plan.conflictsDir]);
   const tops = [...Object.values(plan.sharedDirs).map((d) => dirname(d)), plan.conflictsDir].filter(isNormalAbsolute);
   const made = keys(
-    plan.operations.flatMap((op) => (isRecord(op) && op.type === 'mkdir' && typeof op.path === 'string' ? [op.path] : [])),
+    plan.operations.flatMap((op) =>
+      isRecord(op) && op.type === 'mkdir' && typeof op.path === 'string' ? [op.path] : [],
+    ),
   );
   const issues: PlanIssue[] = [];
   for (const root of roots) {
@@ -365,6 +367,8 @@ function isExpected(v: unknown, allowed: readonly string[]): boolean {
       );
     case 'symlink':
       return typeof v.target === 'string';
+    case 'directory':
+      return v.tree === undefined || (typeof v.tree === 'string' && /^[0-9a-f]{64}$/.test(v.tree));
     default:
       return true;
   }

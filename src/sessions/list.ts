@@ -72,24 +72,18 @@ export async function* iterateSessions(
   }
 
   aborted(s.signal);
-  const T0 = performance.now(); const dbg = (m: string) => process.env.CSS_DEBUG && console.error(m, (performance.now() - T0).toFixed(0));
   const folders = await resolveFolders(options, fs, report);
   const dirs = await listProjectDirs(folders, fs, options.project, report);
-  dbg('dirs');
   let candidates = await readProjectDirs(dirs, fs, concurrency, report);
-  dbg('candidates');
   const workers = isRealDisk(fs) ? await ListWorkers.start(workerCount(candidates.length, options.workers)) : undefined;
-  dbg('workers');
   try {
-    const files = workers
-      ? await workers.stat(candidates, report)
-      : await statCandidates(candidates, isRealDisk(fs) ? directLstat : (path) => fs.lstat(path), concurrency, report);
+    const lstat = isRealDisk(fs) ? directLstat : (path: string) => fs.lstat(path);
+    const inThread = () => statCandidates(candidates, lstat, concurrency, report);
+    const files = workers ? await workers.stat(candidates, report).catch(inThread) : await inThread();
     candidates = [];
-    dbg('stat');
     aborted(s.signal);
     yield* ordered(groupSessions(files.splice(0)), s, { offset, limit }, workers);
   } finally {
-    dbg('described');
     await workers?.close();
   }
 }
@@ -121,11 +115,10 @@ async function* ordered(
       const slice = groups.slice(from, from + batch) as SessionFiles[];
       groups.fill(undefined as unknown as SessionFiles, from, from + slice.length);
       if (workers) {
-        const rows = workers.describe(
-          slice,
-          { includeProgrammatic: s.includeProgrammatic, compareCopies: s.compareCopies },
-          s.report,
-        );
+        const rows = workers
+          .describe(slice, { includeProgrammatic: s.includeProgrammatic, compareCopies: s.compareCopies }, s.report)
+          // A worker that failed (out of memory, killed): its batch is described here.
+          .catch(() => Promise.all(slice.map((g) => run(() => describeSession(g, s)))));
         slice.forEach((_, k) => {
           const task = rows.then((r) => r[k]);
           task.catch(() => {}); // observed when awaited below

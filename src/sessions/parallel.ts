@@ -138,6 +138,8 @@ export class ListWorkers {
   #next = 1;
   /** Batches waiting on each worker. */
   readonly #load: number[] = [];
+  readonly #owner = new Map<number, Worker>();
+  readonly #dead = new Set<Worker>();
 
   private constructor(workers: Worker[]) {
     this.#workers = workers;
@@ -149,10 +151,16 @@ export class ListWorkers {
         if ('error' in reply) waiter.reject(new Error(`listing worker failed: ${reply.error}`));
         else waiter.resolve(reply);
       });
-      w.on('error', (error) => {
-        for (const waiter of this.#waiting.values()) waiter.reject(error);
-        this.#waiting.clear();
-      });
+      const fail = (error: unknown) => {
+        this.#dead.add(w);
+        for (const [id, waiter] of this.#waiting) {
+          if (this.#owner.get(id) !== w) continue;
+          this.#waiting.delete(id);
+          waiter.reject(error);
+        }
+      };
+      w.on('error', fail);
+      w.on('exit', () => fail(new Error('listing worker exited')));
     }
   }
 
@@ -168,8 +176,9 @@ export class ListWorkers {
             workerData: { [TAG]: true },
             // The caller's node flags (-e, loaders, profilers) are not for this file.
             execArgv: [],
-            // A small young generation keeps each worker's memory low; its garbage is short-lived.
-            resourceLimits: { maxYoungGenerationSizeMb: 4 },
+            // A worker holds one batch at a time: small heaps keep the listing's memory low.
+            // Should one run out, its batches are described in this thread instead.
+            resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
           });
           workers.push(w);
           await new Promise<void>((resolve, reject) => {
@@ -191,10 +200,12 @@ export class ListWorkers {
   }
 
   #ask(worker: Worker, request: Request): Promise<Reply> {
-    return new Promise((resolve, reject) => {
+    if (this.#dead.has(worker)) return Promise.reject(new Error('listing worker is gone'));
+    return new Promise<Reply>((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
+      this.#owner.set(request.id, worker);
       worker.postMessage(request);
-    });
+    }).finally(() => this.#owner.delete(request.id));
   }
 
   /** Stats the transcripts, shared out between the workers. */
@@ -232,6 +243,7 @@ export class ListWorkers {
   }
 
   async close(): Promise<void> {
+    for (const w of this.#workers) this.#dead.add(w);
     await Promise.allSettled(this.#workers.map((w) => w.terminate()));
   }
 }

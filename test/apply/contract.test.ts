@@ -301,8 +301,7 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
       },
     });
     const error = await thrown(applyPlan(plan, { fs: failing }));
-    expect(error.code).toBe(ErrorCodes.IO);
-    expect(error.message).toMatch(/ENOSPC/);
+    expect(error.code).toBe(ErrorCodes.NO_SPACE);
     expect((error.cause as { code?: string }).code).toBe('ENOSPC');
     const undo = undoOutcomeOf(error);
     expect(undo).toMatchObject({ complete: true, kept: [], errors: [] });

@@ -18,7 +18,8 @@ import { copyFixture, FIXTURE_ACCOUNTS } from '../helpers/fixture.js';
 import { bundleChild } from './helpers/child-bundle.js';
 import { type Captured, capture, contents, diff, lostFiles } from './helpers/snapshot.js';
 
-const RUNS = 52;
+/** 52 in the suite; `bench/crash.mjs --runs N` (CRASH_RUNS) runs more. */
+const RUNS = Number(process.env.CRASH_RUNS ?? 52);
 const AT_ONCE = 4;
 const DELAY_MS = 0;
 const fs = createNodeFileSystem();
@@ -95,72 +96,76 @@ function relative(captured: Map<string, Captured>, dir: string): Map<string, Cap
 }
 
 describe('crash: SIGKILL at random points of a real-disk apply, then recover()', () => {
-  it(`${RUNS} runs: no byte lost, the disk as before (or as applied, when committed)`, async () => {
-    // A reference run without a kill: how long an apply takes and what it leaves.
-    const reference = await prepare();
-    const full = await runChild(reference, {});
-    expect(full.outcome).toBe('done');
-    const applied = relative(await capture(fs, reference.dir), reference.dir);
+  it(
+    `${RUNS} runs: no byte lost, the disk as before (or as applied, when committed)`,
+    async () => {
+      // A reference run without a kill: how long an apply takes and what it leaves.
+      const reference = await prepare();
+      const full = await runChild(reference, {});
+      expect(full.outcome).toBe('done');
+      const applied = relative(await capture(fs, reference.dir), reference.dir);
 
-    const rng = createRng(20261127);
-    const plans = Array.from({ length: RUNS }, (_, i) => ({
-      killAfterMs: rng() * full.elapsedMs * 1.1,
-      // One run in three meets a fault first, so that some kills land during the undo.
-      failAt: i % 3 === 2 ? 20 + Math.floor(rng() * 200) : undefined,
-    }));
-    const statuses: Record<string, number> = {};
-    const outcomes: Record<string, number> = {};
-    let next = 0;
-    const worker = async () => {
-      while (next < plans.length) {
-        const index = next++;
-        const spec = plans[index];
-        if (!spec) return;
-        const run = await prepare();
-        const { outcome } = await runChild(run, spec);
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        const where = `run ${index} (${outcome} after ${spec.killAfterMs.toFixed(0)} ms, fault at ${spec.failAt})`;
+      const rng = createRng(20261127);
+      const plans = Array.from({ length: RUNS }, (_, i) => ({
+        killAfterMs: rng() * full.elapsedMs * 1.1,
+        // One run in three meets a fault first, so that some kills land during the undo.
+        failAt: i % 3 === 2 ? 20 + Math.floor(rng() * 200) : undefined,
+      }));
+      const statuses: Record<string, number> = {};
+      const outcomes: Record<string, number> = {};
+      let next = 0;
+      const worker = async () => {
+        while (next < plans.length) {
+          const index = next++;
+          const spec = plans[index];
+          if (!spec) return;
+          const run = await prepare();
+          const { outcome } = await runChild(run, spec);
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+          const where = `run ${index} (${outcome} after ${spec.killAfterMs.toFixed(0)} ms, fault at ${spec.failAt})`;
 
-        expect(lostFiles(contents(run.before), await capture(fs, run.dir)), `bytes lost in ${where}`).toEqual([]);
-        const report = await recover({ fs, sharedDir: run.sharedDir });
-        statuses[report.status] = (statuses[report.status] ?? 0) + 1;
-        expect(report.kept, `recover kept things in ${where}`).toEqual([]);
-        const end = await capture(fs, run.dir);
-        expect(lostFiles(contents(run.before), end), `bytes lost after recover in ${where}`).toEqual([]);
-        const wasApplied = outcome === 'done' || report.status === 'finished';
-        let left = wasApplied
-          ? diff(applied, relative(end, run.dir), { dirTimes: true, fileTimes: /settings\.json$/ })
-          : diff(run.before, end);
-        // Killed before the journal's first record was on the disk: only the empty
-        // folders made for the journal can remain (nothing records them yet).
-        const parent = dirname(run.sharedDir);
-        const leftovers = new Set([
-          `+ ${parent} (directory)`,
-          `+ ${stateDirOf(run.sharedDir)} (directory)`,
-          `~ ${dirname(parent)}/: mtime`,
-          `~ ${parent}/: mtime`,
-        ]);
-        if (report.status === 'clean') left = left.filter((l) => !leftovers.has(l.replace(/ -?\d+ -> \d+$/, '')));
-        expect(left, `not consistent after recover in ${where}`).toEqual([]);
-        if (index % 10 === 0 && !wasApplied) {
-          // And a fresh plan applies.
-          await applyPlan(
-            await share({
-              fs,
-              home: run.dir,
-              accounts: FIXTURE_ACCOUNTS.map((a) => join(run.dir, a)),
-              sharedDir: run.sharedDir,
-              id: 'again',
-              now: Date.parse('2026-12-01T00:00:00Z'),
-            }),
-            { fs },
-          );
+          expect(lostFiles(contents(run.before), await capture(fs, run.dir)), `bytes lost in ${where}`).toEqual([]);
+          const report = await recover({ fs, sharedDir: run.sharedDir });
+          statuses[report.status] = (statuses[report.status] ?? 0) + 1;
+          expect(report.kept, `recover kept things in ${where}: ${JSON.stringify(report.kept)}`).toEqual([]);
+          const end = await capture(fs, run.dir);
+          expect(lostFiles(contents(run.before), end), `bytes lost after recover in ${where}`).toEqual([]);
+          const wasApplied = outcome === 'done' || report.status === 'finished';
+          let left = wasApplied
+            ? diff(applied, relative(end, run.dir), { dirTimes: true, fileTimes: /settings\.json$/ })
+            : diff(run.before, end);
+          // Killed before the journal's first record was on the disk: only the empty
+          // folders made for the journal can remain (nothing records them yet).
+          const parent = dirname(run.sharedDir);
+          const leftovers = new Set([
+            `+ ${parent} (directory)`,
+            `+ ${stateDirOf(run.sharedDir)} (directory)`,
+            `~ ${dirname(parent)}/: mtime`,
+            `~ ${parent}/: mtime`,
+          ]);
+          if (report.status === 'clean') left = left.filter((l) => !leftovers.has(l.replace(/ -?\d+ -> \d+$/, '')));
+          expect(left, `not consistent after recover in ${where}`).toEqual([]);
+          if (index % 10 === 0 && !wasApplied) {
+            // And a fresh plan applies.
+            await applyPlan(
+              await share({
+                fs,
+                home: run.dir,
+                accounts: FIXTURE_ACCOUNTS.map((a) => join(run.dir, a)),
+                sharedDir: run.sharedDir,
+                id: 'again',
+                now: Date.parse('2026-12-01T00:00:00Z'),
+              }),
+              { fs },
+            );
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: AT_ONCE }, worker));
-    // Most kills land in the middle of an apply or of its undo.
-    expect(outcomes.killed ?? 0).toBeGreaterThan(RUNS / 2);
-    expect(statuses['rolled-back'] ?? 0).toBeGreaterThan(RUNS / 2);
-  }, 120_000);
+      };
+      await Promise.all(Array.from({ length: AT_ONCE }, worker));
+      // Most kills land in the middle of an apply or of its undo.
+      expect(outcomes.killed ?? 0).toBeGreaterThan(RUNS / 2);
+      expect(statuses['rolled-back'] ?? 0).toBeGreaterThan(RUNS / 2);
+    },
+    Math.max(120_000, RUNS * 2_000),
+  );
 });

@@ -63,7 +63,12 @@ describe('wrapIoError', () => {
     ['ENOTDIR', ErrorCodes.NOT_A_DIRECTORY, /is not a folder/],
     ['EACCES', ErrorCodes.PERMISSION, /permission denied.*ls -ld/],
     ['EPERM', ErrorCodes.PERMISSION, /permission denied/],
-    ['ENOSPC', ErrorCodes.IO, /ENOSPC/],
+    ['ENOSPC', ErrorCodes.NO_SPACE, /disk is full.*Free some space/],
+    ['EDQUOT', ErrorCodes.NO_SPACE, /quota/],
+    ['EROFS', ErrorCodes.PERMISSION, /read-only file system/],
+    ['EEXIST', ErrorCodes.STALE_PLAN, /appeared while the plan was applied.*make the plan again/],
+    ['ELOOP', ErrorCodes.OUTSIDE_ROOTS, /link loop/],
+    ['EIO', ErrorCodes.IO, /EIO/],
   ])('maps %s to %s with a message that names the path', (errno, code, message) => {
     const cause = errnoError(errno, 'open', '/home/u/.claude/projects');
     const error = wrapIoError(cause, 'Reading the sessions', '/home/u/.claude/projects');

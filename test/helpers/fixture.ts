@@ -12,7 +12,10 @@ export function fixtureMtimes(): Record<string, number> {
   return JSON.parse(readFileSync(join(FIXTURE_DIR, 'mtimes.json'), 'utf8')) as Record<string, number>;
 }
 
-export function fixtureExpected(account: FixtureAccount, variant: 'listSessions' | 'listSessions.interactive'): unknown[] {
+export function fixtureExpected(
+  account: FixtureAccount,
+  variant: 'listSessions' | 'listSessions.interactive',
+): unknown[] {
   return JSON.parse(readFileSync(join(FIXTURE_DIR, 'expected', `${account}.${variant}.json`), 'utf8')) as unknown[];
 }
 

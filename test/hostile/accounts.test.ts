@@ -7,15 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { linkShared, mergeInto, share } from '../../src/plan/verbs.js';
+import { expectRefusal, expectUntouched, type Sandbox, seed, standardSandbox, verbOptions } from './helpers/world.js';
 import { faultyFs, recordingFs, under } from './helpers/wrap-fs.js';
-import {
-  expectRefusal,
-  expectUntouched,
-  type Sandbox,
-  seed,
-  standardSandbox,
-  verbOptions,
-} from './helpers/world.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {
@@ -36,7 +29,9 @@ describe('hostile: account folders', () => {
   it('H01 an account folder that does not exist is left out with a warning', async () => {
     sb = await standardSandbox();
     const ghost = join(sb.home, '.claude-9');
-    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, ghost] })));
+    const plan = await expectUntouched(sb, () =>
+      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, ghost] })),
+    );
     expect(plan.accounts).not.toContain(ghost);
     expect(plan.warnings).toContainEqual(
       expect.objectContaining({ code: 'account-missing', path: ghost, message: expect.stringMatching(/Check/) }),
@@ -89,11 +84,13 @@ describe('hostile: account folders', () => {
   it('H05 projects/ that is a file is a skipped conflict, never overwritten', async () => {
     sb = await standardSandbox('disk', (s) => ({ [join(s.home, '.claude-3', 'projects')]: 'a file' }));
     const c = join(sb.home, '.claude-3');
-    const plan = await expectUntouched(sb, () =>
-      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, c] })),
-    );
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, c] })));
     expect(plan.conflicts).toContainEqual(
-      expect.objectContaining({ code: 'not-a-directory', resolution: 'skipped', message: expect.stringMatching(/move it away/) }),
+      expect.objectContaining({
+        code: 'not-a-directory',
+        resolution: 'skipped',
+        message: expect.stringMatching(/move it away/),
+      }),
     );
     expect(named(plan).some((p) => under(join(c, 'projects'), p))).toBe(false);
   });
@@ -115,11 +112,13 @@ describe('hostile: account folders', () => {
       [join(s.home, '.claude-3', 'projects')]: { link: join(s.b, 'projects') },
     }));
     const c = join(sb.home, '.claude-3');
-    const plan = await expectUntouched(sb, () =>
-      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, c] })),
-    );
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, c] })));
     expect(plan.conflicts).toContainEqual(
-      expect.objectContaining({ code: 'link-elsewhere', resolution: 'skipped', paths: expect.arrayContaining([join(c, 'projects')]) }),
+      expect.objectContaining({
+        code: 'link-elsewhere',
+        resolution: 'skipped',
+        paths: expect.arrayContaining([join(c, 'projects')]),
+      }),
     );
     expect(named(plan).some((p) => under(join(c, 'projects'), p))).toBe(false);
   });
@@ -143,14 +142,12 @@ describe('hostile: account folders', () => {
     const outside = join(sb.root, 'outside');
     const c = join(sb.home, '.claude-3');
     const fs = recordingFs(sb.fs);
-    const plan = await expectUntouched(sb, () =>
-      share(verbOptions(sb as Sandbox, { fs, accounts: [sb!.a, c] })),
-    );
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { fs, accounts: [sb!.a, c] })));
     expect(plan.conflicts).toContainEqual(expect.objectContaining({ code: 'link-elsewhere' }));
     expect(named(plan).some((p) => under(outside, p) || under(join(c, 'projects'), p))).toBe(false);
-    expect(fs.calls.filter((x) => x.call.startsWith('open') || x.call === 'readFile').map((x) => x.path)).not.toContainEqual(
-      expect.stringContaining(outside),
-    );
+    expect(
+      fs.calls.filter((x) => x.call.startsWith('open') || x.call === 'readFile').map((x) => x.path),
+    ).not.toContainEqual(expect.stringContaining(outside));
   });
 
   it('H10 an account that is the shared folder`s parent is refused, even before the shared folder exists', async () => {

@@ -4,7 +4,7 @@
  * read that should not be, and that planning and listing leave the sandbox untouched.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,6 @@ import { validatePlan } from '../../src/plan/validate.js';
 import { share } from '../../src/plan/verbs.js';
 import { listSessions } from '../../src/sessions/index.js';
 import { dumpDisk } from '../helpers/tree.js';
-import { recordingFs, under } from './helpers/wrap-fs.js';
 import {
   applyOptions,
   expectUntouched,
@@ -28,6 +27,7 @@ import {
   transcript,
   verbOptions,
 } from './helpers/world.js';
+import { recordingFs, under } from './helpers/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 const servers: Server[] = [];
@@ -41,7 +41,13 @@ afterEach(async () => {
 async function planAndList(s: Sandbox, fs = s.fs) {
   return expectUntouched(s, async () => {
     const plan = await share(verbOptions(s, { fs }));
-    const listing = await listSessions({ fs, home: s.home, env: {}, accounts: [s.a, s.b], isProcessAlive: () => false });
+    const listing = await listSessions({
+      fs,
+      home: s.home,
+      env: {},
+      accounts: [s.a, s.b],
+      isProcessAlive: () => false,
+    });
     return { plan, listing };
   });
 }
@@ -55,7 +61,9 @@ describe('hostile: folder contents', () => {
     expect(plan.warnings).toContainEqual(
       expect.objectContaining({ code: 'type-clash', message: expect.stringContaining(session(sb.a, IDS.b)) }),
     );
-    expect(listing.problems).toContainEqual(expect.objectContaining({ code: 'ENOT_A_FILE', path: session(sb.b, IDS.b) }));
+    expect(listing.problems).toContainEqual(
+      expect.objectContaining({ code: 'ENOT_A_FILE', path: session(sb.b, IDS.b) }),
+    );
     expect(validatePlan(plan)).toEqual([]);
   });
 
@@ -69,7 +77,15 @@ describe('hostile: folder contents', () => {
     const fs = recordingFs(sb.fs);
     const { plan, listing } = await planAndList(sb, fs);
     const opened = fs.calls.filter((c) => c.call.startsWith('open') || c.call === 'readFile' || c.call === 'stat');
-    expect(opened.filter((c) => c.path === '/etc/passwd' || under(outside, c.path) || c.path.endsWith(`${IDS.d}.jsonl`) || c.path.endsWith(`${IDS.e}.jsonl`))).toEqual([]);
+    expect(
+      opened.filter(
+        (c) =>
+          c.path === '/etc/passwd' ||
+          under(outside, c.path) ||
+          c.path.endsWith(`${IDS.d}.jsonl`) ||
+          c.path.endsWith(`${IDS.e}.jsonl`),
+      ),
+    ).toEqual([]);
     expect(plan.warnings.filter((w) => w.code === 'symlink-not-followed').map((w) => w.path)).toEqual([
       session(sb.a, IDS.d),
       session(sb.b, IDS.e),
@@ -98,11 +114,18 @@ describe('hostile: folder contents', () => {
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     const fs = recordingFs(sb.fs);
     const { plan, listing } = await planAndList(sb, fs);
-    expect(fs.calls.filter((c) => (c.call.startsWith('open') || c.call === 'readFile') && (c.path === fifo || c.path === socketPath))).toEqual([]);
+    expect(
+      fs.calls.filter(
+        (c) => (c.call.startsWith('open') || c.call === 'readFile') && (c.path === fifo || c.path === socketPath),
+      ),
+    ).toEqual([]);
     expect(plan.warnings.filter((w) => w.code === 'special-file').map((w) => w.path)).toEqual([fifo, socketPath]);
-    expect(listing.problems.filter((p) => p.code === 'ENOT_A_FILE').map((p) => p.path).sort()).toEqual(
-      [fifo, socketPath].sort(),
-    );
+    expect(
+      listing.problems
+        .filter((p) => p.code === 'ENOT_A_FILE')
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual([fifo, socketPath].sort());
     expect(validatePlan(plan)).toEqual([]);
   });
 
@@ -151,7 +174,11 @@ describe('hostile: folder contents', () => {
     expect(toC).toEqual([expect.objectContaining({ from: session(sb.b, IDS.c), reason: 'longer' })]);
     expect(plan.conflicts).toEqual([]);
     expect(plan.operations).toContainEqual(
-      expect.objectContaining({ type: 'copyFile', from: session(sb.a, IDS.d), expectFrom: expect.objectContaining({ size: 0 }) }),
+      expect.objectContaining({
+        type: 'copyFile',
+        from: session(sb.a, IDS.d),
+        expectFrom: expect.objectContaining({ size: 0 }),
+      }),
     );
     expect(listing.problems).toEqual([]);
     await applyPlan(plan, applyOptions(sb));
@@ -172,7 +199,11 @@ describe('hostile: folder contents', () => {
     const bytesRead = touched.filter((c) => c.call === 'read').reduce((n, c) => n + (c.length ?? 0), 0);
     expect(bytesRead).toBeLessThanOrEqual(1024 * 1024);
     expect(plan.operations).toContainEqual(
-      expect.objectContaining({ type: 'copyFile', from: big, expectFrom: expect.objectContaining({ size: 2 * 1024 ** 3 }) }),
+      expect.objectContaining({
+        type: 'copyFile',
+        from: big,
+        expectFrom: expect.objectContaining({ size: 2 * 1024 ** 3 }),
+      }),
     );
     expect(listing.sessions.find((s) => s.sessionId === IDS.d)).toMatchObject({ fileSize: 2 * 1024 ** 3 });
   });
@@ -198,7 +229,14 @@ describe('hostile: folder contents', () => {
 
   it('H22 a very deep sidecar tree is merged whole and planning again finds nothing to do', async () => {
     sb = await standardSandbox();
-    const deep = join(sb.b, 'projects', '-home-dev-app', IDS.c, 'subagents', ...Array.from({ length: 80 }, (_, i) => `d${i}`));
+    const deep = join(
+      sb.b,
+      'projects',
+      '-home-dev-app',
+      IDS.c,
+      'subagents',
+      ...Array.from({ length: 80 }, (_, i) => `d${i}`),
+    );
     await seed(sb.fs, { [join(deep, 'agent-deep.jsonl')]: '{"deep":true}\n' });
     const { plan } = await planAndList(sb);
     expect(plan.operations.filter((o) => o.type === 'mkdir').length).toBeGreaterThan(80);

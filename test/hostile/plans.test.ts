@@ -11,7 +11,6 @@ import { ErrorCodes } from '../../src/errors.js';
 import type { Operation, Plan } from '../../src/plan/types.js';
 import { share } from '../../src/plan/verbs.js';
 import { dumpDisk } from '../helpers/tree.js';
-import { recordingFs, under } from './helpers/wrap-fs.js';
 import {
   applyOptions,
   dump,
@@ -25,6 +24,7 @@ import {
   standardSandbox,
   verbOptions,
 } from './helpers/world.js';
+import { recordingFs, under } from './helpers/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {
@@ -39,7 +39,7 @@ async function savedPlan(s: Sandbox): Promise<Plan> {
 
 function firstCopy(plan: Plan): Extract<Operation, { type: 'copyFile' }> {
   const op = plan.operations.find((o) => o.type === 'copyFile');
-  if (!op || op.type !== 'copyFile') throw new Error('no copy in the plan');
+  if (op?.type !== 'copyFile') throw new Error('no copy in the plan');
   return op;
 }
 
@@ -124,7 +124,9 @@ describe('hostile: saved plans', () => {
   it('H28 a plan applied after the tree changed (a transcript grew, one vanished) is refused as stale', async () => {
     sb = await standardSandbox();
     const plan = await savedPlan(sb);
-    await seed(sb.fs, { [session(sb.a, IDS.b)]: { content: '{"grew":true}\n', mtimeMs: Date.parse('2026-11-20T11:00:00Z') } });
+    await seed(sb.fs, {
+      [session(sb.a, IDS.b)]: { content: '{"grew":true}\n', mtimeMs: Date.parse('2026-11-20T11:00:00Z') },
+    });
     await sb.fs.unlink(session(sb.b, IDS.c));
     const error = await expectRefusal(
       expectUntouched(sb, () => applyPlan(plan, applyOptions(sb as Sandbox))),
@@ -170,7 +172,10 @@ describe('hostile: saved plans', () => {
         () => undefined,
         (e: unknown) => e as { code: string; message: string },
       );
-      expect({ code: error?.code, message: error?.message }).toMatchObject({ code, message: expect.stringMatching(advice) });
+      expect({ code: error?.code, message: error?.message }).toMatchObject({
+        code,
+        message: expect.stringMatching(advice),
+      });
       expect(await dump(sb)).toEqual(before);
     }
   });
