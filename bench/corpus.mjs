@@ -18,6 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { open, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,7 +27,8 @@ import { buildSync } from 'esbuild';
 /** The transcript generator of src/demo/transcript.ts, compiled on the fly (it is not public API). */
 async function loadGenerator() {
   const root = join(fileURLToPath(import.meta.url), '..', '..');
-  const outfile = join(root, '.bench', 'gen', 'transcript.mjs');
+  // Outside the work tree, where the linter does not look.
+  const outfile = join(tmpdir(), `claude-shared-sessions-bench-${process.pid}`, 'transcript.mjs');
   buildSync({
     entryPoints: [join(root, 'src', 'demo', 'transcript.ts')],
     outfile,

@@ -94,6 +94,7 @@ export { validatePlan } from './plan/validate.js';
 export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './plan/verbs.js';
 export {
   type CopyRelation,
+  type IterateSessionsOptions,
   iterateSessions,
   type ListProblem,
   type ListSessionsOptions,

@@ -58,6 +58,8 @@ const CONFIG_MARKERS = [
 ];
 
 const DEFAULT_CLEANUP_DAYS = 30;
+/** settings.json files above this size are not read (Claude Code's are a few KB). */
+const SETTINGS_MAX = 1 << 20;
 
 /**
  * Sibling names that look like a copy or backup of a config dir rather than an account:
@@ -377,6 +379,17 @@ async function readCleanupPeriod(
   const path = join(configDir, 'settings.json');
   let text: string;
   try {
+    // Links are followed (dotfile managers link it), but only a regular file of sane size
+    // is read: a fifo would block forever, /dev/zero would never end.
+    const st = await fs.stat(path);
+    if (st.type === 'other' || (st.type === 'file' && st.size > SETTINGS_MAX)) {
+      problems.push({
+        code: 'ESETTINGS_NOT_A_FILE',
+        message: `${path} is ${st.type === 'file' ? `${st.size} bytes, too large for a settings file` : 'not a regular file (a fifo or a device)'}; it is not read, and cleanupPeriodDays is taken as ${DEFAULT_CLEANUP_DAYS} (what Claude Code falls back to). Replace it with a JSON file.`,
+        path,
+      });
+      return { days: DEFAULT_CLEANUP_DAYS, set: false };
+    }
     text = new TextDecoder().decode(await fs.readFile(path));
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') problems.push(problemOf(error, path, 'reading settings.json'));

@@ -27,7 +27,22 @@ import { undoStarted } from './undo.js';
 const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_LOCK_STALE_MS = 10_000;
 
-/** The undo outcome attached to an error thrown by {@link applyPlan}, if any. */
+/**
+ * The undo outcome attached to an error thrown by {@link applyPlan}, if any: how many
+ * operations were undone, what was kept rather than removed, what could not be undone,
+ * and the journal left for {@link recover} when the undo was not complete.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await applyPlan(plan);
+ * } catch (error) {
+ *   const undo = undoOutcomeOf(error);
+ *   if (undo && !undo.complete) console.error(`Run recover: the journal is at ${undo.journal}`);
+ *   for (const k of undo?.kept ?? []) console.error(`kept ${k.path}: ${k.reason}`);
+ * }
+ * ```
+ */
 export function undoOutcomeOf(error: unknown): UndoOutcome | undefined {
   if (typeof error === 'object' && error !== null && 'undo' in error) {
     return (error as { undo: UndoOutcome }).undo;
@@ -115,7 +130,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   } catch (error) {
     throw wrapIoError(error, 'Creating the folder of the journal', paths.stateDir);
   }
-  const dirTimes = { ...preflight.dirTimes, ...parentTimes };
+  const dirTimes = preflight.dirTimes;
   const createdKeys = new Set(created.map(pathKey));
   let lock: Lock | undefined;
   let journal: JournalWriter | undefined;
@@ -143,6 +158,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       stateDir: paths.stateDir,
       createdDirs: created,
       dirTimes,
+      stateParentTimes: parentTimes,
       plan,
     });
   } catch (error) {
@@ -241,6 +257,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       started: startedIds,
       created,
       dirTimes,
+      parentTimes,
     });
     Object.defineProperty(original, 'undo', { value: outcome, enumerable: true, configurable: true });
     throw original;
@@ -299,6 +316,7 @@ interface RollBackInput {
   started: ReadonlySet<string>;
   created: readonly string[];
   dirTimes: Record<string, DirTimes>;
+  parentTimes: Record<string, DirTimes>;
 }
 
 async function rollBack(input: RollBackInput): Promise<UndoOutcome> {
@@ -325,13 +343,18 @@ async function rollBack(input: RollBackInput): Promise<UndoOutcome> {
     }
   }
   await journal?.close().catch(() => {});
-  const problems = await cleanUpState(fs, input.paths, {
-    lock: input.lock,
-    removeJournal: complete,
-    createdDirs: complete ? input.created : [],
-    keep: new Set(),
-  });
-  if (complete) problems.push(...(await restoreDirTimes(fs, input.dirTimes)));
+  // Folder times go back while the journal still exists (a crash now lets recover redo
+  // it); only the folder holding the journal's own folder changes after that.
+  const problems = complete ? await restoreDirTimes(fs, input.dirTimes) : [];
+  problems.push(
+    ...(await cleanUpState(fs, input.paths, {
+      lock: input.lock,
+      removeJournal: complete,
+      createdDirs: complete ? input.created : [],
+      keep: new Set(),
+    })),
+  );
+  if (complete) problems.push(...(await restoreDirTimes(fs, input.parentTimes)));
   const journalLeft = !complete || problems.some((p) => p.includes(paths.journal));
   return {
     complete: complete && !journalLeft,

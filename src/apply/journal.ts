@@ -34,6 +34,8 @@ export type JournalRecord =
       createdDirs: string[];
       /** Folders whose entries change, with their times before: an undo restores them. */
       dirTimes: Record<string, DirTimes>;
+      /** Times of the folder the journal's folders were made in (it changes when they go). */
+      stateParentTimes?: Record<string, DirTimes>;
       plan: Plan;
     }
   | { t: 'intent'; ops: string[] }
@@ -55,7 +57,7 @@ export class JournalWriter {
   readonly #handle: FileHandle;
   #pending: string[] = [];
   #flushing: Promise<void> | undefined;
-  #failed: unknown;
+  #torn = false;
   #closed = false;
 
   private constructor(path: string, handle: FileHandle) {
@@ -81,7 +83,7 @@ export class JournalWriter {
   /** Opens an existing journal to add records (recover); `torn` ends its last line first. */
   static async reopen(fs: FileSystem, path: string, torn: boolean): Promise<JournalWriter> {
     const writer = new JournalWriter(path, await fs.open(path, 'a', 0o600));
-    if (torn) writer.#pending.push('\n');
+    writer.#torn = torn;
     return writer;
   }
 
@@ -94,12 +96,16 @@ export class JournalWriter {
     await this.flush();
   }
 
-  /** Writes and fsyncs everything appended so far. */
+  /**
+   * Writes and fsyncs everything appended so far. When a write fails, the records stay
+   * queued for the next flush, which first ends the line the failed write may have torn
+   * (a reader skips it; a record written twice means nothing more than once).
+   */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => {});
-    if (this.#failed !== undefined) throw this.#failed;
     if (this.#pending.length === 0) return;
-    const data = this.#pending.join('');
+    const data = (this.#torn ? '\n' : '') + this.#pending.join('');
+    const queued = this.#pending;
     this.#pending = [];
     this.#flushing = (async () => {
       await this.#handle.write(data);
@@ -107,9 +113,10 @@ export class JournalWriter {
     })();
     try {
       await this.#flushing;
+      this.#torn = false;
     } catch (error) {
-      // A journal that failed a write may hold a torn line: nothing more goes after it.
-      this.#failed = error;
+      this.#torn = true;
+      this.#pending = [...queued, ...this.#pending];
       throw error;
     } finally {
       this.#flushing = undefined;

@@ -418,9 +418,17 @@ export async function undoOperation(ctx: UndoContext, op: Operation): Promise<Ke
       else keep(op.to, `it holds bytes that ${source} does not (written after the copy); kept so nothing is lost`);
       break;
     }
-    case 'rename':
-      await moveBack(fs, ctx.locate(op.to), ctx.locate(op.from), keep);
+    case 'rename': {
+      const at = ctx.locate(op.to);
+      const moved = await readActual(fs, at);
+      if (moved.type === 'absent') break;
+      if (moved.type !== op.expectFrom.type) {
+        keep(at, `it is not the ${op.expectFrom.type} the apply moved there`);
+        break;
+      }
+      await moveBack(fs, at, ctx.locate(op.from), keep);
       break;
+    }
     case 'symlink': {
       const state = await readActual(fs, op.path);
       if (state.type === 'absent') break;

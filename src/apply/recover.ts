@@ -131,13 +131,16 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
     } else {
       report.undone = started.size;
     }
-    const problems = await cleanUpState(fs, paths, {
-      lock,
-      removeJournal: true,
-      createdDirs: begin.createdDirs,
-      keep: new Set(),
-    });
-    problems.push(...(await restoreDirTimes(fs, begin.dirTimes)));
+    const problems = await restoreDirTimes(fs, begin.dirTimes);
+    problems.push(
+      ...(await cleanUpState(fs, paths, {
+        lock,
+        removeJournal: true,
+        createdDirs: begin.createdDirs,
+        keep: new Set(),
+      })),
+    );
+    problems.push(...(await restoreDirTimes(fs, begin.stateParentTimes ?? {})));
     if (problems.length > 0) {
       throw new SharedSessionsError(
         ErrorCodes.IO,

@@ -51,6 +51,18 @@ export async function undoStarted(input: UndoInput): Promise<UndoResult> {
       result.undone++;
       continue;
     }
+    if (op.type !== 'copyFile' && op.type !== 'forkSession') {
+      // Records of the steps undone so far reach the disk before a structural step
+      // (a move back, a link, a folder) is undone: otherwise, after a crash, recover
+      // would undo them again on a disk where this step is already undone (it would see
+      // the restored folder where it removed its link, say). Copies, the bulk, need no
+      // such flush: undoing one again only finds it gone.
+      try {
+        await input.journal?.flush();
+      } catch {
+        // A journal that cannot be written must not stop the undo.
+      }
+    }
     try {
       const kept = await undoOperation(
         { fs, run: input.run, createdDirs: input.createdDirs, locate: locate(index) },

@@ -357,7 +357,10 @@ function mergeFolder(
         for (const c of dirs) note(c, 'already-there');
       } else if (cur.type === 'absent') {
         const first = dirs[0] as Copy;
-        const created = b.ensureDir(target, first.entry.mode || 0o700, first.account?.realPath, 'new');
+        // The source folder's mode, but never writable by group or others: every account
+        // resumes what is in the shared folder.
+        const mode = (first.entry.mode || 0o700) & ~0o022;
+        const created = b.ensureDir(target, mode, first.account?.realPath, 'new');
         const op = b.operations.at(-1);
         const opId = created && op?.type === 'mkdir' && op.path === target ? op.id : undefined;
         dirs.forEach((c, i) => {

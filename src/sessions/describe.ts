@@ -120,8 +120,8 @@ async function describeFile(file: TranscriptFile, s: Settings): Promise<FileResu
   const next = continuedIn(tail);
   if (next !== undefined && (await isTranscript(s, join(file.projectPath, `${next}.jsonl`)))) return none;
 
-  const sidecarDir = join(file.projectPath, file.sessionId);
   const tailTitle = tailCustomTitle(tail);
+  const sidecarDir = file.hasSidecarDir ? join(file.projectPath, file.sessionId) : '';
   const [sidecarTitle, archived] = file.hasSidecarDir
     ? await Promise.all([
         tailTitle === undefined ? readSidecarTitle(s.fs, join(sidecarDir, 'custom-title.json')) : undefined,

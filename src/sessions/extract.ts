@@ -74,6 +74,12 @@ export class Text {
     return found;
   }
 
+  /** Positions of `text`, last first, searched for only as far as they are read. */
+  *backwards(text: string): Generator<number> {
+    const p = pat(text);
+    for (let at = this.buf.lastIndexOf(p); at !== -1; at = at === 0 ? -1 : this.buf.lastIndexOf(p, at - 1)) yield at;
+  }
+
   #hits(anchor: string): number[] {
     let hits = this.#found.get(anchor);
     if (hits === undefined) {
@@ -176,6 +182,16 @@ function fieldOfLine(line: string, key: string, type: string | undefined): strin
   return typeof field === 'string' ? field : undefined;
 }
 
+function* reversed(positions: readonly number[]): Generator<number> {
+  for (let i = positions.length - 1; i >= 0; i--) yield positions[i] as number;
+}
+
+/**
+ * Keys usually present near the end of the tail when present at all: searched from the
+ * end, so the search stops there instead of crossing the whole window.
+ */
+const FROM_THE_END = new Set(['lastPrompt']);
+
 /** Anchors for the keys read from whole lines: a rare part of `"key":` and its offset. */
 const KEY_ANCHORS: Record<string, [string, number]> = {
   customTitle: ['Title":', 7],
@@ -199,12 +215,11 @@ export function lastLineField(
 ): string | undefined {
   const keyPat = `"${key}":`;
   const [anchor, anchorAt] = KEY_ANCHORS[key] ?? [keyPat, 0];
-  const found = text.all(keyPat, anchor, anchorAt);
+  const found = FROM_THE_END.has(key) ? text.backwards(keyPat) : reversed(text.all(keyPat, anchor, anchorAt));
   const typePats =
     type === undefined ? [] : spacedType ? [`"type":"${type}"`, `"type": "${type}"`] : [`"type":"${type}"`];
   let lineFloor = Number.POSITIVE_INFINITY;
-  for (let i = found.length - 1; i >= 0; i--) {
-    const at = found[i] as number;
+  for (const at of found) {
     if (at >= lineFloor) continue; // another occurrence in a line already read
     const start = text.lineStart(at);
     const end = text.lineEnd(at);

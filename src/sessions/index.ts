@@ -1,6 +1,7 @@
 export { iterateSessions, listSessions } from './list.js';
 export type {
   CopyRelation,
+  IterateSessionsOptions,
   ListProblem,
   ListSessionsOptions,
   ListSessionsResult,

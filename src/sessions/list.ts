@@ -14,7 +14,13 @@ import {
   type SessionFiles,
   statCandidates,
 } from './scan.js';
-import type { ListProblem, ListSessionsOptions, ListSessionsResult, SessionInfo } from './types.js';
+import type {
+  IterateSessionsOptions,
+  ListProblem,
+  ListSessionsOptions,
+  ListSessionsResult,
+  SessionInfo,
+} from './types.js';
 import { BufferPool, directReader, interfaceReader } from './window.js';
 
 /** Sessions sent to a worker in one message. */
@@ -45,8 +51,14 @@ function before(row: SessionInfo, next: { mtimeMs: number; sessionId: string } |
  * ```
  */
 export async function* iterateSessions(
-  options: ListSessionsOptions & { onProblem?: (problem: ListProblem) => void } = {},
+  options: IterateSessionsOptions = {},
 ): AsyncGenerator<SessionInfo, void, undefined> {
+  if (options.project === '') {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      'project must be a working directory, not an empty string.',
+    );
+  }
   const fs = options.fs ?? defaultFileSystem();
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 64));
   const report: ProblemSink = options.onProblem ?? (() => {});
@@ -64,12 +76,6 @@ export async function* iterateSessions(
   };
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
   const limit = options.limit !== undefined && options.limit > 0 ? Math.floor(options.limit) : Number.POSITIVE_INFINITY;
-  if (options.project !== undefined && options.project === '') {
-    throw new SharedSessionsError(
-      ErrorCodes.INVALID_OPTION,
-      'project must be a working directory, not an empty string.',
-    );
-  }
 
   aborted(s.signal);
   const folders = await resolveFolders(options, fs, report);

@@ -4,7 +4,7 @@
  * stats each `<uuid>.jsonl`, grouping files by session id. Reads no transcript content.
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { discoverAccounts } from '../accounts/discover.js';
 import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode } from '../errors.js';
@@ -229,6 +229,14 @@ export function transcriptsIn(
 
 const JSONL = '.jsonl';
 
+/**
+ * A file's path in a folder whose path is already absolute and normal (a real path):
+ * cheaper than path.join, which normalises again, 20,000 times over.
+ */
+export function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
 /** A transcript from its lstat, or undefined when it is no longer a regular file. */
 export function transcriptOf(
   dir: ProjectDir,
@@ -238,7 +246,7 @@ export function transcriptOf(
   if (st.type !== 'file') return undefined; // replaced since the folder was listed
   return {
     sessionId: candidate.name.slice(0, -JSONL.length),
-    path: join(dir.path, candidate.name),
+    path: childPath(dir.path, candidate.name),
     projectDir: dir.name,
     projectPath: dir.path,
     accounts: dir.accounts,
@@ -284,7 +292,7 @@ export async function statCandidates(
   report: ProblemSink,
 ): Promise<TranscriptFile[]> {
   const files = await mapLimit(candidates, concurrency, async (c) => {
-    const path = join(c.dir.path, c.name);
+    const path = childPath(c.dir.path, c.name);
     try {
       return transcriptOf(c.dir, c, await lstat(path));
     } catch (error) {

@@ -135,13 +135,23 @@ export interface ListSessionsOptions extends Omit<DiscoverOptions, 'accounts'> {
   /** Files read at once (in the calling thread). @default 64 */
   concurrency?: number;
   /**
-   * Worker threads for large listings of the real disk (2,000 transcripts or more, when
-   * the library runs from its built files); 0 lists in the calling thread.
-   * @default os.availableParallelism(), at most 4 (at most 8 when given)
+   * Worker threads that stat, read and describe transcripts of the real disk (when the
+   * library runs from its built files; otherwise, and for any other filesystem, the
+   * listing runs in the calling thread). 0 lists in the calling thread. By default,
+   * one per CPU (at most 4) for 5,000 transcripts or more, none below.
+   * @default automatic
    */
   workers?: number;
   /** Stops the listing; the promise rejects with an `EABORTED` error. */
   signal?: AbortSignal;
+}
+
+export interface IterateSessionsOptions extends ListSessionsOptions {
+  /**
+   * Called for each file or folder left out because it could not be read (the streaming
+   * form's counterpart of {@link ListSessionsResult.problems}).
+   */
+  onProblem?: (problem: ListProblem) => void;
 }
 
 export interface ListSessionsResult {

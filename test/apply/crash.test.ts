@@ -10,13 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPlan, recover, stateDirOf } from '../../src/apply/index.js';
+import { applyPlan, recover } from '../../src/apply/index.js';
 import { createRng } from '../../src/demo/transcript.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { share } from '../../src/plan/verbs.js';
 import { copyFixture, FIXTURE_ACCOUNTS } from '../helpers/fixture.js';
 import { bundleChild } from './helpers/child-bundle.js';
 import { type Captured, capture, contents, diff, lostFiles } from './helpers/snapshot.js';
+import { withoutStateLeftovers } from './helpers/sweep.js';
 
 /** 52 in the suite; `bench/crash.mjs --runs N` (CRASH_RUNS) runs more. */
 const RUNS = Number(process.env.CRASH_RUNS ?? 52);
@@ -134,16 +135,9 @@ describe('crash: SIGKILL at random points of a real-disk apply, then recover()',
           let left = wasApplied
             ? diff(applied, relative(end, run.dir), { dirTimes: true, fileTimes: /settings\.json$/ })
             : diff(run.before, end);
-          // Killed before the journal's first record was on the disk: only the empty
-          // folders made for the journal can remain (nothing records them yet).
-          const parent = dirname(run.sharedDir);
-          const leftovers = new Set([
-            `+ ${parent} (directory)`,
-            `+ ${stateDirOf(run.sharedDir)} (directory)`,
-            `~ ${dirname(parent)}/: mtime`,
-            `~ ${parent}/: mtime`,
-          ]);
-          if (report.status === 'clean') left = left.filter((l) => !leftovers.has(l.replace(/ -?\d+ -> \d+$/, '')));
+          // Killed before the journal's first record was on the disk (or after the undo
+          // removed it): only the executor's empty folders, or their folder's mtime, remain.
+          if (report.status === 'clean') left = withoutStateLeftovers(left, run.sharedDir);
           expect(left, `not consistent after recover in ${where}`).toEqual([]);
           if (index % 10 === 0 && !wasApplied) {
             // And a fresh plan applies.

@@ -2,8 +2,10 @@
  * Hostile catalogue, family 1: account folders. Each case names what is tried, asserts the
  * typed error or the documented conflict/warning, and that the sandbox is untouched.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { discoverAccounts } from '../../src/accounts/discover.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { linkShared, mergeInto, share } from '../../src/plan/verbs.js';
@@ -197,5 +199,28 @@ describe('hostile: account folders', () => {
         /conflicts folder/,
       );
     }
+  });
+
+  it('H54 a settings.json that is a fifo, or a link to /dev/zero, never hangs or floods discovery, and is not rewritten', async () => {
+    sb = await standardSandbox('disk', (s) => ({ [join(s.a, 'settings.json')]: { link: '/dev/zero' } }));
+    execFileSync('mkfifo', ['-m', '600', join(sb.b, 'settings.json')]);
+    const fs = recordingFs(sb.fs);
+    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { fs })));
+    const reads = fs.calls.filter(
+      (c) => (c.call.startsWith('open') || c.call === 'readFile') && c.path.endsWith('settings.json'),
+    );
+    expect(reads).toEqual([]);
+    expect(plan.operations.filter((o) => o.type === 'writeFile')).toEqual([]);
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'settings-symlink', path: join(sb.a, 'settings.json') }),
+        expect.objectContaining({ code: 'settings-not-rewritten', path: join(sb.b, 'settings.json') }),
+      ]),
+    );
+    const accounts = await discoverAccounts({ fs, home: sb.home, env: {}, accounts: [sb.a, sb.b] });
+    expect(accounts.flatMap((a) => a.problems.map((p) => p.code))).toEqual([
+      'ESETTINGS_NOT_A_FILE',
+      'ESETTINGS_NOT_A_FILE',
+    ]);
   });
 });

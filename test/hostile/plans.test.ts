@@ -55,7 +55,7 @@ describe('hostile: saved plans', () => {
     );
   });
 
-  it('H25 ... and so is one whose roots were widened to let it out (/, or a folder beside)', async () => {
+  it('H25 a plan whose roots were widened (/, or a folder beside) to let an edit out is refused', async () => {
     sb = await standardSandbox();
     for (const root of ['/', join(sb.root, 'outside')]) {
       const plan = await savedPlan(sb);

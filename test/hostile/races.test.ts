@@ -143,6 +143,31 @@ describe('hostile: races during an apply', () => {
     await sb.fs.rename(decoy, projects);
     expect(await dump(sb, { dirMtimes: false })).toEqual(dumpWithoutDirMtimes(before));
   });
+  it('H46 a transcript appended to again after it was moved to its backup (before the link) is carried too', async () => {
+    // A handle Claude Code opened before the move writes into the backup: the last check
+    // before the commit carries those bytes to the shared copy.
+    sb = await standardSandbox();
+    const plan = await share(verbOptions(sb));
+    const moved = join(sb.a, 'projects.bak.1795176000', '-home-dev-app', `${IDS.b}.jsonl`);
+    const line = '{"type":"user","late":true}\n';
+    const s = sb;
+    const fs = racingFs(
+      sb.fs,
+      (c) => c.call === 'symlink' && c.path === join(s.b, 'projects'),
+      async () => appendFileSync(moved, line),
+    );
+    const report = await applyPlan(plan, applyOptions(sb, { fs, concurrency: 1 }));
+    expect(fs.raced()).toBe(true);
+    expect(report.bytesResynced).toBe(line.length);
+    const shared = dumpDisk(sb.shared)[`-home-dev-app/${IDS.b}.jsonl`];
+    const backedUp = dumpDisk(join(sb.a, 'projects.bak.1795176000'))[`-home-dev-app/${IDS.b}.jsonl`];
+    // Same bytes and mode, and the same mtime in whole ms (to the µs: pending-executor P9).
+    expect({ ...shared, mtimeMs: Math.round(shared?.mtimeMs ?? 0) }).toEqual({
+      ...backedUp,
+      mtimeMs: Math.round(backedUp?.mtimeMs ?? 0),
+    });
+    expect(readFileSync(join(sb.shared, '-home-dev-app', `${IDS.b}.jsonl`), 'utf8').endsWith(line)).toBe(true);
+  });
 });
 
 function dumpWithoutDirMtimes(d: unknown): unknown {

@@ -5,6 +5,8 @@ export interface FaultOptions {
   failAt?: number;
   /** `once`: only that call fails (a transient error); `from`: it and every later one (a dead disk). */
   mode?: 'once' | 'from';
+  /** With `once`: from this call on, every call fails too (the disk dies later, e.g. during the undo). */
+  dieAt?: number;
   /** errno code of the injected error. @default 'EIO' */
   code?: string;
   /** Called before each mutating call with its index and name (e.g. to slow things down). */
@@ -34,7 +36,9 @@ export function faultyFs(inner: FileSystem, options: FaultOptions = {}): FaultyF
     const index = ++calls;
     log.push(`${call} ${path}`);
     await options.before?.(index, call, path);
-    const fail = options.failAt !== undefined && (mode === 'once' ? index === options.failAt : index >= options.failAt);
+    const fail =
+      (options.failAt !== undefined && (mode === 'once' ? index === options.failAt : index >= options.failAt)) ||
+      (options.dieAt !== undefined && index >= options.dieAt);
     if (fail) {
       fired = true;
       const code = options.code ?? 'EIO';

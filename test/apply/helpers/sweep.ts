@@ -60,14 +60,7 @@ export async function sweep(
   const journal = join(stateDirOf(sc.sharedDir), 'journal.jsonl');
   // Until the journal's first record is on the disk, nothing records what the executor
   // made for it: a disk that dies then can leave the (empty) folders of the journal.
-  const journalDurableAt = counting.log.findIndex((l) => l === `sync ${journal}`) + 1;
-  const sharedParent = dirname(sc.sharedDir);
-  const preJournalLeftovers = new Set([
-    `+ ${sharedParent} (directory)`,
-    `+ ${stateDirOf(sc.sharedDir)} (directory)`,
-    `~ ${dirname(sharedParent)}/: mtime`,
-    `~ ${sharedParent}/: mtime`,
-  ]);
+  const journalDurableAt = counting.log.indexOf(`sync ${journal}`) + 1;
 
   const result: SweepResult = { calls, failedApplies: 0, recovered: 0, undoneInPlace: 0, committed: 0 };
   const ks = options.ks?.(calls) ?? Array.from({ length: calls }, (_, i) => i + 1);
@@ -99,7 +92,7 @@ export async function sweep(
         const end = await capture(fs, sc.root);
         applied = report.status === 'finished';
         let left = applied ? diff(after, end, { dirTimes: true, fileTimes: WRITTEN }) : diff(before, end);
-        if (k <= journalDurableAt) left = left.filter((l) => !preJournalLeftovers.has(l.replace(/ -?\d+ -> \d+$/, '')));
+        if (k <= journalDurableAt) left = withoutStateLeftovers(left, sc.sharedDir);
         expect(left, `recover did not restore the tree at ${where} (${report.status})`).toEqual([]);
         result.recovered++;
       }
@@ -121,6 +114,22 @@ export async function sweep(
     }
   }
   return result;
+}
+
+/**
+ * Differences that only the executor's own folders can leave when the disk fails before
+ * its journal exists or after it is gone (nothing records them then): the empty folders
+ * made to hold the journal and the mtime of the folder they were made in.
+ */
+export function withoutStateLeftovers(differences: string[], sharedDir: string): string[] {
+  const sharedParent = dirname(sharedDir);
+  const allowed = new Set([
+    `+ ${sharedParent} (directory)`,
+    `+ ${stateDirOf(sharedDir)} (directory)`,
+    `~ ${dirname(sharedParent)}/: mtime`,
+    `~ ${sharedParent}/: mtime`,
+  ]);
+  return differences.filter((l) => !allowed.has(l.replace(/ -?\d+ -> \d+$/, '')));
 }
 
 /** A scenario on memfs: the world is built once and restored from a capture for each run. */
