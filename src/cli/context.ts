@@ -6,6 +6,7 @@ import { createNodeFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
 import { resolveFolders } from '../plan/folders.js';
+import { safeText } from './format.js';
 import type { CliIO, OutputStream } from './io.js';
 
 /** The options every command accepts, as commander parses them. */
@@ -100,7 +101,7 @@ export class Context {
 
   /** A line of human output on stdout; nothing with `--json`. */
   say(line = ''): void {
-    if (!this.json) this.io.stdout.write(`${line}\n`);
+    if (!this.json) this.io.stdout.write(`${safeText(line, true)}\n`);
   }
 
   /** Machine output: the one JSON document on stdout. */
@@ -110,12 +111,12 @@ export class Context {
 
   /** Side remarks (progress, what is being done) on stderr, in every mode. */
   note(line = ''): void {
-    this.io.stderr.write(`${line}\n`);
+    this.io.stderr.write(`${safeText(line, true)}\n`);
   }
 
   /** Detail shown only with `--verbose`, on stderr. */
   debug(line: string): void {
-    if (this.verbose) this.io.stderr.write(`${this.ce.dim(line)}\n`);
+    if (this.verbose) this.io.stderr.write(`${this.ce.dim(safeText(line, true))}\n`);
   }
 
   /** A path for people: `~/...` under the home folder. */

@@ -1,7 +1,28 @@
 /** Small text helpers for the command's human output. */
 
+import { printable } from '../plan/describe.js';
+
 /** Sizes as the library's describePlan writes them (powers of 1000: `1.5 KB`), so that both agree. */
 export { formatBytes } from '../plan/describe.js';
+
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/**
+ * Text for the terminal: control characters escaped (`\x1b`, `\n`, ...) as describePlan
+ * does, so that a folder name or a prompt cannot clear the screen, set the title or forge
+ * a line. The command's own colours (SGR sequences) are kept; with `keepNewlines`, so are
+ * line breaks (for multi-line output the command itself joined).
+ */
+export function safeText(text: string, keepNewlines = false): string {
+  const escapeControls = (t: string) => (keepNewlines ? t.split('\n').map(printable).join('\n') : printable(t));
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(SGR)) {
+    out += escapeControls(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + escapeControls(text.slice(last));
+}
 
 /** How long ago, short: `just now`, `5m`, `3h`, `2d`, `7w`, `2y`. */
 export function formatAge(thenMs: number, nowMs: number): string {
@@ -51,7 +72,9 @@ export interface Column {
 
 /** Lays rows out in aligned columns separated by two spaces; the last column is not padded. */
 export function table(columns: readonly Column[], rows: readonly (readonly string[])[], indent = ''): string[] {
-  const cells = rows.map((row) => columns.map((col, i) => truncate(row[i] ?? '', col.max ?? Number.POSITIVE_INFINITY)));
+  const cells = rows.map((row) =>
+    columns.map((col, i) => truncate(safeText(row[i] ?? ''), col.max ?? Number.POSITIVE_INFINITY)),
+  );
   const widths = columns.map((col, i) =>
     Math.max(visibleLength(col.header), ...cells.map((r) => visibleLength(r[i] ?? ''))),
   );

@@ -14,6 +14,7 @@ import { completionScript, type Shell } from './completion.js';
 import { Context, colorEnabled, type GlobalOptions } from './context.js';
 import { runDemo } from './demo.js';
 import { CliErrorCodes, codeOf, ExitCode, type ExitCodeValue, errorToJSON, exitCodeFor } from './errors.js';
+import { safeText } from './format.js';
 import { type CliIO, processIO } from './io.js';
 
 export { CliError, CliErrorCodes, ExitCode } from './errors.js';
@@ -70,14 +71,14 @@ export function reportError(io: CliIO, options: GlobalOptions, error: unknown): 
   } else {
     const red = colorEnabled(options, io.env, io.stderr) ? (s: string) => `\u001b[31m${s}\u001b[39m` : (s: string) => s;
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`${red(codeOf(error))}: ${message}\n`);
+    io.stderr.write(`${red(codeOf(error))}: ${safeText(message, true)}\n`);
     // Details (what drifted, which issues) are listed unless the message already lists them.
     const details = (error as { details?: unknown } | undefined)?.details;
     if (Array.isArray(details)) {
       const lines = details
         .map((d) => (d as { message?: unknown }).message)
         .filter((m): m is string => typeof m === 'string' && !message.includes(m));
-      for (const line of lines.slice(0, 20)) io.stderr.write(`  - ${line}\n`);
+      for (const line of lines.slice(0, 20)) io.stderr.write(`  - ${safeText(line)}\n`);
       if (lines.length > 20) io.stderr.write(`  ... and ${lines.length - 20} more\n`);
     }
   }

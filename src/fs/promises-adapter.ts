@@ -456,6 +456,10 @@ export class PromisesFileSystem implements FileSystem {
   async chmod(path: string, mode: number): Promise<void> {
     await this.#api.chmod(path, mode);
   }
+
+  async copyTimes(source: string, destination: string): Promise<void> {
+    await this.#copyTimes(await this.#lstatPrecise(source), destination);
+  }
 }
 
 /** An error shaped like Node's (`code`, `errno`-style message, `syscall`, `path`, `dest`). */

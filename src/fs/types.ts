@@ -103,5 +103,12 @@ export interface FileSystem {
   rmdir(path: string): Promise<void>;
   /** Sets times exactly to the millisecond. */
   utimes(path: string, atimeMs: number, mtimeMs: number): Promise<void>;
+  /**
+   * Gives `destination` the access and modification times of `source` (neither link is
+   * followed on the way in: `source` is lstat'ed), to the microsecond where the
+   * filesystem keeps them, as {@link copyFile} does. Optional: without it, callers fall
+   * back to {@link utimes} with whole milliseconds.
+   */
+  copyTimes?(source: string, destination: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
 }

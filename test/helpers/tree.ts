@@ -75,11 +75,10 @@ export interface DumpDiskOptions {
 
 /**
  * Everything under `root` on the real disk, read with node:fs and Buffer names (so that
- * names that are not valid UTF-8 are dumped too, as hex): type, mode, owner, mtime (in
- * nanoseconds' precision kept as a string-free number of ms with fraction), size, content
- * hash, link text. Never opens anything but regular files, never follows a link, and
- * never reads a huge file whole. Keys are the relative paths, with bytes that are not
- * UTF-8 shown as `\xNN`.
+ * names that are not valid UTF-8 are dumped too): type, mode, owner, mtime (ms with the
+ * sub-millisecond part), size, content hash and link text. Never opens anything but
+ * regular files, never follows a link, and never reads a huge file whole. Keys are the
+ * relative paths, with bytes that are not UTF-8 shown as `\xNN`.
  */
 export function dumpDisk(root: string, options: DumpDiskOptions = {}): Record<string, DiskEntry> {
   const out: Record<string, DiskEntry> = {};

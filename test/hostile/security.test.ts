@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discoverAccounts } from '../../src/accounts/discover.js';
 import { applyPlan, recover } from '../../src/apply/index.js';
+import { run } from '../../src/cli/main.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { inspect } from '../../src/inspect/inspect.js';
 import { describePlan } from '../../src/plan/describe.js';
 import { linkShared, mergeInto, rollback, share } from '../../src/plan/verbs.js';
 import { listSessions } from '../../src/sessions/index.js';
+import { fakeTerminal } from '../cli/helpers.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {
   applyOptions,
@@ -192,5 +194,56 @@ describe('hostile: security', () => {
     expect(listing.problems).toContainEqual(expect.objectContaining({ code: 'ELINKED_ENTRY', path: link }));
     expect(JSON.stringify(plan.operations)).not.toContain('elsewhere');
     expect(under(sb.root, link)).toBe(true);
+  });
+
+  it('H55 an account folder whose name holds terminal escapes is never printed raw by `status` or `plan`', async () => {
+    // A name is data: the command prints it the way describePlan does (control characters
+    // escaped), or a folder name could clear the screen, set the window title or forge lines.
+    const evil = '.claude-\u001b]0;pwned\u0007\u001b[2J';
+    sb = await standardSandbox('disk', (s) => ({ [join(s.home, evil, 'settings.json')]: '{}' }));
+    const home = sb.home;
+    for (const command of ['status', 'plan']) {
+      const t = fakeTerminal();
+      await expectUntouched(sb, () =>
+        run(['node', 'claude-shared-sessions', command, '--home', home, '--no-color'], {
+          stdin: t.stdin,
+          stdout: t.stdout,
+          stderr: t.stderr,
+          env: {},
+          cwd: home,
+          now: () => new Date('2026-11-20T12:00:00Z'),
+        }),
+      );
+      expect(`${t.stdout.text}${t.stderr.text}`).toContain('.claude-');
+      expect(`${t.stdout.text}${t.stderr.text}`).not.toMatch(/\u001b|\u0007/);
+    }
+  });
+
+  it('H56 a session whose prompt holds terminal escapes is never printed raw by `list`', async () => {
+    // Titles and prompts come from transcripts (pasted text, a tool's output, a file synced
+    // from elsewhere).
+    sb = await standardSandbox('disk', (s) => ({
+      [session(s.a, IDS.e)]: `${JSON.stringify({
+        type: 'user',
+        sessionId: IDS.e,
+        cwd: '/home/dev/app',
+        timestamp: '2026-03-01T10:00:00.000Z',
+        message: { role: 'user', content: 'hello \u001b]0;pwned\u0007\u001b[2J world' },
+      })}\n`,
+    }));
+    const t = fakeTerminal();
+    const home = sb.home;
+    await expectUntouched(sb, () =>
+      run(['node', 'claude-shared-sessions', 'list', '--all', '--home', home, '--no-color'], {
+        stdin: t.stdin,
+        stdout: t.stdout,
+        stderr: t.stderr,
+        env: {},
+        cwd: home,
+        now: () => new Date('2026-11-20T12:00:00Z'),
+      }),
+    );
+    expect(t.stdout.text).toContain('hello');
+    expect(`${t.stdout.text}${t.stderr.text}`).not.toMatch(/\u001b|\u0007/);
   });
 });
