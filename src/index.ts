@@ -6,7 +6,6 @@
  */
 
 export { type DiscoverOptions, defaultIsProcessAlive, discoverAccounts } from './accounts/discover.js';
-export * from './apply/index.js';
 export type {
   Account,
   AccountProblem,
@@ -15,6 +14,7 @@ export type {
   FolderState,
   FolderStateKind,
 } from './accounts/types.js';
+export * from './apply/index.js';
 export {
   type ErrorCode,
   ErrorCodes,
@@ -36,6 +36,17 @@ export type {
   OpenFlags,
   SymlinkType,
 } from './fs/types.js';
+export { type InspectOptions, inspect } from './inspect/inspect.js';
+export {
+  type AccountFolderSnapshot,
+  type AccountSnapshot,
+  type BackupSnapshot,
+  type SettingsSnapshot,
+  SNAPSHOT_VERSION,
+  type Snapshot,
+  type TreeEntry,
+  type TreeSnapshot,
+} from './inspect/types.js';
 export {
   absolutePath,
   claudeJsonPath,
@@ -60,17 +71,6 @@ export {
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
 } from './layout/names.js';
-export { type InspectOptions, inspect } from './inspect/inspect.js';
-export {
-  type AccountFolderSnapshot,
-  type AccountSnapshot,
-  type BackupSnapshot,
-  SNAPSHOT_VERSION,
-  type SettingsSnapshot,
-  type Snapshot,
-  type TreeEntry,
-  type TreeSnapshot,
-} from './inspect/types.js';
 export { type BackupOptions, planBackup } from './plan/backup.js';
 export type { PlanContext } from './plan/builder.js';
 export { defaultCleanupPeriodDays, SAFE_CLEANUP_PERIOD_DAYS } from './plan/cleanup.js';
