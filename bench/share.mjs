@@ -287,6 +287,9 @@ for (let run = 0; run < RUNS; run++) {
     }
   }
 }
+for (const name of ['library', 'shell']) {
+  if (existsSync(join(DIR, name))) renameSync(join(DIR, name), join(DIR, `trash-${Date.now()}-${name}`));
+}
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
 for (const r of rows)
   console.log(r.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '));
