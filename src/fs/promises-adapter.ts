@@ -260,7 +260,8 @@ export class PromisesFileSystem implements FileSystem {
       }
     }
     if (!cloned) await this.#api.copyFile(source, destination, excl);
-    await this.#api.chmod(destination, before.mode);
+    // libuv's copyfile already gives the copy the source's mode (fchmod); memfs does not.
+    if (this.kind !== 'node') await this.#api.chmod(destination, before.mode);
     await this.#copyTimes(raw, destination);
     return { cloned };
   }

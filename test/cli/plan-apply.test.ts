@@ -171,7 +171,8 @@ describe('plan and apply', () => {
   });
 
   it('asks on a real terminal and applies after "y"', () => {
-    if (!hasPty()) return; // no util-linux `script`, or no pty, to give the command a terminal
+    // util-linux `script` gives the command a real terminal; Debian's base image has it.
+    expect(hasPty(), 'util-linux script with a pseudo-terminal is needed for this test').toBe(true);
     const command = [process.execPath, cliPath, 'apply', '--no-color', ...sb.args].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'y\n', encoding: 'utf8', env: cleanEnv() });
     expect(r.stdout).toMatch(/Apply this share plan \(\d+ operations\)\? \[y\/N\]/);
@@ -180,7 +181,7 @@ describe('plan and apply', () => {
   });
 
   it('on a real terminal, answering no changes nothing (exit 3)', async () => {
-    if (!hasPty()) return;
+    expect(hasPty()).toBe(true);
     const before = await sb.dump();
     const command = [process.execPath, cliPath, 'apply', '--no-color', ...sb.args].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'n\n', encoding: 'utf8', env: cleanEnv() });

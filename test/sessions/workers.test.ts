@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +11,7 @@ import { sid, transcript } from './helpers.js';
 const DIST = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
 const FILES = 600;
 
-describe.skipIf(!existsSync(DIST))('a large listing on worker threads', () => {
+describe('a large listing on worker threads', () => {
   let dir = '';
   const accounts: string[] = [];
   beforeAll(() => {
