@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defaultIsProcessAlive } from '../accounts/discover.js';
-import { ErrorCodes, SharedSessionsError, wrapIoError } from '../errors.js';
+import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import type { Operation, Plan } from '../plan/types.js';
@@ -10,7 +10,13 @@ import { JOURNAL_VERSION, JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
 import { type CopyState, resync, runOperation, type StepContext } from './operations.js';
 import { pathKey, primarySharedDir, stateDirOf } from './paths.js';
-import { assertClaudeNotRunning, assertValidPlan, checkPlanAgainstDisk, type DirTimes } from './preflight.js';
+import {
+  assertClaudeNotRunning,
+  assertSafeSharedFolders,
+  assertValidPlan,
+  checkPlanAgainstDisk,
+  type DirTimes,
+} from './preflight.js';
 import { batchesOf, resyncTargetsOf } from './schedule.js';
 import {
   assertNoJournal,
@@ -119,6 +125,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   // Everything that can refuse, before the first write.
   await assertNoJournal(fs, paths, { staleMs, isProcessAlive });
   const preflight = await checkPlanAgainstDisk(fs, plan, concurrency);
+  await assertSafeSharedFolders(fs, plan);
   if (!options.force?.claudeRunning) await assertClaudeNotRunning(fs, plan, isProcessAlive);
   if (signal?.aborted) throw abortError(signal);
 
@@ -200,6 +207,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     try {
       result = await runOperation(ctx, op);
     } catch (error) {
+      if (errnoCode(error) === 'ENOENT') {
+        // Something the step needed vanished: the disk changed under the apply.
+        const gone =
+          typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : mainPath(op);
+        throw new SharedSessionsError(
+          ErrorCodes.STALE_PLAN,
+          `Applying ${op.id} (${op.type} ${mainPath(op)}): ${gone} vanished while the plan was applied; the apply was undone. Quit Claude Code, make the plan again and apply the new one.`,
+          { path: gone, cause: error },
+        );
+      }
       throw wrapIoError(error, `Applying ${op.id} (${op.type} ${mainPath(op)})`, mainPath(op));
     }
     if (result.adopted) adopted.add(pathKey(mainPath(op)));

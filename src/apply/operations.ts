@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
 import type {
@@ -15,7 +15,7 @@ import type {
 import { mapLimit } from '../util/limit.js';
 import type { CopyDone, JournalWriter } from './journal.js';
 import { pathKey, rebase, tempPathFor } from './paths.js';
-import { hashFile, isPrefixFile, readActual, readBytes } from './state.js';
+import { describeActual, hashFile, isPrefixFile, readActual, readBytes } from './state.js';
 import type { KeptItem } from './types.js';
 
 type CopyLike = CopyFileOperation | ForkSessionOperation;
@@ -67,6 +67,22 @@ function staleError(message: string, path: string): SharedSessionsError {
     ErrorCodes.STALE_PLAN,
     `${message} The disk changed while the plan was applied; the apply was undone. Make the plan again.`,
     { path },
+  );
+}
+
+/**
+ * Fails with EOUTSIDE_ROOTS when a folder above `path` is now a link: a plan names real
+ * paths, so a link there was made after planning (a folder swapped for a link) and would
+ * be followed out of the roots. `cleanup`, when given, is removed first (a temporary copy).
+ */
+async function assertNoLinkAbove(fs: FileSystem, path: string, cleanup?: string): Promise<void> {
+  const dir = dirname(path);
+  if (pathKey(await fs.realpath(dir)) === pathKey(dir)) return;
+  if (cleanup !== undefined) await removeIfPresent(fs, cleanup);
+  throw new SharedSessionsError(
+    ErrorCodes.OUTSIDE_ROOTS,
+    `${dir} became a link (or a folder above it did) while the plan was applied; nothing is read through it, and the apply was undone. Check who changes that folder, then make the plan again.`,
+    { path: dir },
   );
 }
 
@@ -160,8 +176,10 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
   for (let attempt = 0; attempt < 3; attempt++) {
     // The copy takes the source's mtime as it was when the copy began: the source is
     // unchanged since if it still has that mtime and the copy's size.
+    await assertNoLinkAbove(fs, op.from);
     const { cloned } = await fs.copyFile(op.from, tmp, { exclusive: true });
     const [copied, source] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
+    await assertNoLinkAbove(fs, op.from, tmp);
     if (source.size !== copied.size || source.mtimeMs !== copied.mtimeMs) {
       // Written to while it was copied: copy again, so the copy is one consistent state.
       await fs.unlink(tmp);
@@ -201,10 +219,12 @@ async function forkSession(ctx: StepContext, op: ForkSessionOperation): Promise<
   const { fs } = ctx;
   const tmp = tempPathFor(op.to, ctx.run, op.id);
   for (let attempt = 0; attempt < 3; attempt++) {
+    await assertNoLinkAbove(fs, op.from);
     const before = await fs.lstat(op.from);
     if (before.type !== 'file') throw staleError(`${op.from} is no longer a regular file.`, op.from);
     const data = await fs.readFile(op.from);
     const after = await fs.lstat(op.from);
+    await assertNoLinkAbove(fs, op.from);
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || data.length !== before.size) continue;
     if (data.length < op.expectFrom.size) {
       throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${data.length} bytes.`, op.from);
@@ -250,6 +270,18 @@ async function rename(ctx: StepContext, op: RenameOperation): Promise<StepResult
   }
   await assertAbsent(fs, op.to);
   await fs.rename(op.from, op.to);
+  // What moved must be what was checked: a folder swapped for a link in between would put
+  // the link in the backup and leave the sessions where it points. (Across devices the
+  // move copies, so only the type can be compared there.)
+  const moved = await readActual(fs, op.to);
+  const movedStat = moved.type === 'absent' ? undefined : moved.stat;
+  const fromStat = from.type === 'absent' ? undefined : from.stat;
+  if (
+    moved.type !== from.type ||
+    (movedStat && fromStat && movedStat.dev === fromStat.dev && movedStat.ino !== fromStat.ino)
+  ) {
+    throw staleError(`${op.from} was replaced (by ${describeActual(moved)}) while it was being moved.`, op.from);
+  }
   // Sources copied earlier now sit under op.to. Bytes appended to them between their
   // copy and this move are carried to the copies; then the copies are flushed to the
   // device, since from now on they are what the accounts see. (One flush per copy here,
@@ -310,7 +342,10 @@ export async function resync(ctx: StepContext, copy: CopyState): Promise<number>
       await handle.close();
     }
   }
-  await fs.utimes(target, source.atimeMs, source.mtimeMs);
+  // To the microsecond where the filesystem can (as the copy itself was made), so that
+  // readers that floor the milliseconds see the same time on both.
+  if (fs.copyTimes) await fs.copyTimes(copy.source, target);
+  else await fs.utimes(target, source.atimeMs, source.mtimeMs);
   copy.sourceSize = copy.op.type === 'copyFile' ? copy.sourceSize + extra.length : source.size;
   copy.sourceMtimeMs = source.mtimeMs;
   copy.size += extra.length;

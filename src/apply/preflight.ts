@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
+import { digestFolder } from '../inspect/inspect.js';
+import { findUnsafeFolders } from '../inspect/safety.js';
 import type { Plan, PlanIssue } from '../plan/types.js';
 import { validatePlan } from '../plan/validate.js';
 import { mapLimit } from '../util/limit.js';
@@ -35,7 +37,7 @@ export interface PreflightResult {
 /** Throws the typed error for a plan that fails {@link validatePlan}. */
 export function assertValidPlan(plan: Plan): void {
   const issues: PlanIssue[] = validatePlan(plan);
-  if (Array.isArray((plan as { operations?: unknown }).operations)) {
+  if (typeof plan === 'object' && plan !== null && Array.isArray((plan as { operations?: unknown }).operations)) {
     for (const op of plan.operations) {
       if (op?.type === 'writeFile' && op.expect?.type === 'file' && op.backupTo === undefined) {
         issues.push({
@@ -94,6 +96,14 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
 
   const drift: Drift[] = [];
   const links: Drift[] = [];
+  // A link to the plan's own shared folder is what an apply of this plan makes: finding
+  // one means the disk moved on (the plan was applied already), not an escape.
+  const sharedKeys = new Set(Object.values(plan.sharedDirs).map(pathKey));
+  const linkList = (target: string) => (sharedKeys.has(pathKey(target)) ? drift : links);
+  const linkMessage = (path: string, target: string) =>
+    sharedKeys.has(pathKey(target))
+      ? `${path} is already a link to the shared folder ${target} (was this plan applied already?)`
+      : `${path} is a link to ${target}; the plan would follow it out of its roots`;
   const contradictions: Drift[] = [];
   const dirTimes: Record<string, DirTimes> = {};
   const push = (list: Drift[], c: Check, found: string, message: string) =>
@@ -120,12 +130,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
     const moved = c.at.disk === c.path ? '' : ` (now at ${c.at.disk})`;
     if (c.kind === 'no-link') {
       if (state.type === 'symlink') {
-        push(
-          links,
-          c,
-          describeActual(state),
-          `${c.path}${moved} is a link to ${state.target}; the plan would follow it out of its roots`,
-        );
+        push(linkList(state.target), c, describeActual(state), linkMessage(`${c.path}${moved}`, state.target));
       }
       continue;
     }
@@ -135,12 +140,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
         continue;
       }
       if (state.type === 'symlink') {
-        push(
-          links,
-          c,
-          describeActual(state),
-          `${c.path}${moved} is a link to ${state.target}; the plan would follow it out of its roots`,
-        );
+        push(linkList(state.target), c, describeActual(state), linkMessage(`${c.path}${moved}`, state.target));
         continue;
       }
       push(
@@ -154,6 +154,13 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
     let why: string | undefined;
     try {
       why = await mismatch(c.expected, state, () => hashOf(c.at.type === 'disk' ? c.at.disk : c.path));
+      // A folder the plan moves whole (a backup) must hold what it held when planned: a
+      // session added since would be carried into the backup unseen.
+      if (why === undefined && c.expected.type === 'directory' && c.expected.tree !== undefined) {
+        if ((await digestFolder(fs, c.at.disk, concurrency)) !== c.expected.tree) {
+          why = 'its contents changed since the plan was made (a session added, removed or written to)';
+        }
+      }
     } catch (error) {
       throw wrapIoError(error, 'Checking the plan against the disk', c.path);
     }
@@ -194,6 +201,24 @@ function list(items: Drift[]): string {
   const shown = items.slice(0, 20).map((d) => `  ${d.message}`);
   if (items.length > 20) shown.push(`  ... and ${items.length - 20} more (see error.details)`);
   return shown.join('\n');
+}
+
+/**
+ * Throws EUNSAFE_SHARED when a plan that writes into the shared folders would write into
+ * one that others can write to or that belongs to someone else (it may have changed since
+ * the plan was made). memfs has no owners and is not checked.
+ */
+export async function assertSafeSharedFolders(fs: FileSystem, plan: Plan): Promise<void> {
+  if (plan.kind === 'rollback' || plan.kind === 'backup' || /memfs/.test(fs.kind)) return;
+  const shared = Object.values(plan.sharedDirs);
+  const own = [...new Set([...shared, ...shared.map((d) => dirname(d)), plan.conflictsDir])];
+  const unsafe = await findUnsafeFolders(fs, own);
+  if (unsafe.length === 0) return;
+  throw new SharedSessionsError(
+    ErrorCodes.UNSAFE_SHARED,
+    `The shared folder is not safe; nothing was changed.\n${unsafe.map((u) => `  ${u.reason}`).join('\n')}`,
+    { details: unsafe, path: unsafe[0]?.path },
+  );
 }
 
 /** Live Claude Code processes of each account, from the file names in `<account>/sessions/`. */

@@ -53,7 +53,7 @@ describe('hostile: races during an apply', () => {
     expect(shared).toBe(readFileSync(join(sb.a, 'projects.bak.1795176000', '-home-dev-app', `${IDS.b}.jsonl`), 'utf8'));
   });
 
-  it('H42 a new session created in an account between plan and apply changes the tree the plan recorded', async () => {
+  it('H42 a new session created in an account between plan and apply makes the backup stale (ESTALE_PLAN)', async () => {
     sb = await standardSandbox();
     const plan = await share(verbOptions(sb));
     const projects = join(sb.b, 'projects');
@@ -66,7 +66,13 @@ describe('hostile: races during an apply', () => {
     });
     await seed(sb.fs, { [session(sb.b, IDS.e)]: '{"type":"user","message":{"role":"user","content":"late"}}\n' });
     expect(await digestFolder(sb.fs, projects)).not.toBe(recorded);
-    // The executor's side (refusing the stale backup) is in pending-executor.test.ts.
+    // Applied now, the backup would hide the new session from every account: refused.
+    const error = await expectRefusal(
+      expectUntouched(sb, () => applyPlan(plan, applyOptions(sb as Sandbox))),
+      ErrorCodes.STALE_PLAN,
+      /Make the plan again.*its contents changed since the plan was made/s,
+    );
+    expect(error.details).toContainEqual(expect.objectContaining({ path: projects }));
   });
 
   it('H43 a second apply started while one runs: ELOCKED, and the first finishes alone', async () => {
@@ -161,7 +167,7 @@ describe('hostile: races during an apply', () => {
     expect(report.bytesResynced).toBe(line.length);
     const shared = dumpDisk(sb.shared)[`-home-dev-app/${IDS.b}.jsonl`];
     const backedUp = dumpDisk(join(sb.a, 'projects.bak.1795176000'))[`-home-dev-app/${IDS.b}.jsonl`];
-    // Same bytes and mode, and the same mtime in whole ms (to the µs: pending-executor P9).
+    // Same bytes and mode, and the same mtime in whole ms (to the microsecond: H61).
     expect({ ...shared, mtimeMs: Math.round(shared?.mtimeMs ?? 0) }).toEqual({
       ...backedUp,
       mtimeMs: Math.round(backedUp?.mtimeMs ?? 0),

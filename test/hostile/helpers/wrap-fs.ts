@@ -32,6 +32,7 @@ export const MUTATING = new Set([
   'rmdir',
   'utimes',
   'chmod',
+  'copyTimes',
 ]);
 
 export interface Hooks {
@@ -82,6 +83,12 @@ export function hookFs(inner: FileSystem, hooks: Hooks): FileSystem {
     rmdir: (p) => run({ call: 'rmdir', path: p }, () => inner.rmdir(p)),
     utimes: (p, a, m) => run({ call: 'utimes', path: p }, () => inner.utimes(p, a, m)),
     chmod: (p, m) => run({ call: 'chmod', path: p }, () => inner.chmod(p, m)),
+    ...(inner.copyTimes === undefined
+      ? {}
+      : {
+          copyTimes: (s: string, d: string) =>
+            run({ call: 'copyTimes', path: d, dest: s }, () => inner.copyTimes?.(s, d) ?? Promise.resolve()),
+        }),
   };
 }
 
