@@ -100,6 +100,7 @@ export {
   type ListSessionsOptions,
   type ListSessionsResult,
   listSessions,
+  SDK_SESSION_FIELDS,
   type SdkSessionInfo,
   type SessionCopy,
   type SessionInfo,

@@ -10,3 +10,4 @@ export type {
   SessionInfo,
   SessionSource,
 } from './types.js';
+export { SDK_SESSION_FIELDS } from './types.js';

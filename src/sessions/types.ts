@@ -32,6 +32,21 @@ export interface SdkSessionInfo {
   archived?: boolean;
 }
 
+/** The official SDK's `SDKSessionInfo` field names, in the order its JSON has them. */
+export const SDK_SESSION_FIELDS = [
+  'sessionId',
+  'summary',
+  'lastModified',
+  'fileSize',
+  'customTitle',
+  'firstPrompt',
+  'gitBranch',
+  'cwd',
+  'tag',
+  'createdAt',
+  'archived',
+] as const satisfies readonly (keyof SdkSessionInfo)[];
+
 /** How a copy of a session compares with the row's own file (the newest copy). */
 export type CopyRelation =
   /** Same size and the same bytes (see {@link ListSessionsOptions.compareCopies}). */

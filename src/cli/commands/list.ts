@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { absolutePath } from '../../layout/config-dir.js';
+import { SDK_SESSION_FIELDS } from '../../sessions/types.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatAge, formatBytes, table } from '../format.js';
@@ -11,21 +12,6 @@ export interface ListOptions {
   limit?: number;
   picker?: boolean;
 }
-
-/** The SDK's field names, in the SDK's order, then the library's own. */
-const SDK_FIELDS = [
-  'sessionId',
-  'summary',
-  'lastModified',
-  'fileSize',
-  'customTitle',
-  'firstPrompt',
-  'gitBranch',
-  'cwd',
-  'tag',
-  'createdAt',
-  'archived',
-] as const;
 
 /** `list`: sessions across the chosen accounts, newest first. */
 export async function runList(ctx: Context, options: ListOptions): Promise<ExitCodeValue> {
@@ -86,7 +72,7 @@ function diverged(s: SessionInfo): boolean {
 /** The SDK's fields in its order (absent ones left out, as the SDK does), then the library's. */
 function toJSON(s: SessionInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of SDK_FIELDS) if (s[f] !== undefined) out[f] = s[f];
+  for (const f of SDK_SESSION_FIELDS) if (s[f] !== undefined) out[f] = s[f];
   for (const [k, v] of Object.entries(s)) if (!(k in out)) out[k] = v;
   return out;
 }
