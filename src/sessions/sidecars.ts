@@ -30,9 +30,14 @@ async function readSmall(fs: FileSystem, path: string, max: number, followLinks:
   }
 }
 
-/** The title in `custom-title.json`, or undefined when there is none that can be shown. */
-export async function readSidecarTitle(fs: FileSystem, path: string): Promise<string | undefined> {
-  const text = await readSmall(fs, path, TITLE_MAX_BYTES, true);
+/** A small JSON file holding an object, or undefined when absent, too big or not an object. */
+async function readSmallObject(
+  fs: FileSystem,
+  path: string,
+  maxBytes: number,
+  followLinks: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  const text = await readSmall(fs, path, maxBytes, followLinks);
   if (text === undefined) return undefined;
   let value: unknown;
   try {
@@ -41,7 +46,14 @@ export async function readSidecarTitle(fs: FileSystem, path: string): Promise<st
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const title = (value as Record<string, unknown>).customTitle;
+  return value as Record<string, unknown>;
+}
+
+/** The title in `custom-title.json`, or undefined when there is none that can be shown. */
+export async function readSidecarTitle(fs: FileSystem, path: string): Promise<string | undefined> {
+  const value = await readSmallObject(fs, path, TITLE_MAX_BYTES, true);
+  if (value === undefined) return undefined;
+  const title = value.customTitle;
   if (typeof title !== 'string') return undefined;
   return cleanSidecarTitle(title) || undefined;
 }
@@ -58,16 +70,9 @@ export interface ArchivedState {
 
 /** The content of `archived.json`, or undefined when absent or not in the expected shape. */
 export async function readArchived(fs: FileSystem, path: string): Promise<ArchivedState | undefined> {
-  const text = await readSmall(fs, path, ARCHIVED_MAX_BYTES, false);
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { archived, at } = value as Record<string, unknown>;
+  const value = await readSmallObject(fs, path, ARCHIVED_MAX_BYTES, false);
+  if (value === undefined) return undefined;
+  const { archived, at } = value;
   if (typeof archived !== 'boolean' || typeof at !== 'string' || !DATETIME_RE.test(at)) return undefined;
   return { archived, atMs: Date.parse(at) };
 }
