@@ -2,31 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
-import type { SessionInfo } from '../../src/sessions/types.js';
 import { copyFixture, FIXTURE_ACCOUNTS, fixtureExpected, fixtureOnMemfs } from '../helpers/fixture.js';
-
-const SDK_FIELDS = [
-  'sessionId',
-  'summary',
-  'lastModified',
-  'fileSize',
-  'customTitle',
-  'firstPrompt',
-  'gitBranch',
-  'cwd',
-  'tag',
-  'createdAt',
-  'archived',
-] as const;
-
-/** The SDK's fields of a row, in the SDK's order, absent ones left out (as its JSON has them). */
-function sdkView(rows: SessionInfo[]): unknown[] {
-  return rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const f of SDK_FIELDS) if (row[f] !== undefined) out[f] = row[f];
-    return out;
-  });
-}
+import { sdkView } from './helpers.js';
 
 const disk = { root: '', cleanup: () => {} };
 beforeAll(() => {

@@ -4,22 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { listSessions } from '../../src/sessions/list.js';
-import type { SessionInfo } from '../../src/sessions/types.js';
 import { writeEdgeCorpus } from './edge-corpus.mjs';
-
-const FIELDS = [
-  'sessionId',
-  'summary',
-  'lastModified',
-  'fileSize',
-  'customTitle',
-  'firstPrompt',
-  'gitBranch',
-  'cwd',
-  'tag',
-  'createdAt',
-  'archived',
-] as const;
+import { sdkView } from './helpers.js';
 
 /** The official SDK's listing of the edge corpus (made by bench/sdk-edge-cases.mjs --write). */
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'edge-corpus.expected.json'), 'utf8')) as {
@@ -27,8 +13,7 @@ const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'edge-corpus.
   interactive: Record<string, unknown>[];
 };
 
-const view = (rows: SessionInfo[]) =>
-  rows.map((r) => Object.fromEntries(FIELDS.filter((f) => r[f] !== undefined).map((f) => [f, r[f]])));
+const view = sdkView;
 
 describe('edge cases: equal to the SDK on one session per rule', () => {
   let dir = '';

@@ -2,6 +2,7 @@ import { Volume } from 'memfs';
 import { generateTranscript, type TranscriptSpec } from '../../src/demo/transcript.js';
 import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
+import type { SessionInfo } from '../../src/sessions/types.js';
 
 export const HOME = '/home/u';
 export const PROJECT = '-work-app';
@@ -114,4 +115,31 @@ export function spyFs(
 
 export function errno(code: string, path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: simulated, open '${path}'`), { code, path });
+}
+
+/**
+ * The official SDK's `SDKSessionInfo` fields in the order its JSON has them, written out
+ * here independently of the library's own list so that a test can catch a change there.
+ */
+export const SDK_FIELDS = [
+  'sessionId',
+  'summary',
+  'lastModified',
+  'fileSize',
+  'customTitle',
+  'firstPrompt',
+  'gitBranch',
+  'cwd',
+  'tag',
+  'createdAt',
+  'archived',
+] as const;
+
+/** The SDK's fields of each row, in the SDK's order, absent ones left out (as its JSON has them). */
+export function sdkView(rows: readonly SessionInfo[]): Record<string, unknown>[] {
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const f of SDK_FIELDS) if (row[f] !== undefined) out[f] = row[f];
+    return out;
+  });
 }
