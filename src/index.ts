@@ -18,6 +18,7 @@ export * from './apply/index.js';
 export {
   type ErrorCode,
   ErrorCodes,
+  errnoCode,
   isSharedSessionsError,
   SharedSessionsError,
   type SharedSessionsErrorOptions,
@@ -68,13 +69,14 @@ export {
   type ProjectEntryKind,
   parseBackupName,
   projectDirMatches,
+  SESSIONS_INDEX,
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
 } from './layout/names.js';
 export { type BackupOptions, planBackup } from './plan/backup.js';
 export type { PlanContext } from './plan/builder.js';
 export { defaultCleanupPeriodDays, SAFE_CLEANUP_PERIOD_DAYS } from './plan/cleanup.js';
-export { type DescribeOptions, describePlan, formatBytes } from './plan/describe.js';
+export { type DescribeOptions, describePlan, formatBytes, printable } from './plan/describe.js';
 export { canonicalJson, deriveForkSessionId, fingerprintSnapshot } from './plan/fingerprint.js';
 export { FORBIDDEN_FOLDERS, resolveFolders } from './plan/folders.js';
 export { type LinkOptions, planLink } from './plan/link.js';

@@ -19,6 +19,7 @@ function newestMtime(dir: string): number {
  */
 export default function setup(): void {
   const built = join(root, 'dist', 'cli.js');
-  const stale = !existsSync(built) || statSync(built).mtimeMs < newestMtime(join(root, 'src'));
+  const sources = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'tsup.config.ts')).mtimeMs);
+  const stale = !existsSync(built) || statSync(built).mtimeMs < sources;
   if (stale) execFileSync('npx', ['--no-install', 'tsup', '--silent'], { cwd: root, stdio: 'inherit' });
 }

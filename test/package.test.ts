@@ -29,4 +29,26 @@ describe('the built package', () => {
     expect(node(['dist/cli.js', '--version']).trim()).toBe(pkg.version);
     expect(node(['dist/cli.js', '--help'])).toMatch(/Usage: claude-shared-sessions/);
   });
+
+  it('ships no source maps, and the command imports the library instead of containing a copy', () => {
+    const [info] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as [{ files: { path: string }[] }];
+    const files = info.files.map((f) => f.path);
+    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/index.js');
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    const cliText = readFileSync(join(root, 'dist', 'cli.js'), 'utf8');
+    expect(cliText).toMatch(/^import\s[^;]*from\s+["']\.\/index\.js["']/m);
+    const library = readFileSync(join(root, 'dist', 'index.js'), 'utf8');
+    // Definitions that are the library's own: in index.js, and only there.
+    for (const definition of ['function planShare(', 'function applyPlan(', 'function describePlan(']) {
+      expect(library).toContain(definition);
+      expect(cliText).not.toContain(definition);
+    }
+  });
 });

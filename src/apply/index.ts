@@ -1,7 +1,7 @@
 /** The executor: applies a plan under a lock with a journal, undoes on failure, recovers after a crash. */
 export { applyPlan, undoOutcomeOf } from './apply.js';
 export type { JournalRecord } from './journal.js';
-export { STATE_DIR_NAME, stateDirOf } from './paths.js';
+export { JOURNAL_NAME, STATE_DIR_NAME, stateDirOf } from './paths.js';
 export type { Drift } from './preflight.js';
 export { recover } from './recover.js';
 export type {

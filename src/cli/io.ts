@@ -22,10 +22,41 @@ export interface CliIO {
   now: () => Date;
 }
 
-export function processIO(): CliIO {
+/** Errors of a write to a reader that has gone away (`| head -1`, a closed terminal). */
+const CLOSED = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+/**
+ * The process's stream, except that once its reader has gone away (`list | head -1`)
+ * further output is dropped instead of crashing with an EPIPE stack trace: the command
+ * finishes what it was doing (an apply is never cut short by a closed pipe) and exits
+ * with its usual code, silently, as git and npm do.
+ */
+export function closedPipeTolerant(stream: NodeJS.WriteStream): OutputStream {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (CLOSED.has(error.code ?? '')) closed = true;
+    else throw error;
+  });
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    write(chunk: string) {
+      if (closed) return false;
+      return stream.write(chunk);
+    },
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
+let processStreams: { stdout: OutputStream; stderr: OutputStream } | undefined;
+
+export function processIO(): CliIO {
+  processStreams ??= { stdout: closedPipeTolerant(process.stdout), stderr: closedPipeTolerant(process.stderr) };
+  return {
+    ...processStreams,
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),

@@ -33,7 +33,7 @@ Exit codes:
   3  refused: stale plan, lock held, Claude Code running, dirty journal, not confirmed
 
 Nothing is changed without a confirmation on a terminal, or --yes in a script.
-Put global options after the command when they take lists: status --accounts ~/.claude ~/.claude-2`;
+Global options go after the command or before it: status --accounts ~/.claude ~/.claude-2`;
 
 function cleanupDays(value: string): number | false {
   if (value === 'off') return false;
@@ -156,8 +156,9 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     program
       .command('apply')
       .description('apply a saved plan, or plan afresh; shows it and asks first')
-      .option('-p, --plan <file>', 'a plan saved by plan --out (refused if the disk changed since)'),
-  ).action(action((ctx, opts: { plan?: string } & ShareFlags) => runApply(ctx, opts)));
+      .option('-p, --plan <file>', 'a plan saved by plan --out (refused if the disk changed since)')
+      .option('-n, --dry-run', 'show the plan and change nothing, as plan does (exit 2 when there is work)'),
+  ).action(action((ctx, opts: { plan?: string; dryRun?: boolean } & ShareFlags) => runApply(ctx, opts)));
 
   program
     .command('rollback')
@@ -170,7 +171,8 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
       ]),
     )
     .option('--backup <dir>', 'restore this backup instead of the newest')
-    .action(action((ctx, opts: { carry?: Carry; backup?: string }) => runRollback(ctx, opts)));
+    .option('-n, --dry-run', 'show the plan and change nothing (exit 2 when there is work)')
+    .action(action((ctx, opts: { carry?: Carry; backup?: string; dryRun?: boolean }) => runRollback(ctx, opts)));
 
   program
     .command('recover')
@@ -218,12 +220,39 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
   return program;
 }
 
+/**
+ * `--accounts a b status` reads as `status --accounts a b`: a command name met among the
+ * values of a list option given before any command is taken as the command. (A folder
+ * really named like a command is written `./status`.)
+ */
+export function commandFirst(argv: readonly string[], program: Command): string[] {
+  const commands = new Set(['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
+  const options = new Map(program.options.flatMap((o) => [o.long, o.short].filter((f) => f).map((f) => [f, o])));
+  const args = argv.slice(2);
+  let inList = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      const [flag, value] = arg.split('=');
+      const option = options.get(flag as string);
+      inList = option?.variadic === true;
+      // The value of an option that takes one (`--home /x`) is not a command.
+      if (option !== undefined && !option.variadic && option.required && value === undefined) i++;
+      continue;
+    }
+    if (!inList) break;
+    if (commands.has(arg)) return [...argv.slice(0, 2), arg, ...args.slice(0, i), ...args.slice(i + 1)];
+  }
+  return [...argv];
+}
+
 /** Runs the command with `argv` (as `process.argv`) and returns its exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCodeValue> {
   const state: RunState = { exitCode: ExitCode.OK };
   const program = buildProgram(io, state);
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(commandFirst(argv, program));
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.OK;
@@ -255,7 +284,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
+      processIO().stderr.write(`${String(error)}\n`);
       process.exitCode = ExitCode.ERROR;
     },
   );

@@ -129,7 +129,18 @@ describe('recover', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/^EDIRTY_JOURNAL: .*recover/m);
 
-    const r = cli(['recover', '--json', ...sb.args]);
+    // Undoing changes the accounts: without a terminal and without --yes it refuses.
+    const before = await sb.dump();
+    const unconfirmed = cli(['recover', ...sb.args]);
+    expect(unconfirmed.code).toBe(3);
+    expect(unconfirmed.stdout).toMatch(/interrupted/);
+    expect(unconfirmed.stderr).toMatch(/^ENEEDS_CONFIRMATION: /m);
+    expect(await sb.dump()).toEqual(before);
+    const unconfirmedJson = cli(['recover', '--json', ...sb.args]);
+    expect(unconfirmedJson.code).toBe(3);
+    expect(json<{ error: { code: string } }>(unconfirmedJson).error.code).toBe('ENEEDS_CONFIRMATION');
+
+    const r = cli(['recover', '--json', '--yes', ...sb.args]);
     expect(r.code).toBe(0);
     expect(json<{ status: string }>(r).status).toBe('rolled-back');
     expect(json<DoctorJSON>(cli(['doctor', '--json', ...sb.args])).findings.map((f) => f.code)).not.toContain(

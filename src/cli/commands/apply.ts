@@ -9,6 +9,7 @@ import { formatBytes, formatDuration, plural } from '../format.js';
 import { type ApplyReport, applyPlan, describePlan, share, type VerbOptions, validatePlan } from '../lib.js';
 import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
+import { showPlan } from './plan.js';
 
 /**
  * The options every planner gets from the global options, plus a fresh id and the time.
@@ -141,8 +142,32 @@ function summarise(plan: Plan, report: ApplyReport): string {
   return `${parts.join(', ')}.`;
 }
 
+/**
+ * Accounts named with `--accounts` must exist: a typo (`~/.claud`) is named as such
+ * (ENOTFOUND_ACCOUNT) instead of leaving nothing to plan for.
+ */
+export async function requireNamedAccounts(ctx: Context): Promise<void> {
+  const named = ctx.accounts ?? [];
+  const missing: string[] = [];
+  for (const dir of named) {
+    const exists = await ctx.fs.stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) missing.push(dir);
+  }
+  if (missing.length === 0) return;
+  const list = missing.map((m) => ctx.tilde(m)).join(', ');
+  throw new SharedSessionsError(
+    ErrorCodes.NOT_FOUND,
+    `${list} (named with --accounts) ${missing.length === 1 ? 'does' : 'do'} not exist. Check the spelling; \`claude-shared-sessions status\` without --accounts lists the accounts found in ${ctx.tilde(ctx.home)}.`,
+    { path: missing[0] as string },
+  );
+}
+
 /** A fresh share plan; an error when there is no account to share at all. */
 export async function sharePlan(ctx: Context, flags: ShareFlags): Promise<Plan> {
+  await requireNamedAccounts(ctx);
   const plan = await share(shareOptions(ctx, flags));
   if (plan.accounts.length === 0) {
     throw new SharedSessionsError(
@@ -154,7 +179,11 @@ export async function sharePlan(ctx: Context, flags: ShareFlags): Promise<Plan> 
   return plan;
 }
 
-export async function runApply(ctx: Context, options: { plan?: string } & ShareFlags): Promise<ExitCodeValue> {
+export async function runApply(
+  ctx: Context,
+  options: { plan?: string; dryRun?: boolean } & ShareFlags,
+): Promise<ExitCodeValue> {
   const plan = options.plan === undefined ? await sharePlan(ctx, options) : await readPlanFile(options.plan);
+  if (options.dryRun) return showPlan(ctx, plan, { run: 'the same command without --dry-run' });
   return confirmAndApply(ctx, plan, plan.kind);
 }

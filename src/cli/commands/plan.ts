@@ -1,3 +1,4 @@
+import type { Plan } from '../../plan/types.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
@@ -8,6 +9,14 @@ import { type ShareFlags, sharePlan, writePlanFile } from './apply.js';
 export async function runPlan(ctx: Context, options: { out?: string } & ShareFlags): Promise<ExitCodeValue> {
   const plan = await sharePlan(ctx, options);
   if (options.out !== undefined) await writePlanFile(options.out, plan);
+  return showPlan(ctx, plan, { out: options.out, run: 'apply' });
+}
+
+/**
+ * Shows a plan and changes nothing: `plan`, and `apply`/`rollback` with `--dry-run`.
+ * `--json` prints the whole plan. Exit 2 when there is work.
+ */
+export function showPlan(ctx: Context, plan: Plan, hint: { out?: string | undefined; run: string }): ExitCodeValue {
   const work = plan.operations.length > 0;
   if (ctx.json) ctx.emit(plan);
   else {
@@ -17,12 +26,14 @@ export async function runPlan(ctx: Context, options: { out?: string } & ShareFla
       if (plan.conflicts.length + plan.warnings.length > 0) {
         ctx.say('Deal with the conflicts and warnings above, then plan again.');
       }
-    } else if (options.out !== undefined) {
+    } else if (hint.out !== undefined) {
       ctx.say();
       ctx.say(
-        `${plural(plan.operations.length, 'operation')} saved to ${options.out}. Apply it with: claude-shared-sessions apply --plan ${options.out}`,
+        `${plural(plan.operations.length, 'operation')} saved to ${hint.out}. Apply it with: claude-shared-sessions apply --plan ${hint.out}`,
       );
-    } else ctx.say(`${plural(plan.operations.length, 'operation')}. Nothing was changed; run \`apply\` to do it.`);
+    } else {
+      ctx.say(`${plural(plan.operations.length, 'operation')}. Nothing was changed; run \`${hint.run}\` to do it.`);
+    }
   }
   return work ? ExitCode.WORK_TO_DO : ExitCode.OK;
 }

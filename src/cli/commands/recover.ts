@@ -1,10 +1,32 @@
+import { join } from 'node:path';
+import { JOURNAL_NAME, stateDirOf } from '../../apply/index.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
 import { type RecoverReport, recover } from '../lib.js';
+import { confirm } from '../prompt.js';
 
-/** `recover`: finishes or undoes an interrupted apply from its journal. */
+/**
+ * `recover`: finishes or undoes an interrupted apply from its journal. Undoing changes the
+ * accounts, so it asks first like every mutating command (or needs `--yes` in a script);
+ * with no journal there is nothing to undo and it only clears a dead apply's leftovers.
+ */
 export async function runRecover(ctx: Context): Promise<ExitCodeValue> {
+  const journal = join(stateDirOf(ctx.sharedDir), JOURNAL_NAME);
+  const interrupted = await ctx.fs.lstat(journal).then(
+    () => true,
+    () => false,
+  );
+  if (interrupted) {
+    if (!ctx.json) {
+      ctx.say(`An apply was interrupted and left its journal at ${ctx.tilde(journal)}.`);
+      ctx.say(
+        'recover undoes every operation it started, in reverse (or, if it had finished, only removes the journal).',
+      );
+      ctx.say();
+    }
+    await confirm(ctx, 'Undo the interrupted apply?');
+  }
   const report = await recover({ fs: ctx.fs, home: ctx.home, sharedDir: ctx.sharedDir });
   if (ctx.json) ctx.emit(report);
   else for (const line of describeRecovery(ctx, report)) ctx.say(line);
