@@ -23,6 +23,15 @@ export {
   SharedSessionsError,
   type SharedSessionsErrorOptions,
 } from './errors.js';
+export {
+  type CleanupReport,
+  type CleanupSource,
+  type CleanupSourceKind,
+  DEFAULT_CLEANUP_PERIOD_DAYS,
+  defaultManagedSettingsDirs,
+  type FindCleanupSourcesOptions,
+  findCleanupSources,
+} from './doctor/cleanup-sources.js';
 export { createMemFileSystem, type MemfsLike } from './fs/memfs.js';
 export { createNodeFileSystem, defaultFileSystem } from './fs/node.js';
 export { readRange } from './fs/read.js';

@@ -184,7 +184,7 @@ describe('doctor', () => {
     const found = cli(['doctor', '--json', ...sb.args]);
     expect(found.code).toBe(2);
     expect(json<DoctorJSON>(found).findings).toContainEqual(
-      expect.objectContaining({ code: 'CLEANUP_PERIOD', severity: 'warning', fixable: true, account: sb.accounts[1] }),
+      expect.objectContaining({ code: 'CLEANUP_PERIOD', fixable: true, path: settings, account: sb.accounts[1] }),
     );
 
     expect(cli(['doctor', '--fix', ...sb.args]).code).toBe(3); // not confirmed off a terminal

@@ -1,5 +1,4 @@
 import { dirname, join } from 'node:path';
-import type { Account } from '../../accounts/types.js';
 import { JOURNAL_NAME, stateDirOf } from '../../apply/paths.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
@@ -9,6 +8,7 @@ import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
 import { share } from '../lib.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
+import { cleanupSourceFindings } from './cleanup.js';
 import { collectStatus } from './status.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -29,7 +29,7 @@ export function defaultConflictsDir(sharedDir: string): string {
 }
 
 export async function diagnose(ctx: Context): Promise<Finding[]> {
-  const { accounts, shared } = await collectStatus(ctx);
+  const { accounts, shared, cleanup } = await collectStatus(ctx);
   const findings: Finding[] = [];
   const add = (f: Finding) => findings.push(f);
 
@@ -110,7 +110,7 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
     }
   }
 
-  findings.push(...cleanupFindings(ctx, accounts));
+  findings.push(...cleanupSourceFindings(ctx, cleanup));
 
   const projectsShared = shared.find((s) => s.folder === 'projects');
   const indexRoots = [
@@ -148,26 +148,6 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
     .map((x) => x.f);
-}
-
-/**
- * With one shared folder, every account's Claude Code deletes transcripts older than its
- * own cleanupPeriodDays from everyone: the smallest value among linked accounts wins.
- */
-function cleanupFindings(ctx: Context, accounts: Account[]): Finding[] {
-  const linked = accounts.filter((a) => a.projects.kind === 'linked');
-  if (linked.length === 0) return [];
-  const max = Math.max(...linked.map((a) => a.cleanupPeriodDays));
-  return linked
-    .filter((a) => a.cleanupPeriodDays < max)
-    .map((a) => ({
-      code: 'CLEANUP_PERIOD',
-      severity: 'warning' as const,
-      message: `${ctx.tilde(a.path)} has cleanupPeriodDays ${a.cleanupPeriodDays}${a.cleanupPeriodDaysSet ? '' : ' (the default)'}: its Claude Code deletes every shared session older than that, including those other accounts keep for ${max} days. \`doctor --fix\` raises it.`,
-      account: a.path,
-      path: join(a.path, 'settings.json'),
-      fixable: true,
-    }));
 }
 
 /** An apply killed mid-way leaves its journal beside the shared folder; applies refuse until recover. */

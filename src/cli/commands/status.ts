@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { discoverAccounts } from '../../accounts/discover.js';
 import type { Account } from '../../accounts/types.js';
+import type { CleanupReport } from '../../doctor/cleanup-sources.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
 import { sessionIdOfFile } from '../../layout/names.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
+import { cleanupReport, printCleanup } from './cleanup.js';
 
 /** Totals of one shared folder. */
 export interface SharedFolderTotals {
@@ -26,6 +28,8 @@ export interface StatusReport {
   sharedDirs: Record<string, string>;
   accounts: Account[];
   shared: SharedFolderTotals[];
+  /** Every settings source of the shared folder's cleanup period, and what it would delete. */
+  cleanup: CleanupReport;
 }
 
 export async function collectStatus(ctx: Context): Promise<StatusReport> {
@@ -33,7 +37,8 @@ export async function collectStatus(ctx: Context): Promise<StatusReport> {
   const shared = await Promise.all(
     ctx.folders.map((folder) => sharedTotals(ctx.fs, folder, ctx.sharedDirs[folder] ?? '', accounts)),
   );
-  return { home: ctx.home, sharedDirs: ctx.sharedDirs, accounts, shared };
+  const cleanup = await cleanupReport(ctx, accounts);
+  return { home: ctx.home, sharedDirs: ctx.sharedDirs, accounts, shared, cleanup };
 }
 
 async function sharedTotals(
@@ -138,4 +143,5 @@ export function printStatus(ctx: Context, report: StatusReport): void {
       );
     } else ctx.say(`  ${ctx.tilde(s.path)}  ${who}`);
   }
+  printCleanup(ctx, report.cleanup);
 }
