@@ -16,14 +16,6 @@ export type {
 } from './accounts/types.js';
 export * from './apply/index.js';
 export {
-  type ErrorCode,
-  ErrorCodes,
-  errnoCode,
-  isSharedSessionsError,
-  SharedSessionsError,
-  type SharedSessionsErrorOptions,
-} from './errors.js';
-export {
   type CleanupReport,
   type CleanupSource,
   type CleanupSourceKind,
@@ -32,6 +24,14 @@ export {
   type FindCleanupSourcesOptions,
   findCleanupSources,
 } from './doctor/cleanup-sources.js';
+export {
+  type ErrorCode,
+  ErrorCodes,
+  errnoCode,
+  isSharedSessionsError,
+  SharedSessionsError,
+  type SharedSessionsErrorOptions,
+} from './errors.js';
 export { createMemFileSystem, type MemfsLike } from './fs/memfs.js';
 export { createNodeFileSystem, defaultFileSystem } from './fs/node.js';
 export { readRange } from './fs/read.js';
