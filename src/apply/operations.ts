@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
+import { type CopyDifference, compareCopy } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
 import type {
   CopyFileOperation,
@@ -173,15 +174,19 @@ async function makeDir(ctx: StepContext, op: MkdirOperation): Promise<StepResult
 async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepResult> {
   const { fs } = ctx;
   const tmp = tempPathFor(op.to, ctx.run, op.id);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  let difference: CopyDifference | undefined;
+  for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
     // The copy takes the source's mtime as it was when the copy began: the source is
-    // unchanged since if it still has that mtime and the copy's size.
+    // unchanged since if it still has that mtime (to the microsecond where the disk
+    // keeps it, see FileStat.mtimeUs) and the copy's size.
     await assertNoLinkAbove(fs, op.from);
     const { cloned } = await fs.copyFile(op.from, tmp, { exclusive: true });
     const [copied, source] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
     await assertNoLinkAbove(fs, op.from, tmp);
-    if (source.size !== copied.size || source.mtimeMs !== copied.mtimeMs) {
+    const differs = compareCopy(source, copied);
+    if (differs !== undefined) {
       // Written to while it was copied: copy again, so the copy is one consistent state.
+      difference = differs;
       await fs.unlink(tmp);
       continue;
     }
@@ -190,13 +195,19 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
       throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${copied.size} bytes.`, op.from);
     }
     if (copied.mode !== source.mode) {
-      throw verifyError(`The copy of ${op.from} did not keep its mode.`, op.to);
+      throw verifyError(
+        `The copy of ${op.from} did not keep its mode: the source has ${source.mode.toString(8)}, the copy ${copied.mode.toString(8)}.`,
+        op.to,
+      );
     }
     if (op.expectFrom.hash !== undefined) {
       // The plan compared these bytes; bytes appended since are carried as they are.
       const hash = await hashFile(fs, tmp, op.expectFrom.size);
       if (hash !== op.expectFrom.hash) {
-        throw verifyError(`The copy of ${op.from} does not hold the content the plan compared.`, op.to);
+        throw verifyError(
+          `The copy of ${op.from} does not hold the content the plan compared: its first ${op.expectFrom.size} bytes hash to sha256 ${hash.slice(0, 12)}…, the plan compared ${op.expectFrom.hash.slice(0, 12)}….`,
+          op.to,
+        );
       }
     }
     await assertAbsent(fs, op.to);
@@ -205,27 +216,52 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
       op,
       source: op.from,
       sourceSize: copied.size,
-      sourceMtimeMs: copied.mtimeMs,
+      sourceMtimeMs: source.mtimeMs,
       size: copied.size,
     });
     if (cloned) ctx.counters.bytesCloned += copied.size;
     else ctx.counters.bytesCopied += copied.size;
     return { copy: { size: copied.size, mtimeMs: copied.mtimeMs, cloned }, bytes: copied.size };
   }
-  throw verifyError(`${op.from} kept changing while it was copied; quit Claude Code and apply again.`, op.from);
+  throw keptChangingError(op.from, op.to, 'copied', difference);
+}
+
+/** How often a copy is retried when its source changed while it was copied. */
+const COPY_ATTEMPTS = 3;
+
+function keptChangingError(
+  from: string,
+  to: string,
+  verb: string,
+  difference: CopyDifference | undefined,
+): SharedSessionsError {
+  const what = difference?.text ?? 'the source changed while it was read';
+  return verifyError(
+    `${from} and its copy still differed after it was ${verb} ${COPY_ATTEMPTS} times: ${what}. ${
+      difference?.writer === false
+        ? `The filesystem of ${dirname(to)} did not keep the time it was given; please report this.`
+        : 'A program (Claude Code?) is writing to it: quit it and apply again.'
+    }`,
+    from,
+  );
 }
 
 async function forkSession(ctx: StepContext, op: ForkSessionOperation): Promise<StepResult> {
   const { fs } = ctx;
   const tmp = tempPathFor(op.to, ctx.run, op.id);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  let difference: CopyDifference | undefined;
+  for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
     await assertNoLinkAbove(fs, op.from);
     const before = await fs.lstat(op.from);
     if (before.type !== 'file') throw staleError(`${op.from} is no longer a regular file.`, op.from);
     const data = await fs.readFile(op.from);
     const after = await fs.lstat(op.from);
     await assertNoLinkAbove(fs, op.from);
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || data.length !== before.size) continue;
+    const during = compareCopy(after, before) ?? compareCopy(after, { ...before, size: data.length });
+    if (during !== undefined) {
+      difference = during;
+      continue;
+    }
     if (data.length < op.expectFrom.size) {
       throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${data.length} bytes.`, op.from);
     }
@@ -242,10 +278,23 @@ async function forkSession(ctx: StepContext, op: ForkSessionOperation): Promise<
       await handle.close();
     }
     if ((await fs.lstat(tmp)).mode !== before.mode) await fs.chmod(tmp, before.mode);
-    await fs.utimes(tmp, before.atimeMs, before.mtimeMs);
+    // To the microsecond where the filesystem can, like a copy: a fork set to whole
+    // (rounded) milliseconds would floor to a different millisecond than its source.
+    if (fs.copyTimes) await fs.copyTimes(op.from, tmp);
+    else await fs.utimes(tmp, before.atimeMs, before.mtimeMs);
     const written = await fs.lstat(tmp);
-    if (written.size !== forked.length || written.mtimeMs !== before.mtimeMs) {
+    if (written.size !== forked.length) {
       throw verifyError(`The fork of ${op.from} did not verify (${written.size} of ${forked.length} bytes).`, op.to);
+    }
+    // Without copyTimes the fork has whole milliseconds, so only those can be compared.
+    const timeDiffers = fs.copyTimes
+      ? compareCopy({ ...before, size: written.size }, written)
+      : compareCopy({ size: written.size, mtimeMs: before.mtimeMs }, { size: written.size, mtimeMs: written.mtimeMs });
+    if (timeDiffers !== undefined) {
+      // The source changed between the read and copying its time: fork again.
+      difference = timeDiffers;
+      await fs.unlink(tmp);
+      continue;
     }
     await assertAbsent(fs, op.to);
     await fs.rename(tmp, op.to);
@@ -257,9 +306,9 @@ async function forkSession(ctx: StepContext, op: ForkSessionOperation): Promise<
       size: forked.length,
     });
     ctx.counters.bytesCopied += forked.length;
-    return { copy: { size: forked.length, mtimeMs: before.mtimeMs, cloned: false }, bytes: forked.length };
+    return { copy: { size: forked.length, mtimeMs: written.mtimeMs, cloned: false }, bytes: forked.length };
   }
-  throw verifyError(`${op.from} kept changing while it was forked; quit Claude Code and apply again.`, op.from);
+  throw keptChangingError(op.from, op.to, 'forked', difference);
 }
 
 async function rename(ctx: StepContext, op: RenameOperation): Promise<StepResult> {

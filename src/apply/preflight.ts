@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
-import type { FileSystem } from '../fs/types.js';
+import type { FileStat, FileSystem } from '../fs/types.js';
 import { digestFolder } from '../inspect/inspect.js';
 import { findUnsafeFolders } from '../inspect/safety.js';
 import type { Plan, PlanIssue } from '../plan/types.js';
@@ -25,6 +25,15 @@ export interface Drift {
 export interface DirTimes {
   atimeMs: number;
   mtimeMs: number;
+  /** The mtime to the microsecond where the filesystem has it: put back as it was, not rounded to the ms. */
+  mtimeUs?: number;
+}
+
+/** A folder's times as an undo puts them back. */
+export function dirTimesOf(stat: FileStat): DirTimes {
+  const t: DirTimes = { atimeMs: stat.atimeMs, mtimeMs: stat.mtimeMs };
+  if (stat.mtimeUs !== undefined) t.mtimeUs = stat.mtimeUs;
+  return t;
 }
 
 export interface PreflightResult {
@@ -136,7 +145,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
     }
     if (c.kind === 'parent') {
       if (state.type === 'directory') {
-        dirTimes[c.at.disk] = { atimeMs: state.stat.atimeMs, mtimeMs: state.stat.mtimeMs };
+        dirTimes[c.at.disk] = dirTimesOf(state.stat);
         continue;
       }
       if (state.type === 'symlink') {

@@ -1,9 +1,10 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
+import { sameMtime } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
 import { inspectLock, type Lock, removeLockLeftovers } from './lock.js';
 import { JOURNAL_NAME, LOCK_NAME, pathKey } from './paths.js';
-import type { DirTimes } from './preflight.js';
+import { type DirTimes, dirTimesOf } from './preflight.js';
 import { readActual } from './state.js';
 
 export interface StatePaths {
@@ -60,7 +61,7 @@ export async function ensureStateDir(
   for (;;) {
     const state = await readActual(fs, current);
     if (state.type === 'directory') {
-      if (missing.length > 0) parentTimes[current] = { atimeMs: state.stat.atimeMs, mtimeMs: state.stat.mtimeMs };
+      if (missing.length > 0) parentTimes[current] = dirTimesOf(state.stat);
       break;
     }
     if (state.type !== 'absent') {
@@ -115,7 +116,9 @@ export async function restoreDirTimes(fs: FileSystem, times: Record<string, DirT
   for (const [dir, t] of Object.entries(times)) {
     try {
       const state = await readActual(fs, dir);
-      if (state.type === 'directory' && state.stat.mtimeMs !== t.mtimeMs) await fs.utimes(dir, t.atimeMs, t.mtimeMs);
+      if (state.type !== 'directory' || sameMtime(state.stat, t)) continue;
+      // utimes keeps a fractional ms to the microsecond (see msToUtimeSeconds).
+      await fs.utimes(dir, t.atimeMs, t.mtimeUs === undefined ? t.mtimeMs : t.mtimeUs / 1000);
     } catch (error) {
       problems.push(`could not restore the times of ${dir}: ${errnoCode(error) ?? String(error)}`);
     }

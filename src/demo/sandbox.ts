@@ -46,6 +46,17 @@ const PROMPTS = [
 ];
 
 /**
+ * The part of a millisecond past its last line's time a sandbox transcript's mtime gets,
+ * as Claude Code's files have: a third at 0.499 ms (just below the half millisecond where
+ * readers that round and readers that floor part), the others spread over [0, 0.499) ms.
+ * Below the half, every reader still sees the last line's millisecond. Whole microseconds:
+ * what utimes can set (the real disk keeps them; memfs keeps the ms).
+ */
+function subMs(n: number): number {
+  return n % 3 === 0 ? 0.499 : ((n * 137) % 499) / 1000;
+}
+
+/**
  * Builds three accounts with realistic sessions through the given filesystem: unique
  * sessions in each, one session copied identically into two accounts, one copied and
  * then continued in one account (a prefix), one copied and continued in both (diverged),
@@ -60,6 +71,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const names = ['.claude', '.claude-2', '.claude-work'];
   const accounts = names.map((n) => join(home, n));
   let clock = nowMs - 20 * 86_400_000;
+  let written = 0;
 
   const write = async (account: string, cwd: string, id: string, text: string) => {
     const dir = join(account, 'projects', encodeProjectDir(cwd).name);
@@ -67,7 +79,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const path = join(dir, `${id}.jsonl`);
     await fs.writeFile(path, text, { mode: 0o600 });
     const end = transcriptEndMs(text);
-    await fs.utimes(path, end, end);
+    await fs.utimes(path, end, end + subMs(written++));
   };
   // Each run gets its own seed: runs appended to one file (a resume) must not repeat uuids.
   const spec = (id: string, cwd: string, prompts: string[], extra: Partial<TranscriptSpec> = {}) => {

@@ -22,7 +22,7 @@ export interface PromisesApi {
    * times to the microsecond; an implementation may ignore the option.
    */
   lstat(path: string, options?: { bigint?: boolean }): Promise<StatsLike>;
-  stat(path: string): Promise<StatsLike>;
+  stat(path: string, options?: { bigint?: boolean }): Promise<StatsLike>;
   readdir(path: string, options: { withFileTypes: true }): Promise<DirentLike[]>;
   readlink(path: string): Promise<string | { toString(): string }>;
   realpath(path: string): Promise<string | { toString(): string }>;
@@ -100,8 +100,13 @@ function roundMs(ms: number | bigint, ns: bigint | undefined): number {
   return Math.round(Number(ms));
 }
 
+/** Whole microseconds of a nanosecond time, floored (also before 1970). */
+function floorUs(ns: bigint): number {
+  return Number(ns >= 0n ? ns / 1000n : -((-ns + 999n) / 1000n));
+}
+
 export function toFileStat(s: StatsLike): FileStat {
-  return {
+  const stat: FileStat = {
     type: typeOf(s),
     size: Number(s.size),
     mode: Number(s.mode) & 0o7777,
@@ -112,6 +117,8 @@ export function toFileStat(s: StatsLike): FileStat {
     uid: Number(s.uid),
     nlink: Number(s.nlink),
   };
+  if (typeof s.mtimeNs === 'bigint') stat.mtimeUs = floorUs(s.mtimeNs);
+  return stat;
 }
 
 /**
@@ -172,12 +179,14 @@ export class PromisesFileSystem implements FileSystem {
     this.#emulatePosix = options.emulatePosix ?? false;
   }
 
+  // Bigint stats cost about the same as plain ones and give the exact time, which the
+  // executor needs to compare a copy with its source (see FileStat.mtimeUs).
   async lstat(path: string): Promise<FileStat> {
-    return toFileStat(await this.#api.lstat(path));
+    return toFileStat(await this.#api.lstat(path, { bigint: true }));
   }
 
   async stat(path: string): Promise<FileStat> {
-    return toFileStat(await this.#api.stat(path));
+    return toFileStat(await this.#api.stat(path, { bigint: true }));
   }
 
   async readdir(path: string): Promise<DirEntry[]> {

@@ -17,6 +17,17 @@ export interface FileStat {
    * rounds (Claude Code and its SDK read it that way).
    */
   mtimeMs: number;
+  /**
+   * Modification time in whole microseconds since the epoch, floored, where the
+   * filesystem reports nanoseconds (the real disk; memfs reports whole ms here too).
+   * A copy's time can be set to the microsecond and no finer (Node's utimes takes a
+   * double and libuv truncates it to microseconds), so a copy is compared with its
+   * source on this value: the same microsecond means the same millisecond both floored
+   * and rounded, and less than 1 µs apart. `mtimeMs` cannot serve: rounded through a
+   * double as Node does, a source at `…640.499921` ms reads 641 while its copy at
+   * `…640.499` reads 640.
+   */
+  mtimeUs?: number;
   atimeMs: number;
   ino: number;
   dev: number;
@@ -101,7 +112,10 @@ export interface FileSystem {
   unlink(path: string): Promise<void>;
   /** Removes an empty folder. */
   rmdir(path: string): Promise<void>;
-  /** Sets times exactly to the millisecond. */
+  /**
+   * Sets times exactly to the millisecond; a fractional part is kept to the whole
+   * microsecond where the filesystem keeps finer than ms (memfs keeps the ms).
+   */
   utimes(path: string, atimeMs: number, mtimeMs: number): Promise<void>;
   /**
    * Gives `destination` the access and modification times of `source` (neither link is

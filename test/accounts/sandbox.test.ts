@@ -107,6 +107,23 @@ describe.each(KINDS)('createSandbox on %s', (kind) => {
     await h.cleanup();
   });
 
+  // Defined only on the real disk: memfs keeps whole milliseconds.
+  if (kind === 'node') {
+    it('gives transcripts sub-millisecond mtimes that read as their last line', async () => {
+      const subMs = new Set<number>();
+      for (const t of all) {
+        const st = await h.api.lstat(t.path, { bigint: true });
+        const ns = st.mtimeNs ?? 0n;
+        const end = BigInt(transcriptEndMs(new TextDecoder().decode(t.bytes)));
+        expect(ns / 1_000_000n, t.path).toBe(end);
+        expect(Math.round(Number((await h.api.lstat(t.path)).mtimeMs)), t.path).toBe(Number(end));
+        subMs.add(Number(ns % 1_000_000n));
+      }
+      expect(subMs.has(499_000)).toBe(true);
+      expect(subMs.size).toBeGreaterThan(all.length / 2);
+    });
+  }
+
   it('builds three accounts that discoverAccounts finds, with their settings', async () => {
     expect(sandbox.home).toBe(join(h.root, 'home'));
     expect(sandbox.accounts).toEqual(['.claude', '.claude-2', '.claude-work'].map((n) => join(sandbox.home, n)));
