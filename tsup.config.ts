@@ -63,4 +63,14 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     esbuildPlugins: [importLibraryFromDist],
   },
+  {
+    // The listing's worker thread, on its own: a worker loads the listing code only.
+    // Both library builds and the command start it from beside themselves, in dist/.
+    entry: { 'list-worker': 'src/sessions/worker-entry.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    define,
+    noExternal: ['p-limit', 'yocto-queue'],
+  },
 ]);

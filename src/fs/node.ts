@@ -1,11 +1,25 @@
-import { promises as nodeFs } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, promises as nodeFs, openSync, readSync } from 'node:fs';
 import { sep } from 'node:path';
-import { type PromisesApi, PromisesFileSystem } from './promises-adapter.js';
-import type { FileSystem } from './types.js';
+import { type PromisesApi, PromisesFileSystem, toFileStat } from './promises-adapter.js';
+import type { FileSystem, SyncReads } from './types.js';
+
+/** The real disk's synchronous reads (the listing's workers use them). */
+const nodeSyncReads: SyncReads = {
+  lstat: (path) => toFileStat(lstatSync(path)),
+  open: (path) => openSync(path, 'r'),
+  read: (fd, buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
+  size: (fd) => fstatSync(fd).size,
+  close: (fd) => closeSync(fd),
+};
+
+/** The real filesystem: `node:fs/promises`, plus synchronous reads for worker threads. */
+class NodeFileSystem extends PromisesFileSystem {
+  readonly sync: SyncReads = nodeSyncReads;
+}
 
 /** The real filesystem, through `node:fs/promises`. */
 export function createNodeFileSystem(): FileSystem {
-  return new PromisesFileSystem(nodeFs as unknown as PromisesApi, {
+  return new NodeFileSystem(nodeFs as unknown as PromisesApi, {
     kind: 'node',
     sep: sep === '\\' ? '\\' : '/',
     clone: true,

@@ -1,8 +1,6 @@
-import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
-import { PromisesFileSystem } from '../fs/promises-adapter.js';
-import type { FileSystem } from '../fs/types.js';
+import type { FileStat, FileSystem } from '../fs/types.js';
 import { type CopyBytes, compareCopy } from './copies.js';
 import {
   continuedIn,
@@ -13,7 +11,7 @@ import {
   Text,
   tailCustomTitle,
 } from './extract.js';
-import { ioProblem, type LstatFacts, type ProblemSink, type SessionFiles, type TranscriptFile } from './scan.js';
+import { ioProblem, type ProblemSink, type SessionFiles, type TranscriptFile } from './scan.js';
 import { readArchived, readSidecarTitle } from './sidecars.js';
 import type { SessionCopy, SessionInfo } from './types.js';
 import { type BufferPool, WINDOW_BYTES, type WindowReader, type Windows } from './window.js';
@@ -22,6 +20,8 @@ import { type BufferPool, WINDOW_BYTES, type WindowReader, type Windows } from '
 export interface Settings {
   fs: FileSystem;
   read: WindowReader;
+  /** lstat of a file the listing did not list (a `continued-in` target). */
+  lstat: (path: string) => Promise<FileStat>;
   includeProgrammatic: boolean;
   compareCopies: 'windows' | 'full';
   concurrency: number;
@@ -39,25 +39,6 @@ interface FileResult {
   unreadable: boolean;
 }
 
-/** The library's own real-disk filesystem, which the listing may read without its promise layer. */
-export function isRealDisk(fs: FileSystem): boolean {
-  return fs instanceof PromisesFileSystem && fs.kind === 'node';
-}
-
-export const directLstat: LstatFacts = (path) =>
-  new Promise((resolve, reject) =>
-    nodeFs.lstat(path, (error, st) => {
-      if (error) return reject(error);
-      resolve({
-        type: st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other',
-        size: st.size,
-        mtimeMs: Math.round(st.mtimeMs),
-        dev: st.dev,
-        ino: st.ino,
-      });
-    }),
-  );
-
 /** Bytes of a continued-in target scanned for a message line before it is taken as one anyway. */
 const CONTINUED_SCAN_LIMIT = 16 * (1 << 20);
 const PARENT_UUID = Buffer.from('"parentUuid":');
@@ -65,9 +46,9 @@ const PARENT_UUID = Buffer.from('"parentUuid":');
 /** Whether a `continued-in` target is a real transcript (has a message line). */
 async function isTranscript(s: Settings, path: string): Promise<boolean> {
   const { fs, pool } = s;
-  let st: Awaited<ReturnType<FileSystem['lstat']>>;
+  let st: FileStat;
   try {
-    st = await fs.lstat(path);
+    st = await s.lstat(path);
   } catch {
     return false;
   }

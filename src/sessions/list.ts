@@ -1,9 +1,8 @@
-import * as nodeFs from 'node:fs';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import { createLimit } from '../util/limit.js';
-import { describeSession, directLstat, isRealDisk, type Settings } from './describe.js';
-import { ListWorkers, workerCount } from './parallel.js';
+import { describeSession, type Settings } from './describe.js';
+import { ListWorkers, workerCount, workersCanRead } from './parallel.js';
 import {
   compareNewestFirst,
   groupSessions,
@@ -21,7 +20,7 @@ import type {
   ListSessionsResult,
   SessionInfo,
 } from './types.js';
-import { BufferPool, directReader, interfaceReader } from './window.js';
+import { BufferPool, interfaceReader } from './window.js';
 
 /** Sessions sent to a worker in one message. */
 const WORKER_BATCH = 32;
@@ -64,9 +63,8 @@ export async function* iterateSessions(
   const report: ProblemSink = options.onProblem ?? (() => {});
   const s: Settings = {
     fs,
-    // The real disk is read on file descriptors directly; any other filesystem (memfs, a
-    // wrapper counting bytes) through its interface.
-    read: isRealDisk(fs) ? directReader(nodeFs) : interfaceReader(fs),
+    read: interfaceReader(fs),
+    lstat: (path) => fs.lstat(path),
     includeProgrammatic: options.includeProgrammatic ?? true,
     compareCopies: options.compareCopies ?? 'windows',
     concurrency,
@@ -81,10 +79,11 @@ export async function* iterateSessions(
   const folders = await resolveFolders(options, fs, report);
   const dirs = await listProjectDirs(folders, fs, options.project, report);
   let candidates = await readProjectDirs(dirs, fs, concurrency, report);
-  const workers = isRealDisk(fs) ? await ListWorkers.start(workerCount(candidates.length, options.workers)) : undefined;
+  const workers = workersCanRead(fs)
+    ? await ListWorkers.start(workerCount(candidates.length, options.workers))
+    : undefined;
   try {
-    const lstat = isRealDisk(fs) ? directLstat : (path: string) => fs.lstat(path);
-    const inThread = () => statCandidates(candidates, lstat, concurrency, report);
+    const inThread = () => statCandidates(candidates, s.lstat, concurrency, report);
     const files = workers ? await workers.stat(candidates, report).catch(inThread) : await inThread();
     candidates = [];
     aborted(s.signal);

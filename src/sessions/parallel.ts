@@ -2,30 +2,20 @@
  * Listing on several cores: worker threads stat, read and describe the transcripts of
  * the real disk, each its share, with synchronous reads (blocking a worker costs the
  * main thread nothing and saves thread-pool round trips), while the main thread only
- * orders the results. Used for large listings of the real disk when the library runs
- * from its built files; anything else is listed in the calling thread.
+ * orders the results. The workers run `list-worker.js`, built beside the file this code
+ * is bundled in (the library's entries and the command's); from the TypeScript sources,
+ * and for any filesystem other than the real disk, the listing runs in the calling thread.
  */
-import * as nodeFs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { defaultFileSystem } from '../fs/node.js';
-import { createLimit } from '../util/limit.js';
-import { describeSession, type Settings } from './describe.js';
-import {
-  type Candidate,
-  childPath,
-  type FileFacts,
-  lstatFailed,
-  type SessionFiles,
-  type TranscriptFile,
-  transcriptOf,
-} from './scan.js';
+import { Worker } from 'node:worker_threads';
+import type { FileSystem } from '../fs/types.js';
+import type { Candidate, SessionFiles, TranscriptFile } from './scan.js';
 import type { ListProblem, SessionInfo } from './types.js';
-import { BufferPool, readWindowsSync } from './window.js';
+import { type DescribeOptions, type Reply, type Request, WORKER_TAG } from './worker-protocol.js';
 
-const TAG = 'claude-shared-sessions:list-worker';
+export type { DescribeOptions } from './worker-protocol.js';
 
 /**
  * By default, fewer transcripts than this are listed in the calling thread: starting
@@ -34,21 +24,7 @@ const TAG = 'claude-shared-sessions:list-worker';
  */
 export const PARALLEL_MIN_FILES = 5000;
 
-export interface DescribeOptions {
-  includeProgrammatic: boolean;
-  compareCopies: 'windows' | 'full';
-}
-
-type Request =
-  | { id: number; type: 'scan'; candidates: Candidate[] }
-  | { id: number; type: 'describe'; groups: SessionFiles[]; options: DescribeOptions };
-
-type Reply =
-  | { id: number; files: TranscriptFile[]; problems: ListProblem[] }
-  | { id: number; rows: (SessionInfo | null)[]; problems: ListProblem[] }
-  | { id: number; error: string };
-
-/** The built file this module is part of, when a worker may load it (the library's dist/index). */
+/** The built worker entry beside the built file this code runs from, or undefined from the sources. */
 function workerEntry(): string | undefined {
   let file: string;
   try {
@@ -58,9 +34,12 @@ function workerEntry(): string | undefined {
   } catch {
     return undefined;
   }
-  // Only the library's own entry: a worker runs the file's top level, and other bundles
-  // (the CLI's) do things there.
-  return /^index\.(c|m)?js$/.test(basename(file)) ? file : undefined;
+  return /\.(c|m)?js$/.test(file) ? join(dirname(file), 'list-worker.js') : undefined;
+}
+
+/** Whether the listing may read `fs`'s files from worker threads: the real disk, with synchronous reads. */
+export function workersCanRead(fs: FileSystem): boolean {
+  return fs.kind === 'node' && fs.sync !== undefined;
 }
 
 /**
@@ -72,73 +51,6 @@ export function workerCount(files: number, wanted: number | undefined): number {
   if (wanted !== undefined) return Math.max(1, Math.min(Math.floor(wanted), 8));
   return files < PARALLEL_MIN_FILES ? 0 : Math.min(availableParallelism(), 4);
 }
-
-function toFacts(st: nodeFs.Stats): FileFacts {
-  return {
-    type: st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other',
-    size: st.size,
-    mtimeMs: Math.round(st.mtimeMs),
-    dev: st.dev,
-    ino: st.ino,
-  };
-}
-
-function statSync(candidates: readonly Candidate[], report: (p: ListProblem) => void): TranscriptFile[] {
-  const files: TranscriptFile[] = [];
-  for (const c of candidates) {
-    const path = childPath(c.dir.path, c.name);
-    try {
-      const file = transcriptOf(c.dir, c, toFacts(nodeFs.lstatSync(path)));
-      if (file !== undefined) files.push(file);
-    } catch (error) {
-      lstatFailed(error, path, c.dir.accounts, report);
-    }
-  }
-  return files;
-}
-
-/** The worker side: answers scan and describe requests, one at a time. */
-function serve(): void {
-  const port = parentPort;
-  if (port === null) return;
-  const pool = new BufferPool(16);
-  let queue = Promise.resolve();
-  port.on('message', (request: Request) => {
-    queue = queue.then(async () => {
-      const problems: ListProblem[] = [];
-      const report = (p: ListProblem) => problems.push(p);
-      try {
-        if (request.type === 'scan') {
-          port.postMessage({ id: request.id, files: statSync(request.candidates, report), problems } satisfies Reply);
-          return;
-        }
-        const s: Settings = {
-          fs: defaultFileSystem(),
-          read: (path, size, p) => {
-            try {
-              return Promise.resolve(readWindowsSync(nodeFs, path, size, p));
-            } catch (error) {
-              return Promise.reject(error);
-            }
-          },
-          ...request.options,
-          concurrency: 4,
-          pool,
-          report,
-          signal: undefined,
-        };
-        const run = createLimit(4);
-        const rows = await Promise.all(request.groups.map((g) => run(() => describeSession(g, s))));
-        port.postMessage({ id: request.id, rows: rows.map((r) => r ?? null), problems } satisfies Reply);
-      } catch (error) {
-        port.postMessage({ id: request.id, error: String((error as Error)?.stack ?? error) } satisfies Reply);
-      }
-    });
-  });
-  port.postMessage({ id: 0, ready: true });
-}
-
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[TAG] === true) serve();
 
 /** A set of started workers, sharing out requests. */
 export class ListWorkers {
@@ -182,7 +94,7 @@ export class ListWorkers {
       await Promise.all(
         Array.from({ length: count }, async () => {
           const w = new Worker(entry, {
-            workerData: { [TAG]: true },
+            workerData: { [WORKER_TAG]: true },
             // The caller's node flags (-e, loaders, profilers) are not for this file.
             execArgv: [],
             // A worker holds one batch at a time: small heaps keep the listing's memory low.

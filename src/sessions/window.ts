@@ -1,4 +1,4 @@
-import type { FileSystem } from '../fs/types.js';
+import type { FileSystem, SyncReads } from '../fs/types.js';
 
 /** Bytes read at each end of a transcript: what Claude Code and its SDK read to list one. */
 export const WINDOW_BYTES = 65_536;
@@ -42,24 +42,21 @@ export class BufferPool {
   }
 }
 
-/** An open file, as the window logic needs it. */
-interface OpenFile {
-  /** Fills `buffer` from `position` (less at the end of the file); returns the bytes read. */
-  fill(buffer: Buffer, position: number): Promise<number>;
-  size(): Promise<number>;
-}
+/** What the window logic asks of an open file: fill a buffer from a position, or its size now. */
+type Step = { fill: Buffer; at: number } | { size: true };
 
 /**
- * The first and last 64 KB, and nothing else. A file that grew since it was listed is
- * read against the size seen (its new end is not read); one that shrank is measured
- * again and its tail read at its new end.
+ * The first and last 64 KB, and nothing else, as a sequence of reads that a synchronous
+ * or an asynchronous driver performs (one logic for both). A file that grew since it was
+ * listed is read against the size seen (its new end is not read); one that shrank is
+ * measured again and its tail read at its new end.
  */
-async function windowsOf(file: OpenFile, sizeSeen: number, pool: BufferPool): Promise<Windows | undefined> {
+function* windowSteps(sizeSeen: number, pool: BufferPool): Generator<Step, Windows | undefined, number> {
   let head: Buffer | undefined;
   let tail: Buffer | undefined;
   try {
     head = pool.take();
-    const headBytes = await file.fill(head, 0);
+    const headBytes = yield { fill: head, at: 0 };
     if (headBytes === 0) {
       pool.give(head);
       return undefined;
@@ -71,14 +68,14 @@ async function windowsOf(file: OpenFile, sizeSeen: number, pool: BufferPool): Pr
       return { head: headView, tail: headView, size: headBytes < WINDOW_BYTES ? Math.min(headBytes, size) : size };
     }
     tail = pool.take();
-    let tailBytes = await file.fill(tail, size - WINDOW_BYTES);
+    let tailBytes = yield { fill: tail, at: size - WINDOW_BYTES };
     if (tailBytes < WINDOW_BYTES) {
-      size = await file.size();
+      size = yield { size: true };
       if (size <= WINDOW_BYTES) {
         pool.give(tail);
         return { head: headView, tail: headView, size: Math.min(size, headBytes) };
       }
-      tailBytes = await file.fill(tail, size - WINDOW_BYTES);
+      tailBytes = yield { fill: tail, at: size - WINDOW_BYTES };
     }
     return { head: headView, tail: tail.subarray(0, tailBytes), size };
   } catch (error) {
@@ -87,132 +84,85 @@ async function windowsOf(file: OpenFile, sizeSeen: number, pool: BufferPool): Pr
   }
 }
 
-/** Reads windows through the library's filesystem interface (memfs, wrappers, the real disk). */
+/** Reads windows through the filesystem interface (memfs, wrappers, the real disk). */
 export function interfaceReader(fs: FileSystem): WindowReader {
   return async (path, sizeSeen, pool) => {
     const handle = await fs.open(path, 'r');
     try {
-      return await windowsOf(
-        {
-          fill: async (buffer, position) => {
-            let filled = 0;
-            while (filled < buffer.length) {
-              const n = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+      const steps = windowSteps(sizeSeen, pool);
+      let next = steps.next();
+      while (!next.done) {
+        const step = next.value;
+        let answer: number;
+        try {
+          if ('size' in step) answer = (await handle.stat()).size;
+          else {
+            answer = 0;
+            while (answer < step.fill.length) {
+              const n = await handle.read(step.fill, answer, step.fill.length - answer, step.at + answer);
               if (n <= 0) break;
-              filled += n;
+              answer += n;
             }
-            return filled;
-          },
-          size: async () => (await handle.stat()).size,
-        },
-        sizeSeen,
-        pool,
-      );
+          }
+        } catch (error) {
+          next = steps.throw(error);
+          continue;
+        }
+        next = steps.next(answer);
+      }
+      return next.value;
     } finally {
       await handle.close();
     }
   };
 }
 
-type Callback<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
-
-/** The parts of `node:fs` the direct reader uses (callback API: no FileHandle objects). */
-export interface NodeFsCallbacks {
-  open(path: string, flags: string, cb: Callback<number>): void;
-  read(fd: number, buffer: Buffer, offset: number, length: number, position: number, cb: Callback<number>): void;
-  fstat(fd: number, cb: Callback<{ size: number }>): void;
-  close(fd: number, cb: (error: NodeJS.ErrnoException | null) => void): void;
-}
-
 /**
- * Reads windows straight on file descriptors, for the real disk: the same reads as
- * {@link interfaceReader}, without the promise FileHandle layer, which costs more than
- * the reads themselves on small files.
- */
-export function directReader(nodeFs: NodeFsCallbacks): WindowReader {
-  const fill = (fd: number, buffer: Buffer, position: number) =>
-    new Promise<number>((resolve, reject) => {
-      let filled = 0;
-      const step = () =>
-        nodeFs.read(fd, buffer, filled, buffer.length - filled, position + filled, (error, n) => {
-          if (error) return reject(error);
-          filled += n;
-          if (n <= 0 || filled >= buffer.length) resolve(filled);
-          else step();
-        });
-      step();
-    });
-  return async (path, sizeSeen, pool) => {
-    const fd = await new Promise<number>((resolve, reject) =>
-      nodeFs.open(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
-    );
-    try {
-      return await windowsOf(
-        {
-          fill: (buffer, position) => fill(fd, buffer, position),
-          size: () =>
-            new Promise<number>((resolve, reject) =>
-              nodeFs.fstat(fd, (error, st) => (error ? reject(error) : resolve(st.size))),
-            ),
-        },
-        sizeSeen,
-        pool,
-      );
-    } finally {
-      await new Promise<void>((resolve) => nodeFs.close(fd, () => resolve()));
-    }
-  };
-}
-
-/**
- * {@link interfaceReader}'s reads done synchronously, for a worker thread of the listing:
- * blocking there costs the main thread nothing and saves the thread-pool round trips.
+ * The same reads done synchronously ({@link SyncReads}), for a worker thread of the
+ * listing: blocking there costs the main thread nothing and saves the thread-pool round trips.
  */
 export function readWindowsSync(
-  nodeFs: Pick<typeof import('node:fs'), 'openSync' | 'readSync' | 'fstatSync' | 'closeSync'>,
+  sync: SyncReads,
   path: string,
   sizeSeen: number,
   pool: BufferPool,
 ): Windows | undefined {
-  const fd = nodeFs.openSync(path, 'r');
-  const fill = (buffer: Buffer, position: number) => {
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = nodeFs.readSync(fd, buffer, filled, buffer.length - filled, position + filled);
-      if (n <= 0) break;
-      filled += n;
-    }
-    return filled;
-  };
-  let head: Buffer | undefined;
-  let tail: Buffer | undefined;
+  const fd = sync.open(path);
   try {
-    head = pool.take();
-    const headBytes = fill(head, 0);
-    if (headBytes === 0) {
-      pool.give(head);
-      return undefined;
-    }
-    const headView = head.subarray(0, headBytes);
-    let size = sizeSeen;
-    if (headBytes < WINDOW_BYTES || size <= WINDOW_BYTES) {
-      return { head: headView, tail: headView, size: headBytes < WINDOW_BYTES ? Math.min(headBytes, size) : size };
-    }
-    tail = pool.take();
-    let tailBytes = fill(tail, size - WINDOW_BYTES);
-    if (tailBytes < WINDOW_BYTES) {
-      size = nodeFs.fstatSync(fd).size;
-      if (size <= WINDOW_BYTES) {
-        pool.give(tail);
-        return { head: headView, tail: headView, size: Math.min(size, headBytes) };
+    const steps = windowSteps(sizeSeen, pool);
+    let next = steps.next();
+    while (!next.done) {
+      const step = next.value;
+      let answer: number;
+      try {
+        if ('size' in step) answer = sync.size(fd);
+        else {
+          answer = 0;
+          while (answer < step.fill.length) {
+            const n = sync.read(fd, step.fill, answer, step.fill.length - answer, step.at + answer);
+            if (n <= 0) break;
+            answer += n;
+          }
+        }
+      } catch (error) {
+        next = steps.throw(error);
+        continue;
       }
-      tailBytes = fill(tail, size - WINDOW_BYTES);
+      next = steps.next(answer);
     }
-    return { head: headView, tail: tail.subarray(0, tailBytes), size };
-  } catch (error) {
-    pool.give(head, tail);
-    throw error;
+    return next.value;
   } finally {
-    nodeFs.closeSync(fd);
+    sync.close(fd);
   }
+}
+
+/** {@link readWindowsSync} as a {@link WindowReader}. */
+export function syncReader(sync: SyncReads): WindowReader {
+  return (path, sizeSeen, pool) => {
+    try {
+      return Promise.resolve(readWindowsSync(sync, path, sizeSeen, pool));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
