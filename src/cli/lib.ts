@@ -9,6 +9,7 @@ export type { Carry } from '../plan/rollback.js';
 export { validatePlan } from '../plan/validate.js';
 export { rollback, share, type VerbOptions } from '../plan/verbs.js';
 export {
+  iterateSessions,
   type ListProblem,
   type ListSessionsOptions,
   type ListSessionsResult,

@@ -18,4 +18,3 @@ export type Reply =
   | { id: number; files: TranscriptFile[]; problems: ListProblem[] }
   | { id: number; rows: (SessionInfo | null)[]; problems: ListProblem[] }
   | { id: number; error: string };
-

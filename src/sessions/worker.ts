@@ -10,10 +10,14 @@ import { createLimit } from '../util/limit.js';
 import { describeSession, type Settings } from './describe.js';
 import { type Candidate, childPath, lstatFailed, type TranscriptFile, transcriptOf } from './scan.js';
 import type { ListProblem } from './types.js';
-import type { Reply, Request } from './worker-protocol.js';
 import { BufferPool, syncReader } from './window.js';
+import type { Reply, Request } from './worker-protocol.js';
 
-function statSync(sync: SyncReads, candidates: readonly Candidate[], report: (p: ListProblem) => void): TranscriptFile[] {
+function statSync(
+  sync: SyncReads,
+  candidates: readonly Candidate[],
+  report: (p: ListProblem) => void,
+): TranscriptFile[] {
   const files: TranscriptFile[] = [];
   for (const c of candidates) {
     const path = childPath(c.dir.path, c.name);

@@ -60,6 +60,20 @@ describe('list', () => {
     expect(rows[0]).toMatch(/ago\s+(main|HEAD)\s+[\d.]+ KB\s+\.claude/);
   });
 
+  it('--json is written row by row, in the text of one indented JSON document', async () => {
+    const many = cli(['list', '--all', '--json', ...sb.args]);
+    expect(many.stdout.length).toBeGreaterThan(1000);
+    expect(many.stdout).toBe(`${JSON.stringify(JSON.parse(many.stdout), null, 2)}\n`);
+    const one = cli(['list', '--all', '--json', '--limit', '1', ...sb.args]);
+    expect(one.stdout).toBe(`${JSON.stringify(all.slice(0, 1), null, 2)}\n`);
+    const elsewhere = await mkdtemp(join(tmpdir(), 'css-list-empty-'));
+    try {
+      expect(cli(['list', '--json', ...sb.args], { cwd: elsewhere }).stdout).toBe('[]\n');
+    } finally {
+      await rm(elsewhere, { recursive: true });
+    }
+  });
+
   it('--limit, --picker and --project narrow the list', () => {
     expect(json<Row[]>(cli(['list', '--all', '--json', '--limit', '2', ...sb.args]))).toEqual(all.slice(0, 2));
     // One session per account was started with -p / the SDK: the picker does not show those.

@@ -4,7 +4,7 @@ import { SDK_SESSION_FIELDS } from '../../sessions/types.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatAge, formatBytes, table } from '../format.js';
-import { listSessions, type SessionInfo } from '../lib.js';
+import { iterateSessions, type ListProblem, type ListSessionsOptions, listSessions, type SessionInfo } from '../lib.js';
 
 export interface ListOptions {
   project?: string;
@@ -18,17 +18,20 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
   // Claude Code names a project folder after the real path of the working directory.
   const given = options.all ? undefined : absolutePath(options.project ?? ctx.io.cwd, ctx.home, ctx.io.cwd);
   const project = given === undefined ? undefined : await ctx.fs.realpath(given).catch(() => given);
-  const result = await listSessions({
+  const listOptions: ListSessionsOptions = {
     ...ctx.discoverOptions(),
     ...(project === undefined ? {} : { project }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     includeProgrammatic: !options.picker,
-  });
-  const sessions = result.sessions;
+  };
   if (ctx.json) {
-    ctx.emit(sessions.map(toJSON));
+    const problems: ListProblem[] = [];
+    await streamJSON(ctx, iterateSessions({ ...listOptions, onProblem: (p) => problems.push(p) }));
+    for (const p of problems) ctx.note(`${ctx.c.yellow('!')} ${p.code}: ${p.message}`);
     return ExitCode.OK;
   }
+  const result = await listSessions(listOptions);
+  const sessions = result.sessions;
   const { c } = ctx;
   const now = ctx.io.now().getTime();
   if (sessions.length === 0) {
@@ -63,6 +66,28 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
   }
   for (const p of result.problems) ctx.note(`${c.yellow('!')} ${p.code}: ${p.message}`);
   return ExitCode.OK;
+}
+
+/** Output written at once while streaming: few writes, and memory bounded by it, not by the listing. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * Writes the rows as they come, as one JSON array, the same text as
+ * `JSON.stringify(rows, null, 2)`: the whole listing is never held as one string.
+ */
+async function streamJSON(ctx: Context, rows: AsyncIterable<SessionInfo>): Promise<void> {
+  let chunk = '';
+  let first = true;
+  for await (const row of rows) {
+    // A row's own text, indented one level: strings in JSON hold no raw newline.
+    chunk += `${first ? '[\n  ' : ',\n  '}${JSON.stringify(toJSON(row), null, 2).replaceAll('\n', '\n  ')}`;
+    first = false;
+    if (chunk.length >= CHUNK_CHARS) {
+      ctx.io.stdout.write(chunk);
+      chunk = '';
+    }
+  }
+  ctx.io.stdout.write(`${chunk}${first ? '[]' : '\n]'}\n`);
 }
 
 function diverged(s: SessionInfo): boolean {
