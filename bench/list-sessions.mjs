@@ -1,177 +1,104 @@
 // @ts-check
 /**
- * Listing benchmark: on one generated corpus (bench/corpus.mjs), in one run, times
+ * Listing benchmark, through the built command as users run it. On the shared corpus
+ * (`gen-corpus.py` of the shared bench folder: real Claude Code lines, a long tail of large
+ * transcripts, identical and diverged copies across accounts), each round runs, each as
+ * its own process:
  *
- *   floor  - stat every transcript and read its first and last 64 KB, parsing nothing
- *   ours   - listSessions({ accounts }) of this library (dist/), all accounts at once
- *   sdk    - the official SDK's listSessions(), once per account (CLAUDE_CONFIG_DIR),
- *            which is how the SDK lists several accounts
+ *   floor  - `io-floor.py CONFIG_DIR...`: stat every transcript and read its first and
+ *            last 64 KB, nothing parsed (what any lister must do)
+ *   ours   - `node dist/cli.js list --json --all --accounts CONFIG_DIR...`
+ *   sdk    - the official SDK's `listSessions()` once per account, each in a child
+ *            process with CLAUDE_CONFIG_DIR set (how the SDK lists several accounts)
  *
- * each in its own child process (so peak RSS is its own), warm cache, and prints wall
- * time (median of the runs), the ratios, peak RSS and bytes read per transcript (from
- * /proc/self/io). It then checks that the two agree: per account, every SDK field of
- * every row. The SDK is installed on demand into .bench/sdk, never into package.json.
+ * and prints, for the first round (cold-ish: whatever the page cache kept) and the
+ * median of the others (warm): wall time, CPU time, peak RSS, bytes read per session,
+ * and the ratios ours/sdk and ours/floor, per round and their median. It ends by
+ * comparing, per account, every SDK field of every row of the command and the SDK.
  *
- *   npm run bench:list -- [--sessions 20000] [--accounts 4] [--runs 3] [--sdk-runs 1] [--no-sdk]
+ *   npm run bench:list -- [--corpus DIR] [--accounts 4] [--sessions 5000] [--seed 7]
+ *                         [--runs 4] [--sdk-runs 2] [--no-sdk] [--no-check]
+ *                         [--shared DIR] [--sdk DIR]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { lstat, open, readdir, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measure, median, RCHAR_PRELOAD } from './measure.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const BENCH = join(ROOT, '.bench');
-const SDK_DIR = join(BENCH, 'sdk');
 const SDK_VERSION = '0.3.332';
-const WINDOW = 65_536;
 
 const { values } = parseArgs({
   options: {
-    sessions: { type: 'string', default: '20000' },
+    corpus: { type: 'string' },
     accounts: { type: 'string', default: '4' },
-    runs: { type: 'string', default: '3' },
-    'sdk-runs': { type: 'string', default: '1' },
+    sessions: { type: 'string', default: '5000' },
+    seed: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '4' },
+    'sdk-runs': { type: 'string', default: '2' },
     'no-sdk': { type: 'boolean', default: false },
-    concurrency: { type: 'string', default: '64' },
-    seed: { type: 'string', default: '1' },
+    'no-check': { type: 'boolean', default: false },
+    shared: { type: 'string' },
+    sdk: { type: 'string' },
     child: { type: 'string' },
-    config: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 
-/** Bytes this process has read through read(2) and friends, or NaN off Linux. */
-function rchar() {
-  try {
-    const m = /rchar:\s*(\d+)/.exec(readFileSync('/proc/self/io', 'utf8'));
-    return m ? Number(m[1]) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
+const first = (/** @type {string[]} */ paths) => paths.find((p) => existsSync(p));
+
+/** The SDK's listing, in this process: the child side of the `sdk` contender. */
+async function sdkChild() {
+  const sdk = await import(pathToFileURL(join(/** @type {string} */ (values.sdk), 'sdk.mjs')).href);
+  const rows = await sdk.listSessions();
+  if (values.out) writeFileSync(values.out, JSON.stringify(rows));
+  process.stdout.write(`${rows.length}\n`);
 }
 
-/** The I/O floor: what any lister must do at least. */
-async function floor(accounts, concurrency) {
-  const dirs = [...new Set(await Promise.all(accounts.map((a) => realpath(join(a, 'projects')))))];
-  const files = [];
-  for (const d of dirs) {
-    for (const p of await readdir(d, { withFileTypes: true })) {
-      if (!p.isDirectory()) continue;
-      for (const f of await readdir(join(d, p.name), { withFileTypes: true })) {
-        if (f.isFile() && f.name.endsWith('.jsonl')) files.push(join(d, p.name, f.name));
-      }
+function sharedBench() {
+  const dir =
+    values.shared ??
+    first([join(ROOT, '..', 'shared', 'bench'), join(ROOT, '..', '..', 'shared', 'bench')]) ??
+    join(ROOT, '..', 'shared', 'bench');
+  for (const f of ['gen-corpus.py', 'io-floor.py']) {
+    if (!existsSync(join(dir, f))) {
+      throw new Error(`${join(dir, f)} is missing: pass --shared <folder holding gen-corpus.py and io-floor.py>.`);
     }
   }
-  let next = 0;
-  const worker = async () => {
-    const buf = Buffer.allocUnsafe(WINDOW);
-    while (next < files.length) {
-      const path = /** @type {string} */ (files[next++]);
-      const st = await lstat(path);
-      const fh = await open(path, 'r');
-      try {
-        await fh.read(buf, 0, WINDOW, 0);
-        if (st.size > WINDOW) await fh.read(buf, 0, WINDOW, st.size - WINDOW);
-      } finally {
-        await fh.close();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { rows: files.length, files: files.length };
+  return dir;
 }
 
-async function runChild(kind, config) {
-  const { accounts, concurrency, out } = config;
-  // Modules load before the clock starts: only the listing is timed.
-  const ours = kind.startsWith('ours') ? await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href) : undefined;
-  const sdk =
-    kind === 'sdk'
-      ? await import(pathToFileURL(join(SDK_DIR, 'node_modules', '@anthropic-ai', 'claude-agent-sdk', 'sdk.mjs')).href)
-      : undefined;
-  const cpu0 = process.cpuUsage();
-  const before = rchar();
-  const t = performance.now();
-  let rows = 0;
-  let files = 0;
-  let dump;
-  if (kind === 'floor') {
-    ({ rows, files } = await floor(accounts, concurrency));
-  } else if (kind === 'ours') {
-    const r = await ours.listSessions({ accounts, concurrency });
-    rows = r.sessions.length;
-    files = r.sessions.reduce((n, s) => n + 1 + (s.copies?.length ?? 0), 0);
-  } else if (kind === 'ours-per-account') {
-    dump = {};
-    for (const a of accounts) {
-      dump[a] = (await ours.listSessions({ accounts: [a], concurrency })).sessions;
-      rows += dump[a].length;
-    }
-  } else if (kind === 'sdk') {
-    dump = {};
-    for (const a of accounts) {
-      process.env.CLAUDE_CONFIG_DIR = a;
-      dump[a] = await sdk.listSessions();
-      rows += dump[a].length;
-    }
-    files = rows;
-  }
-  const ms = performance.now() - t;
-  const bytes = rchar() - before;
-  const cpu = process.cpuUsage(cpu0);
-  if (out && dump) writeFileSync(out, JSON.stringify(dump));
-  process.stdout.write(
-    JSON.stringify({
-      ms,
-      rows,
-      files,
-      bytes,
-      maxRssKB: process.resourceUsage().maxRSS,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-    }),
-  );
-}
-
-function child(kind, config) {
-  const r = spawnSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), '--child', kind, '--config', JSON.stringify(config)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    },
-  );
-  if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
-function ensureSdk(log) {
-  const pkg = join(SDK_DIR, 'node_modules', '@anthropic-ai', 'claude-agent-sdk', 'package.json');
-  if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === SDK_VERSION) return;
-  log(`installing @anthropic-ai/claude-agent-sdk@${SDK_VERSION} into ${SDK_DIR} (bench only) ...`);
-  mkdirSync(SDK_DIR, { recursive: true });
+function sdkDir(log) {
+  const installed = join(BENCH, 'sdk', 'node_modules', '@anthropic-ai', 'claude-agent-sdk');
+  const found =
+    values.sdk ??
+    first([
+      join(ROOT, '..', 'cc', 'node_modules', '@anthropic-ai', 'claude-agent-sdk'),
+      join(ROOT, '..', '..', 'cc', 'node_modules', '@anthropic-ai', 'claude-agent-sdk'),
+      installed,
+    ]);
+  if (found !== undefined) return resolve(found);
+  log(`installing @anthropic-ai/claude-agent-sdk@${SDK_VERSION} into ${join(BENCH, 'sdk')} (bench only) ...`);
+  mkdirSync(join(BENCH, 'sdk'), { recursive: true });
   execFileSync(
     'npm',
     [
       'install',
       '--prefix',
-      SDK_DIR,
+      join(BENCH, 'sdk'),
       '--no-save',
       '--no-audit',
       '--no-fund',
       `@anthropic-ai/claude-agent-sdk@${SDK_VERSION}`,
     ],
-    {
-      stdio: 'inherit',
-    },
+    { stdio: 'inherit' },
   );
+  return installed;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const SDK_FIELDS = [
   'sessionId',
@@ -187,119 +114,157 @@ const SDK_FIELDS = [
   'archived',
 ];
 
-function compare(sdkDump, oursDump) {
-  let rows = 0;
-  const mismatches = [];
-  for (const [account, expected] of Object.entries(sdkDump)) {
-    const got = oursDump[account] ?? [];
-    rows += expected.length;
-    if (got.length !== expected.length) mismatches.push(`${account}: ${got.length} rows, SDK ${expected.length}`);
-    for (let i = 0; i < Math.min(got.length, expected.length); i++) {
-      for (const f of SDK_FIELDS) {
-        if (JSON.stringify(got[i][f]) !== JSON.stringify(expected[i][f])) {
-          mismatches.push(
-            `${account} row ${i} ${expected[i].sessionId} ${f}: ours ${JSON.stringify(got[i][f])}, SDK ${JSON.stringify(expected[i][f])}`,
-          );
-        }
+function compare(account, expected, got, mismatches) {
+  if (got.length !== expected.length) mismatches.push(`${account}: ${got.length} rows, SDK ${expected.length}`);
+  for (let i = 0; i < Math.min(got.length, expected.length); i++) {
+    for (const f of SDK_FIELDS) {
+      if (JSON.stringify(got[i][f]) !== JSON.stringify(expected[i][f])) {
+        mismatches.push(
+          `${account} row ${i} ${expected[i].sessionId} ${f}: ours ${JSON.stringify(got[i][f])}, SDK ${JSON.stringify(expected[i][f])}`,
+        );
       }
     }
   }
-  return { rows, mismatches };
 }
 
 async function main() {
-  const log = (s) => console.log(s);
-  const sessions = Number(values.sessions);
-  const accountsCount = Number(values.accounts);
-  const runs = Number(values.runs);
-  const sdkRuns = values['no-sdk'] ? 0 : Number(values['sdk-runs']);
-  const concurrency = Number(values.concurrency);
-  if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first.');
-  const { generateCorpus } = await import('./corpus.mjs');
-  log(`corpus: ${sessions} sessions over ${accountsCount} accounts ...`);
-  const corpus = await generateCorpus({
-    dir: join(BENCH, `corpus-${sessions}-${accountsCount}-${values.seed}`),
-    sessions,
-    accounts: accountsCount,
-    seed: Number(values.seed),
-    log,
-  });
-  log(
-    `  ${corpus.files} transcripts, ${(corpus.bytes / 1e9).toFixed(1)} GB apparent, ${((corpus.bytes - corpus.sparseBytes) / 1e9).toFixed(1)} GB on disk`,
+  const log = (/** @type {string} */ s) => console.log(s);
+  const cli = join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm run build` first.');
+  const shared = sharedBench();
+  const corpus = resolve(
+    values.corpus ?? join(BENCH, `gen-corpus-${values.accounts}x${values.sessions}-${values.seed}`),
   );
-  if (sdkRuns > 0) ensureSdk(log);
-  const config = { accounts: corpus.accounts, concurrency };
+  if (!existsSync(corpus)) {
+    log(
+      `generating the corpus into ${corpus} (a few minutes, ~${Math.round(Number(values.accounts) * Number(values.sessions) * 0.28)} MB) ...`,
+    );
+    execFileSync('python3', [join(shared, 'gen-corpus.py'), corpus, values.accounts, values.sessions, values.seed], {
+      stdio: 'inherit',
+    });
+  }
+  const accounts = readdirSync(corpus)
+    .filter((n) => n.startsWith('acct-'))
+    .sort()
+    .map((n) => join(corpus, n));
+  const runs = Math.max(1, Number(values.runs));
+  const sdkRuns = values['no-sdk'] ? 0 : Math.min(runs, Number(values['sdk-runs']));
+  const sdk = sdkRuns > 0 || !values['no-check'] ? sdkDir(log) : undefined;
 
-  log('warming the page cache ...');
-  child('floor', config);
-  child('ours', config);
+  const floor = () => {
+    const r = measure(['python3', join(shared, 'io-floor.py'), ...accounts], { keepStdout: true });
+    const m = /(\d+) files, (\d+) MB read/.exec(r.stdout ?? '');
+    return { ...r, rows: Number(m?.[1]), rchar: Number(m?.[2]) * 1e6 };
+  };
+  const ours = () => {
+    const r = measure(
+      [process.execPath, '--import', RCHAR_PRELOAD, cli, 'list', '--json', '--all', '--accounts', ...accounts],
+      {
+        keepStdout: true,
+      },
+    );
+    if (r.status !== 0) throw new Error(`list failed (exit ${r.status})`);
+    return { ...r, rows: JSON.parse(r.stdout ?? '[]').length, stdout: undefined };
+  };
+  /** One SDK child per account, one after the other: times and bytes add up, RSS is the largest. */
+  const sdkList = (/** @type {string | undefined} */ outDir) => {
+    const total = { status: 0, wallMs: 0, cpuMs: 0, maxRssKb: 0, rchar: 0, rows: 0 };
+    for (const [i, a] of accounts.entries()) {
+      const args = ['--child', 'sdk', '--sdk', /** @type {string} */ (sdk)];
+      if (outDir) args.push('--out', join(outDir, `sdk-${i}.json`));
+      const r = measure([process.execPath, '--import', RCHAR_PRELOAD, fileURLToPath(import.meta.url), ...args], {
+        env: { CLAUDE_CONFIG_DIR: a },
+        keepStdout: true,
+      });
+      if (r.status !== 0) throw new Error(`the SDK's listSessions failed for ${a} (exit ${r.status})`);
+      total.wallMs += r.wallMs;
+      total.cpuMs += r.cpuMs ?? Number.NaN;
+      total.maxRssKb = Math.max(total.maxRssKb, r.maxRssKb ?? Number.NaN);
+      total.rchar += r.rchar ?? Number.NaN;
+      total.rows += Number(r.stdout);
+    }
+    return total;
+  };
 
+  log(`corpus ${corpus}: ${accounts.length} accounts`);
+  log(
+    `node ${process.version}, ${availableParallelism()} CPUs; load average before: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+  /** @type {Record<string, any[]>} */
   const results = { floor: [], ours: [], sdk: [] };
+  const loads = [];
   for (let r = 0; r < runs; r++) {
-    results.floor.push(child('floor', config));
-    results.ours.push(child('ours', config));
-    if (r < sdkRuns) results.sdk.push(child('sdk', config));
+    // Alternated in every round, so that each ratio pairs runs made under the same load.
+    results.floor.push(floor());
+    results.ours.push(ours());
+    if (r < sdkRuns) results.sdk.push(sdkList(undefined));
+    loads.push(loadavg()[0]);
+    const o = results.ours[r];
+    log(
+      `  round ${r + 1}: floor ${(results.floor[r].wallMs / 1000).toFixed(2)} s, ours ${(o.wallMs / 1000).toFixed(2)} s` +
+        `${r < sdkRuns ? `, sdk ${(results.sdk[r].wallMs / 1000).toFixed(2)} s` : ''}, load ${loadavg()[0].toFixed(1)}`,
+    );
   }
 
-  const row = (name, rs) => {
+  const summary = (/** @type {string} */ name) => {
+    const rs = results[name];
     if (rs.length === 0) return undefined;
-    const ms = median(rs.map((x) => x.ms));
-    const best = Math.min(...rs.map((x) => x.ms));
-    const rss = Math.max(...rs.map((x) => x.maxRssKB)) / 1024;
-    const cpu = median(rs.map((x) => x.cpuMs));
-    const files = rs[0].files || rs[0].rows;
-    const perFile = median(rs.map((x) => x.bytes)) / files;
-    return { name, ms, best, cpu, rss, rows: rs[0].rows, perFile };
+    const warm = rs.length > 1 ? rs.slice(1) : rs;
+    return {
+      name,
+      cold: rs[0].wallMs,
+      warm: median(warm.map((x) => x.wallMs)),
+      best: Math.min(...rs.map((x) => x.wallMs)),
+      cpu: median(warm.map((x) => x.cpuMs)),
+      rss: Math.max(...rs.map((x) => x.maxRssKb)) / 1024,
+      rows: rs[0].rows,
+      perRow: median(rs.map((x) => x.rchar)) / rs[0].rows,
+    };
   };
-  const table = [row('floor', results.floor), row('ours', results.ours), row('sdk', results.sdk)].filter(Boolean);
-  const f = table.find((t) => t.name === 'floor');
-  const o = table.find((t) => t.name === 'ours');
-  const s = table.find((t) => t.name === 'sdk');
-  const os = await import('node:os');
+  const table = ['floor', 'ours', 'sdk'].map(summary).filter((t) => t !== undefined);
   log('');
   log(
-    `node ${process.version}, ${os.availableParallelism()} CPUs, concurrency ${concurrency}, median of ${runs} runs (SDK: ${sdkRuns})`,
+    `load average during the rounds: ${loads.map((x) => x.toFixed(1)).join(', ')} (2 CPUs shared with other work: compare ratios)`,
   );
-  log(
-    `load average ${os
-      .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')} (other processes share the CPUs: compare ratios)`,
-  );
-  log('contender   wall (s)   best (s)   CPU (s)   rows     peak RSS (MB)   bytes read / transcript');
+  log('| contender | cold-ish (1st) | warm (median) | best | CPU (warm) | rows | peak RSS | bytes read / row |');
+  log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const t of table) {
     log(
-      `${t.name.padEnd(10)}  ${(t.ms / 1000).toFixed(2).padStart(8)}  ${(t.best / 1000).toFixed(2).padStart(9)}  ${(t.cpu / 1000).toFixed(2).padStart(8)}   ${String(t.rows).padEnd(7)}  ${t.rss.toFixed(0).padStart(13)}   ${Math.round(t.perFile).toLocaleString('en-US').padStart(12)}`,
+      `| ${t.name} | ${(t.cold / 1000).toFixed(2)} s | ${(t.warm / 1000).toFixed(2)} s | ${(t.best / 1000).toFixed(2)} s | ${(t.cpu / 1000).toFixed(2)} s | ${t.rows} | ${t.rss.toFixed(0)} MB | ${Math.round(t.perRow).toLocaleString('en-US')} |`,
     );
   }
   log('');
-  if (o && f)
-    log(
-      `ours / floor = ${(o.ms / f.ms).toFixed(2)}x median, ${(o.best / f.best).toFixed(2)}x best   (target: within 4x)`,
-    );
-  if (o && s) {
-    log(
-      `ours / sdk   = ${(o.ms / s.ms).toFixed(3)}x median, ${(o.best / s.best).toFixed(3)}x best  (target: at most 0.2x; SDK / ours = ${(s.ms / o.ms).toFixed(1)}x)`,
-    );
-  }
-  if (o) log(`ours peak RSS = ${o.rss.toFixed(0)} MB (target: under 200 MB)`);
+  const ratio = (/** @type {string} */ other, /** @type {number} */ n) => {
+    const per = results.ours.slice(0, n).map((o, i) => o.wallMs / results[other][i].wallMs);
+    return `${per.map((x) => x.toFixed(3)).join(', ')} per round; median ${median(per).toFixed(3)}`;
+  };
+  log(`ours / floor: ${ratio('floor', runs)}   (goal <= 3)`);
+  if (sdkRuns > 0) log(`ours / sdk:   ${ratio('sdk', sdkRuns)}   (goal <= 0.1)`);
+  const o = table.find((t) => t.name === 'ours');
+  if (o) log(`ours peak RSS: ${o.rss.toFixed(0)} MB (goal < 150 MB)`);
 
-  if (sdkRuns > 0) {
-    const sdkOut = join(BENCH, 'sdk-rows.json');
-    const oursOut = join(BENCH, 'ours-rows.json');
-    child('sdk', { ...config, out: sdkOut });
-    child('ours-per-account', { ...config, out: oursOut });
-    const { rows, mismatches } = compare(
-      JSON.parse(readFileSync(sdkOut, 'utf8')),
-      JSON.parse(readFileSync(oursOut, 'utf8')),
-    );
+  if (!values['no-check'] && sdk !== undefined) {
+    const outDir = join(BENCH, 'list-check');
+    mkdirSync(outDir, { recursive: true });
+    sdkList(outDir);
+    const mismatches = [];
+    let rows = 0;
+    for (const [i, a] of accounts.entries()) {
+      const expected = JSON.parse(readFileSync(join(outDir, `sdk-${i}.json`), 'utf8'));
+      const got = JSON.parse(
+        measure([process.execPath, cli, 'list', '--json', '--all', '--accounts', a], { keepStdout: true }).stdout ??
+          '[]',
+      );
+      rows += expected.length;
+      compare(a, expected, got, mismatches);
+    }
     log(`agreement with the SDK, per account: ${rows} rows, ${mismatches.length} field mismatches`);
     for (const m of mismatches.slice(0, 10)) log(`  ${m}`);
+    if (mismatches.length > 0) process.exitCode = 1;
   }
 }
 
-if (values.child) {
-  await runChild(values.child, JSON.parse(values.config ?? '{}'));
-} else {
-  await main();
-}
+if (values.child === 'sdk') await sdkChild();
+else await main();

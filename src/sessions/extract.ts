@@ -74,12 +74,6 @@ export class Text {
     return found;
   }
 
-  /** Positions of `text`, last first, searched for only as far as they are read. */
-  *backwards(text: string): Generator<number> {
-    const p = pat(text);
-    for (let at = this.buf.lastIndexOf(p); at !== -1; at = at === 0 ? -1 : this.buf.lastIndexOf(p, at - 1)) yield at;
-  }
-
   #hits(anchor: string): number[] {
     let hits = this.#found.get(anchor);
     if (hits === undefined) {
@@ -187,19 +181,46 @@ function* reversed(positions: readonly number[]): Generator<number> {
 }
 
 /**
- * Keys usually present near the end of the tail when present at all: searched from the
- * end, so the search stops there instead of crossing the whole window.
+ * Anchors for the keys read from whole lines: a part of `"key":` that starts with a rare
+ * byte, and its offset. (A search runs at memchr speed on its first byte and then checks
+ * each hit: a pattern that starts with a quote stops everywhere in JSON.)
  */
-const FROM_THE_END = new Set(['lastPrompt']);
-
-/** Anchors for the keys read from whole lines: a rare part of `"key":` and its offset. */
 const KEY_ANCHORS: Record<string, [string, number]> = {
   customTitle: ['Title":', 7],
   aiTitle: ['Title":', 3],
   lastPrompt: ['Prompt":', 5],
   relocatedCwd: ['Cwd":', 10],
   summary: ['mmary":', 3],
+  tag: ['g":', 3],
 };
+
+/**
+ * Whether a JSON line may have `key` as a key of its top-level object: false only when
+ * no string directly inside the outermost braces is `key` (or holds an escape that could
+ * spell it). Lines that are not JSON may get either answer; they do not parse anyway.
+ * Scans the structure only (strings are skipped to their closing quote), so that the
+ * long lines that merely nest the key (request shapes, attachments) are not decoded and
+ * parsed for nothing.
+ */
+function mayHaveTopLevelKey(buf: Buffer, start: number, end: number, key: string): boolean {
+  const k = pat(key);
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c === QUOTE) {
+      const close = closingQuote(buf, i + 1);
+      if (close === -1 || close >= end) return false; // the string does not close on this line
+      if (depth === 1) {
+        const len = close - i - 1;
+        if (len === k.length && buf.compare(k, 0, len, i + 1, close) === 0) return true;
+        if (buf.subarray(i + 1, close).includes(BACKSLASH)) return true;
+      }
+      i = close;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
 
 /**
  * The string field `key` of the last line (of `type`, when given) that parses and has
@@ -215,7 +236,7 @@ export function lastLineField(
 ): string | undefined {
   const keyPat = `"${key}":`;
   const [anchor, anchorAt] = KEY_ANCHORS[key] ?? [keyPat, 0];
-  const found = FROM_THE_END.has(key) ? text.backwards(keyPat) : reversed(text.all(keyPat, anchor, anchorAt));
+  const found = reversed(text.all(keyPat, anchor, anchorAt));
   const typePats =
     type === undefined ? [] : spacedType ? [`"type":"${type}"`, `"type": "${type}"`] : [`"type":"${type}"`];
   let lineFloor = Number.POSITIVE_INFINITY;
@@ -225,6 +246,8 @@ export function lastLineField(
     const end = text.lineEnd(at);
     lineFloor = start;
     if (typePats.length > 0 && !typePats.some((p) => text.has(start, end, p))) continue;
+    // Without a type to check first, a line is parsed only if its top level may hold the key.
+    if (typePats.length === 0 && !recoverGlued && !mayHaveTopLevelKey(text.buf, start, end, key)) continue;
     const line = text.decode(start, end);
     let value = fieldOfLine(line, key, type);
     if (value === null && recoverGlued) {
@@ -316,7 +339,15 @@ export function isProgrammatic(head: Text, tail: Text): boolean {
 /** A sidechain (subagent) transcript: its first line says so. */
 export function isSidechain(head: Text): boolean {
   const end = head.lineEnd(0);
-  return head.has(0, end, '"isSidechain":true') || head.has(0, end, '"isSidechain": true');
+  // `"isSidechain":true` or `"isSidechain": true`, found by its rare capital.
+  const line = head.buf.subarray(0, end);
+  const anchor = pat('Sidechain":');
+  for (let at = line.indexOf(anchor); at !== -1; at = line.indexOf(anchor, at + 1)) {
+    const value = at + anchor.length;
+    if (!head.at(at - 3, '"isSidechain":')) continue;
+    if ((head.at(value, 'true') && value + 4 <= end) || (head.at(value, ' true') && value + 5 <= end)) return true;
+  }
+  return false;
 }
 
 /**

@@ -46,7 +46,8 @@ export class BufferPool {
 type Step = { fill: Buffer; at: number } | { size: true };
 
 /**
- * The first and last 64 KB, and nothing else, as a sequence of reads that a synchronous
+ * The first and last 64 KB, and nothing else (the bytes both hold, when they overlap,
+ * are read once), as a sequence of reads that a synchronous
  * or an asynchronous driver performs (one logic for both). A file that grew since it was
  * listed is read against the size seen (its new end is not read); one that shrank is
  * measured again and its tail read at its new end.
@@ -68,7 +69,15 @@ function* windowSteps(sizeSeen: number, pool: BufferPool): Generator<Step, Windo
       return { head: headView, tail: headView, size: headBytes < WINDOW_BYTES ? Math.min(headBytes, size) : size };
     }
     tail = pool.take();
-    let tailBytes = yield { fill: tail, at: size - WINDOW_BYTES };
+    let tailBytes: number;
+    if (size < 2 * WINDOW_BYTES) {
+      // The windows overlap: the tail's start is already in the head; read only the rest.
+      const kept = 2 * WINDOW_BYTES - size;
+      head.copy(tail, 0, size - WINDOW_BYTES, WINDOW_BYTES);
+      tailBytes = kept + (yield { fill: tail.subarray(kept), at: WINDOW_BYTES });
+    } else {
+      tailBytes = yield { fill: tail, at: size - WINDOW_BYTES };
+    }
     if (tailBytes < WINDOW_BYTES) {
       size = yield { size: true };
       if (size <= WINDOW_BYTES) {
