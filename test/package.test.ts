@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sid, transcript } from './sessions/helpers.js';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -49,6 +51,26 @@ describe('the built package', () => {
     for (const definition of ['function planShare(', 'function applyPlan(', 'function describePlan(']) {
       expect(library).toContain(definition);
       expect(cliText).not.toContain(definition);
+    }
+  });
+
+  it('the listing worker is a file of its own, with the listing only, started by both builds', () => {
+    const worker = readFileSync(join(root, 'dist', 'list-worker.js'), 'utf8');
+    expect(worker).not.toMatch(/from\s+["']\.\/index\.(c)?js["']/);
+    for (const definition of ['function planShare(', 'function applyPlan(', 'function discoverAccounts(']) {
+      expect(worker).not.toContain(definition);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'css-package-worker-'));
+    try {
+      mkdirSync(join(dir, '-work'));
+      for (let n = 0; n < 3; n++) writeFileSync(join(dir, '-work', `${sid(n)}.jsonl`), transcript(n));
+      const script = (load: string) =>
+        `${load};let w=0;process.on('worker',()=>w++);` +
+        `m.listSessions({projectsDir:${JSON.stringify(dir)},workers:1}).then(r=>console.log(w,r.sessions.length))`;
+      expect(node(['-e', script("const m=require('./dist/index.cjs')")]).trim()).toBe('1 3');
+      expect(node(['--input-type=module', '-e', script("const m=await import('./dist/index.js')")]).trim()).toBe('1 3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

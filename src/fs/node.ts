@@ -1,7 +1,18 @@
-import { closeSync, fstatSync, lstatSync, promises as nodeFs, openSync, readSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  fstat,
+  fstatSync,
+  lstatSync,
+  promises as nodeFs,
+  open,
+  openSync,
+  read,
+  readSync,
+} from 'node:fs';
 import { sep } from 'node:path';
 import { type PromisesApi, PromisesFileSystem, toFileStat } from './promises-adapter.js';
-import type { FileSystem, SyncReads } from './types.js';
+import type { DescriptorReads, FileSystem, SyncReads } from './types.js';
 
 /** The real disk's synchronous reads (the listing's workers use them). */
 const nodeSyncReads: SyncReads = {
@@ -12,8 +23,20 @@ const nodeSyncReads: SyncReads = {
   close: (fd) => closeSync(fd),
 };
 
-/** The real filesystem: `node:fs/promises`, plus synchronous reads for worker threads. */
+/** The real disk's reads on descriptors, with node:fs callbacks (no FileHandle objects). */
+const nodeDescriptorReads: DescriptorReads = {
+  open: (path) => new Promise((resolve, reject) => open(path, 'r', (e, fd) => (e ? reject(e) : resolve(fd)))),
+  read: (fd, buffer, offset, length, position) =>
+    new Promise((resolve, reject) =>
+      read(fd, buffer, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))),
+    ),
+  size: (fd) => new Promise((resolve, reject) => fstat(fd, (e, st) => (e ? reject(e) : resolve(st.size)))),
+  close: (fd) => new Promise((resolve, reject) => close(fd, (e) => (e ? reject(e) : resolve()))),
+};
+
+/** The real filesystem: `node:fs/promises`, plus the fast paths for bulk reads. */
 class NodeFileSystem extends PromisesFileSystem {
+  readonly descriptors: DescriptorReads = nodeDescriptorReads;
   readonly sync: SyncReads = nodeSyncReads;
 }
 

@@ -73,6 +73,21 @@ export interface CopyFileResult {
 export type SymlinkType = 'dir' | 'file' | 'junction';
 
 /**
+ * Reads on file descriptors, without the objects of a {@link FileHandle}: for callers that
+ * read small ranges of many files, where those objects cost more than the reads. Optional
+ * on a {@link FileSystem}; the same files as its `open`.
+ */
+export interface DescriptorReads {
+  /** Opens for reading; resolves to a descriptor. */
+  open(path: string): Promise<number>;
+  /** Reads up to `length` bytes at `position` into `buffer` at `offset`; resolves to bytes read. */
+  read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  /** The open file's size now. */
+  size(fd: number): Promise<number>;
+  close(fd: number): Promise<void>;
+}
+
+/**
  * Synchronous reads on file descriptors, for a thread whose only job is reading many small
  * ranges (the listing's worker threads): blocking there costs the main thread nothing and
  * saves the thread pool's round trips. Optional on a {@link FileSystem}.
@@ -141,6 +156,8 @@ export interface FileSystem {
    */
   copyTimes?(source: string, destination: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
+  /** Optional fast path for bulk reads of small ranges: the same files as `open`'s. */
+  readonly descriptors?: DescriptorReads;
   /**
    * Optional fast path for bulk reads: the same files as this filesystem's, read
    * synchronously. When present on a filesystem of kind `node`, the listing may also read

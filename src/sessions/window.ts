@@ -93,36 +93,68 @@ function* windowSteps(sizeSeen: number, pool: BufferPool): Generator<Step, Windo
   }
 }
 
-/** Reads windows through the filesystem interface (memfs, wrappers, the real disk). */
+/** An open file, as the asynchronous driver reads it. */
+interface AsyncFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function readWindowsAsync(file: AsyncFile, sizeSeen: number, pool: BufferPool): Promise<Windows | undefined> {
+  try {
+    const steps = windowSteps(sizeSeen, pool);
+    let next = steps.next();
+    while (!next.done) {
+      const step = next.value;
+      let answer: number;
+      try {
+        if ('size' in step) answer = await file.size();
+        else {
+          answer = 0;
+          while (answer < step.fill.length) {
+            const n = await file.read(step.fill, answer, step.fill.length - answer, step.at + answer);
+            if (n <= 0) break;
+            answer += n;
+          }
+        }
+      } catch (error) {
+        next = steps.throw(error);
+        continue;
+      }
+      next = steps.next(answer);
+    }
+    return next.value;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Reads windows through the filesystem interface: its descriptor reads when it has them
+ * (the real disk: no FileHandle objects, which cost more than the reads on small files),
+ * else its `open` (memfs, wrappers).
+ */
 export function interfaceReader(fs: FileSystem): WindowReader {
+  const d = fs.descriptors;
+  if (d !== undefined) {
+    return async (path, sizeSeen, pool) => {
+      const fd = await d.open(path);
+      const file: AsyncFile = {
+        read: (buffer, offset, length, position) => d.read(fd, buffer, offset, length, position),
+        size: () => d.size(fd),
+        close: () => d.close(fd),
+      };
+      return readWindowsAsync(file, sizeSeen, pool);
+    };
+  }
   return async (path, sizeSeen, pool) => {
     const handle = await fs.open(path, 'r');
-    try {
-      const steps = windowSteps(sizeSeen, pool);
-      let next = steps.next();
-      while (!next.done) {
-        const step = next.value;
-        let answer: number;
-        try {
-          if ('size' in step) answer = (await handle.stat()).size;
-          else {
-            answer = 0;
-            while (answer < step.fill.length) {
-              const n = await handle.read(step.fill, answer, step.fill.length - answer, step.at + answer);
-              if (n <= 0) break;
-              answer += n;
-            }
-          }
-        } catch (error) {
-          next = steps.throw(error);
-          continue;
-        }
-        next = steps.next(answer);
-      }
-      return next.value;
-    } finally {
-      await handle.close();
-    }
+    const file: AsyncFile = {
+      read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+      size: async () => (await handle.stat()).size,
+      close: () => handle.close(),
+    };
+    return readWindowsAsync(file, sizeSeen, pool);
   };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import type { FileHandle, FileSystem, SyncReads } from '../../src/fs/types.js';
+import type { DescriptorReads, FileHandle, FileSystem, SyncReads } from '../../src/fs/types.js';
 import { BufferPool, interfaceReader, readWindowsSync, WINDOW_BYTES } from '../../src/sessions/window.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'css-window-'));
@@ -19,12 +19,25 @@ function content(size: number): Buffer {
 const W = WINDOW_BYTES;
 const sizes = [1, W - 1, W, W + 1, W + 1000, 2 * W - 1, 2 * W, 2 * W + 1, 3 * W + 17];
 
-/** The node filesystem, counting the bytes its reads return. */
-function counting(): { fs: FileSystem; sync: SyncReads; bytes: () => number } {
+/** The node filesystem, counting the bytes its reads return: through handles, descriptors, or synchronously. */
+function counting(): { fs: FileSystem; withDescriptors: FileSystem; sync: SyncReads; bytes: () => number } {
   const real = createNodeFileSystem();
   const sync = real.sync as SyncReads;
+  const descriptors = real.descriptors as DescriptorReads;
   let bytes = 0;
-  const fs = Object.create(real) as FileSystem;
+  const fs = Object.create(real, { descriptors: { value: undefined } }) as FileSystem;
+  const withDescriptors = Object.create(real, {
+    descriptors: {
+      value: {
+        ...descriptors,
+        read: async (...args: Parameters<DescriptorReads['read']>) => {
+          const n = await descriptors.read(...args);
+          bytes += n;
+          return n;
+        },
+      } satisfies DescriptorReads,
+    },
+  }) as FileSystem;
   fs.open = async (path, flags) => {
     const h = await real.open(path, flags);
     return {
@@ -46,7 +59,7 @@ function counting(): { fs: FileSystem; sync: SyncReads; bytes: () => number } {
       return n;
     },
   };
-  return { fs, sync: countingSync, bytes: () => bytes };
+  return { fs, withDescriptors, sync: countingSync, bytes: () => bytes };
 }
 
 describe('window reads', () => {
