@@ -46,6 +46,10 @@ export const ErrorCodes = {
   NO_SPACE: 'ENOSPACE',
   /** The clock is behind what is on disk (a backup stamped later than now). */
   CLOCK: 'ECLOCK',
+  /** A sync engine's folder is laid out so that it loses data (Syncthing's root is `projects/` itself). */
+  SYNC_LAYOUT: 'ESYNC_LAYOUT',
+  /** A sync engine is still writing the files a plan would touch (its temp files, changing mtimes). */
+  SYNC_BUSY: 'ESYNC_BUSY',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
 } as const;

@@ -405,7 +405,7 @@ export async function resync(ctx: StepContext, copy: CopyState): Promise<number>
 
 async function makeLink(ctx: StepContext, op: SymlinkOperation): Promise<StepResult> {
   await assertAbsent(ctx.fs, op.path);
-  await ctx.fs.symlink(op.target, op.path, op.linkType === 'junction' ? 'junction' : 'dir');
+  await ctx.fs.symlink(op.linkText ?? op.target, op.path, op.linkType === 'junction' ? 'junction' : 'dir');
   return { bytes: 0 };
 }
 
@@ -516,8 +516,8 @@ export async function undoOperation(ctx: UndoContext, op: Operation): Promise<Ke
     case 'symlink': {
       const state = await readActual(fs, op.path);
       if (state.type === 'absent') break;
-      if (state.type === 'symlink' && state.target === op.target) await fs.unlink(op.path);
-      else keep(op.path, `it is not the link to ${op.target} the apply made`);
+      if (state.type === 'symlink' && state.target === (op.linkText ?? op.target)) await fs.unlink(op.path);
+      else keep(op.path, `it is not the link to ${op.linkText ?? op.target} the apply made`);
       break;
     }
     case 'unlinkSymlink': {

@@ -145,7 +145,7 @@ export function simulatePlan(plan: Plan): Check[] {
         noLinks(op, 'path', op.path);
         expect(op, 'expect', op.path, op.expect);
         parent(op, 'path', op.path);
-        set(op.path, { type: 'symlink', target: op.target });
+        set(op.path, { type: 'symlink', target: op.linkText ?? op.target });
         break;
       case 'unlinkSymlink':
         noLinks(op, 'path', op.path);

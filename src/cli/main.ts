@@ -52,10 +52,19 @@ function shareFlags(command: Command): Command {
         .default(undefined, 'keep-newest'),
     )
     .option(
+      '--map-path <from=to>',
+      'another machine’s path prefix and this machine’s, for synced sessions (repeatable)',
+      collect,
+    )
+    .option(
       '--cleanup-days <days>',
       'cleanupPeriodDays written to every shared account (default: the largest set, at least 3650); off leaves settings alone',
       cleanupDays,
     );
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function positiveInteger(value: string): number {
@@ -198,7 +207,12 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
       'check links, sharing, cleanupPeriodDays, stale indexes, backups, conflicts, journal, running Claude Code',
     )
     .option('--fix', 'apply the safe fixes, through a plan shown first')
-    .action(action((ctx, opts: { fix?: boolean }) => runDoctor(ctx, opts)));
+    .option(
+      '--map-path <from=to>',
+      'another machine’s path prefix and this machine’s, for synced sessions (repeatable)',
+      collect,
+    )
+    .action(action((ctx, opts: { fix?: boolean; mapPath?: string[] }) => runDoctor(ctx, opts)));
 
   program
     .command('demo')

@@ -239,7 +239,7 @@ export class PlanBuilder {
         s.move(op.from, op.to);
         break;
       case 'symlink':
-        s.set({ path: op.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, linkText: op.target });
+        s.set({ path: op.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, linkText: op.linkText ?? op.target });
         break;
       case 'unlinkSymlink':
         s.markAbsent(op.path);

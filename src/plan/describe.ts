@@ -49,7 +49,25 @@ const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation
     key: 'cleanup-period',
     label: 'raise cleanupPeriodDays in settings.json',
     list: true,
-    match: (op) => op.type === 'writeFile',
+    match: (op) => op.type === 'writeFile' && op.reason !== 'sync-setup',
+  },
+  {
+    key: 'sync-setup',
+    label: 'write the sync set-up (ignore file, path maps, this machine’s record)',
+    list: true,
+    match: (op) => op.type === 'writeFile' && op.reason === 'sync-setup',
+  },
+  {
+    key: 'sync-fold',
+    label: 'fold sync-conflict copies back into their sessions',
+    list: true,
+    match: (op) => op.type === 'rename' && (op.reason === 'longer' || op.reason === 'new'),
+  },
+  {
+    key: 'alias',
+    label: 'link project folders under this machine’s paths (aliases)',
+    list: true,
+    match: (op) => op.type === 'symlink' && op.reason === 'alias',
   },
   {
     key: 'backup',
@@ -130,7 +148,7 @@ function rawLine(op: Operation): string {
     case 'rename':
       return `${op.type} ${op.from} -> ${op.to}`;
     case 'symlink':
-      return `symlink ${op.path} -> ${op.target}`;
+      return `symlink ${op.path} -> ${op.linkText ?? op.target}`;
     case 'unlinkSymlink':
       return `unlink ${op.path}`;
     case 'writeFile':

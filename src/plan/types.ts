@@ -63,7 +63,11 @@ export type OperationReason =
   /** `cleanupPeriodDays` raised in `settings.json`. */
   | 'cleanup-period'
   /** A diverged copy kept as a resumable session under a new id. */
-  | 'fork';
+  | 'fork'
+  /** A project folder under another machine's path, reached from this machine's path by a relative link. */
+  | 'alias'
+  /** A sync engine's file (its ignore file) or this library's per-machine record beside the shared folder. */
+  | 'sync-setup';
 
 interface OperationBase {
   /** Unique within the plan, stable for a given snapshot: `op-0001`, ... */
@@ -123,8 +127,17 @@ export interface RenameOperation extends OperationBase {
 export interface SymlinkOperation extends OperationBase {
   type: 'symlink';
   path: string;
-  /** The link text to write: the shared folder's real path. */
+  /**
+   * What the link resolves to (absolute): the shared folder's real path, or for an alias
+   * (`linkText` set) the sibling project folder it names.
+   */
   target: string;
+  /**
+   * The link text to write when it is not `target`: a relative name of a sibling in the
+   * same folder (an alias project folder: `-Users-a-app -> -home-a-app`), so that the link
+   * means the same on every machine a sync engine copies it to.
+   */
+  linkText?: string;
   linkType: 'dir' | 'junction';
   expect: { type: 'absent' };
 }

@@ -27,6 +27,8 @@ const REASONS = new Set([
   'parent',
   'cleanup-period',
   'fork',
+  'alias',
+  'sync-setup',
 ]);
 /** File names no operation may name anywhere, whatever folder they are in. */
 const FORBIDDEN_ANYWHERE = new Set(['.credentials.json', '.claude.json']);
@@ -153,7 +155,12 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     // otherwise clean, so each problem is reported once.
     if (!issues.some((i) => i.operationId === op.id)) {
       for (const { path, role, field } of paths) {
-        const why = role === 'link-target' ? scope.badTarget(path) : scope.badPath(path);
+        const why =
+          role === 'link-target'
+            ? op.type === 'symlink' && op.linkText !== undefined
+              ? badAlias(plan, op.path, op.linkText, path)
+              : scope.badTarget(path)
+            : scope.badPath(path);
         if (why) {
           issues.push({
             code: 'OUTSIDE_ROOTS',
@@ -298,6 +305,24 @@ function scopeOf(plan: Plan, accounts: readonly string[]) {
   return { badPath, badTarget };
 }
 
+/**
+ * An alias link (relative text) must be a project folder of a shared folder naming a
+ * sibling by name only: `<shared>/<a> -> <b>`, resolving to `target`.
+ */
+function badAlias(plan: Plan, path: string, linkText: string, target: string): string | undefined {
+  const parent = dirname(path);
+  if (!Object.values(plan.sharedDirs).some((d) => isNormalAbsolute(d) && pathKey(d) === pathKey(parent))) {
+    return 'is an alias link outside a shared folder; a planner only makes aliases between project folders.';
+  }
+  if (linkText === '' || linkText === '.' || linkText === '..' || /[\\/]/.test(linkText)) {
+    return `has link text ${JSON.stringify(linkText)}, which is not the plain name of a sibling folder.`;
+  }
+  if (pathKey(dirname(target)) !== pathKey(parent) || basename(target) !== linkText) {
+    return `does not match the alias link text ${JSON.stringify(linkText)}.`;
+  }
+  return undefined;
+}
+
 function forbiddenReason(op: Operation, path: string, accounts: readonly string[]): string | undefined {
   const name = basename(path);
   if (FORBIDDEN_ANYWHERE.has(name)) return `${name} holds credentials or account state and is never touched.`;
@@ -431,6 +456,7 @@ function checkOperationShape(op: unknown, index: number): PlanIssue[] {
       str('path');
       str('target');
       if (op.linkType !== 'dir' && op.linkType !== 'junction') problems.push('linkType must be dir or junction');
+      if (op.linkText !== undefined && typeof op.linkText !== 'string') problems.push('linkText must be a string');
       exp('expect', ['absent']);
       break;
     case 'unlinkSymlink':

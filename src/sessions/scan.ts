@@ -199,11 +199,33 @@ export async function listProjectDirs(
     for (const e of entries ?? []) {
       if (project !== undefined && !projectDirMatches(e.name, project)) continue;
       const path = join(folder.realPath, e.name);
-      if (e.type === 'directory') dirs.push({ path, name: e.name, accounts: folder.accounts });
-      else if (e.type === 'symlink') report(linkedProblem(path, 'a project folder', folder.accounts));
+      if (e.type === 'directory') {
+        if (!dirs.some((d) => d.path === path)) dirs.push({ path, name: e.name, accounts: folder.accounts });
+      } else if (e.type === 'symlink') {
+        // An alias (docs/machines.md): `<this machine's slug> -> <another machine's slug>`,
+        // a relative link to a sibling folder, which Claude Code follows. Listed once,
+        // through its real folder.
+        const target = await aliasTarget(fs, folder.realPath, path);
+        if (target === undefined) report(linkedProblem(path, 'a project folder', folder.accounts));
+        else if (project !== undefined && !dirs.some((d) => d.path === target)) {
+          dirs.push({ path: target, name: e.name, accounts: folder.accounts });
+        }
+      }
     }
   }
   return dirs;
+}
+
+/** The sibling folder an alias link names (plain relative name, a real folder), else undefined. */
+async function aliasTarget(fs: FileSystem, projectsDir: string, link: string): Promise<string | undefined> {
+  try {
+    const text = await fs.readlink(link);
+    if (text === '' || text === '.' || text === '..' || /[\\/]/.test(text)) return undefined;
+    const target = join(projectsDir, text);
+    return (await fs.lstat(target)).type === 'directory' ? target : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The transcripts among a project folder's entries, reporting look-alikes that are not. */

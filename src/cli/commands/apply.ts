@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { ErrorCodes, SharedSessionsError } from '../../errors.js';
 import type { OnDiverged } from '../../plan/merge.js';
 import type { Plan } from '../../plan/types.js';
+import { parseMaps, withSync } from '../../sync/cli.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCodes, ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, formatDuration, plural } from '../format.js';
@@ -10,6 +11,7 @@ import { type ApplyReport, applyPlan, describePlan, share, type VerbOptions, val
 import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
 import { showPlan } from './plan.js';
+import { collectStatus } from './status.js';
 
 /**
  * The options every planner gets from the global options, plus a fresh id and the time.
@@ -30,6 +32,8 @@ export function plannerOptions(ctx: Context): VerbOptions {
 export interface ShareFlags {
   onDiverged?: OnDiverged;
   cleanupDays?: number | false;
+  /** `--map-path FROM=TO`, repeatable: another machine's path prefix and this machine's. */
+  mapPath?: string[];
 }
 
 export function shareOptions(ctx: Context, flags: ShareFlags) {
@@ -168,7 +172,10 @@ export async function requireNamedAccounts(ctx: Context): Promise<void> {
 /** A fresh share plan; an error when there is no account to share at all. */
 export async function sharePlan(ctx: Context, flags: ShareFlags): Promise<Plan> {
   await requireNamedAccounts(ctx);
-  const plan = await share(shareOptions(ctx, flags));
+  const maps = parseMaps(flags.mapPath);
+  const shared = await share(shareOptions(ctx, flags));
+  // Several machines: the engine's ignore file, path maps and aliases, this machine's record.
+  const plan = await withSync(ctx, shared, maps, async () => (await collectStatus(ctx)).accounts, false);
   if (plan.accounts.length === 0) {
     throw new SharedSessionsError(
       ErrorCodes.NOT_FOUND,

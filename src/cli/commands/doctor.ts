@@ -3,6 +3,9 @@ import { JOURNAL_NAME, stateDirOf } from '../../apply/paths.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
 import { SESSIONS_INDEX } from '../../layout/names.js';
+import { inspectSyncFor, parseMaps, syncFindings, withSync } from '../../sync/cli.js';
+import type { PathMap } from '../../sync/layout.js';
+import { emptyPlan } from '../../sync/plan.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
@@ -28,7 +31,7 @@ export function defaultConflictsDir(sharedDir: string): string {
   return join(dirname(sharedDir), 'conflicts');
 }
 
-export async function diagnose(ctx: Context): Promise<Finding[]> {
+export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Promise<Finding[]> {
   const { accounts, shared, cleanup } = await collectStatus(ctx);
   const findings: Finding[] = [];
   const add = (f: Finding) => findings.push(f);
@@ -140,6 +143,10 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
     });
   }
 
+  // Several machines through a sync engine (docs/machines.md).
+  const sync = await inspectSyncFor(ctx, maps, await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir));
+  findings.push(...syncFindings(ctx, sync, accounts));
+
   const journal = await journalFinding(ctx);
   if (journal) add(journal);
   // Errors first, then warnings, then notes; discovery order within each.
@@ -206,8 +213,9 @@ async function countFiles(fs: FileSystem, dir: string): Promise<number> {
 const MARK: Record<Severity, string> = { error: '✗', warning: '!', info: '·' };
 
 /** `doctor [--fix]`: exit 0 when all is well, 2 when something needs attention. */
-export async function runDoctor(ctx: Context, options: { fix?: boolean }): Promise<ExitCodeValue> {
-  const findings = await diagnose(ctx);
+export async function runDoctor(ctx: Context, options: { fix?: boolean; mapPath?: string[] }): Promise<ExitCodeValue> {
+  const maps = parseMaps(options.mapPath);
+  const findings = await diagnose(ctx, maps);
   const needsAttention = findings.some((f) => f.severity !== 'info');
   if (!options.fix) {
     if (ctx.json) ctx.emit({ ok: !needsAttention, findings });
@@ -217,14 +225,22 @@ export async function runDoctor(ctx: Context, options: { fix?: boolean }): Promi
   if (!ctx.json) printFindings(ctx, findings);
   // The safe fixes are what `share` plans for accounts that already share: raising
   // cleanupPeriodDays, re-linking. Accounts that do not share are left alone (opt-in).
-  const linked = (await collectStatus(ctx)).accounts.filter((a) => a.projects.kind === 'linked').map((a) => a.path);
-  if (linked.length === 0 || !findings.some((f) => f.fixable)) {
+  const status = await collectStatus(ctx);
+  const linked = status.accounts.filter((a) => a.projects.kind === 'linked').map((a) => a.path);
+  const syncFixable = findings.some((f) => f.fixable && f.code.startsWith('SYNC_')) || maps.length > 0;
+  const shareFixable = linked.length > 0 && findings.some((f) => f.fixable && !f.code.startsWith('SYNC_'));
+  if (!shareFixable && !syncFixable) {
     if (ctx.json) ctx.emit({ ok: !needsAttention, findings, applied: false });
     else ctx.say('\nNothing that --fix can repair.');
     return needsAttention ? ExitCode.WORK_TO_DO : ExitCode.OK;
   }
   ctx.say();
-  const plan = await share({ ...plannerOptions(ctx), accounts: linked, discover: false });
+  const options0 = plannerOptions(ctx);
+  const sharedReal = await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir);
+  const base = shareFixable
+    ? await share({ ...options0, accounts: linked, discover: false })
+    : emptyPlan(options0.id as string, ctx.io.now().getTime(), sharedReal, defaultConflictsDir(sharedReal));
+  const plan = await withSync(ctx, base, maps, async () => status.accounts, true);
   return confirmAndApply(ctx, plan, 'fix');
 }
 
