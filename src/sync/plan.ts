@@ -393,11 +393,14 @@ export function extendPlan(base: Plan, snap: SyncSnapshot, options: SyncPlanOpti
 
   if (options.fold) for (const f of snap.folds) foldOne(f);
 
-  let n = base.operations.length;
-  const operations = [
-    ...base.operations,
-    ...drafts.map((d) => ({ id: `op-${String(++n).padStart(4, '0')}`, ...d }) as Operation),
-  ];
+  // The engine's ignore file goes first, before the plan creates anything in the synced
+  // root (the executor's state folder, backups, conflicts) that must never travel.
+  const ignoreFiles = new Set([join(snap.root, STIGNORE), join(snap.root, STIGNORE_LOCAL)]);
+  const first = drafts.filter((d) => d.type === 'writeFile' && ignoreFiles.has(d.path));
+  const rest = drafts.filter((d) => !first.includes(d));
+  let n = 0;
+  const renumber = (op: Omit<Operation, 'id'>) => ({ ...op, id: `op-${String(++n).padStart(4, '0')}` }) as Operation;
+  const operations = [...first, ...base.operations, ...rest].map(renumber);
   return {
     ...base,
     roots: base.roots.some((r) => snap.root === r || snap.root.startsWith(`${r}/`))
