@@ -118,3 +118,24 @@ export {
   type SessionSource,
 } from './sessions/index.js';
 export { VERSION } from './version.js';
+export {
+  type Alias,
+  type AliasMerge,
+  type CopyRelation as SyncCopyRelation,
+  type Fold,
+  type InspectSyncOptions,
+  inspectSync,
+  type MachineRecord,
+  type SyncSnapshot,
+} from './sync/inspect.js';
+export {
+  MACHINES_DIR,
+  mapPath,
+  originalOfConflict,
+  type PathMap,
+  parsePathMap,
+  STIGNORE,
+  STIGNORE_LOCAL,
+  stignoreText,
+} from './sync/layout.js';
+export { emptyPlan, extendPlan, type SyncPlanOptions } from './sync/plan.js';

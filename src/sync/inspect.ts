@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import { encodeProjectDir, sessionIdOfFile } from '../layout/names.js';
+import { encodeProjectDir, projectDirMatches, sessionIdOfFile } from '../layout/names.js';
 import { deriveForkSessionId } from '../plan/fingerprint.js';
 import {
   LOCAL_DIR,
@@ -194,27 +194,42 @@ function parseStoredMaps(text: string | undefined): PathMap[] {
   }
 }
 
-/** The first `cwd` recorded in the first transcript of a project folder (read from its head). */
+/**
+ * The working directory a project folder is named after: the first `cwd` recorded in one
+ * of its transcripts (read from their heads) whose encoding is the folder's name; else
+ * the first `cwd` found (a session resumed from another machine's path records that path).
+ */
 async function projectCwd(fs: FileSystem, dir: string): Promise<string | undefined> {
   const names = (await readdirOr(fs, dir))
     .filter((e) => e.type === 'file' && sessionIdOfFile(e.name) !== undefined)
     .map((e) => e.name)
-    .sort();
+    .sort()
+    .slice(0, 50);
+  let fallback: string | undefined;
+  const folder = basename(dir);
   for (const name of names) {
+    const cwd = await firstCwd(fs, join(dir, name));
+    if (cwd === undefined) continue;
+    if (projectDirMatches(folder, cwd)) return cwd;
+    fallback ??= cwd;
+  }
+  return fallback;
+}
+
+async function firstCwd(fs: FileSystem, path: string): Promise<string | undefined> {
+  try {
+    const handle = await fs.open(path, 'r');
     try {
-      const handle = await fs.open(join(dir, name), 'r');
-      try {
-        const buffer = new Uint8Array(256 * 1024);
-        const n = await handle.read(buffer, 0, buffer.length, 0);
-        const text = Buffer.from(buffer.subarray(0, n)).toString('utf8');
-        const m = /"cwd":("(?:[^"\\]|\\.)*")/.exec(text);
-        if (m?.[1]) return JSON.parse(m[1]) as string;
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      // unreadable: try the next
+      const buffer = new Uint8Array(256 * 1024);
+      const n = await handle.read(buffer, 0, buffer.length, 0);
+      const text = Buffer.from(buffer.subarray(0, n)).toString('utf8');
+      const m = /"cwd":("(?:[^"\\]|\\.)*")/.exec(text);
+      if (m?.[1]) return JSON.parse(m[1]) as string;
+    } finally {
+      await handle.close();
     }
+  } catch {
+    // unreadable: the caller tries the next
   }
   return undefined;
 }
