@@ -117,7 +117,6 @@ export {
   type SessionInfo,
   type SessionSource,
 } from './sessions/index.js';
-export { VERSION } from './version.js';
 export {
   type Alias,
   type AliasMerge,
@@ -139,3 +138,4 @@ export {
   stignoreText,
 } from './sync/layout.js';
 export { emptyPlan, extendPlan, type SyncPlanOptions } from './sync/plan.js';
+export { VERSION } from './version.js';
