@@ -288,7 +288,7 @@ describe('path-map aliases', () => {
       join(shared, dSlug, `${S}.jsonl`),
       line('a', 'from L', '/home/alice/app') + line('b', 'later', '/Users/alice/app'),
     );
-    const canonical = lSlug < dSlug ? lSlug : dSlug;
+    const canonical = [lSlug, dSlug].sort()[0] as string;
     const other = canonical === lSlug ? dSlug : lSlug;
     // From the other machine's side (the reverse map), the choice is the same.
     const reverse = parsePathMap('/Users/alice=/home/alice');
