@@ -129,6 +129,7 @@ export {
 } from './sync/inspect.js';
 export {
   MACHINES_DIR,
+  machineName,
   mapPath,
   originalOfConflict,
   type PathMap,

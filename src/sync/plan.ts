@@ -349,6 +349,16 @@ export function extendPlan(base: Plan, snap: SyncSnapshot, options: SyncPlanOpti
       }
       const canonicalDir = join(snap.sharedDir, m.canonical);
       const otherDir = join(snap.sharedDir, m.other);
+      const inside = (d: string) =>
+        [...touched].some((p) => p === d || p.startsWith(`${d}/`) || p.startsWith(`${d}\\`));
+      if (inside(canonicalDir) || inside(otherDir)) {
+        warn(
+          'alias-later',
+          `${m.other} and ${m.canonical} are one project on two machines, but this plan writes into them already; run doctor --fix afterwards to merge them.`,
+          otherDir,
+        );
+        continue;
+      }
       for (const d of m.dirs) {
         const p = join(canonicalDir, ...d.split('/'));
         drafts.push({ type: 'mkdir', reason: 'new', path: p, mode: 0o700, expect: { type: 'absent' } });

@@ -3,13 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { ErrorCodes, SharedSessionsError } from '../../errors.js';
 import type { OnDiverged } from '../../plan/merge.js';
 import type { Plan } from '../../plan/types.js';
-import { parseMaps, withSync } from '../../sync/cli.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCodes, ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, formatDuration, plural } from '../format.js';
 import { type ApplyReport, applyPlan, describePlan, share, type VerbOptions, validatePlan } from '../lib.js';
 import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
+import { parseMaps, withSync } from '../sync.js';
 import { showPlan } from './plan.js';
 import { collectStatus } from './status.js';
 

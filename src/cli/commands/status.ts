@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
 import { cleanupReport, printCleanup } from './cleanup.js';
+import { inspectSyncFor, syncInUse } from '../sync.js';
 
 /** Totals of one shared folder. */
 export interface SharedFolderTotals {
@@ -85,12 +86,63 @@ const KIND_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'dim'> = {
 
 export async function runStatus(ctx: Context): Promise<ExitCodeValue> {
   const report = await collectStatus(ctx);
+  // Several machines (docs/machines.md): the synced root's engine and the machines registry.
+  const machines = await readMachines(ctx);
   if (ctx.json) {
-    ctx.emit(report);
+    ctx.emit(machines === undefined ? report : { ...report, sync: machines });
     return ExitCode.OK;
   }
   printStatus(ctx, report);
+  if (machines !== undefined) printMachines(ctx, machines, report);
   return ExitCode.OK;
+}
+
+async function readMachines(ctx: Context) {
+  const sharedDir = await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir);
+  const snap = await inspectSyncFor(ctx, [], sharedDir, undefined, false);
+  if (!syncInUse(snap) && !snap.projectsIsRoot) return undefined;
+  return {
+    engine: snap.engine,
+    root: snap.root,
+    projectsIsRoot: snap.projectsIsRoot,
+    machine: snap.machine,
+    pathMaps: snap.maps,
+    machines: snap.machines.map((m) => (m.record ? { file: m.path, ...m.record } : { file: m.path, error: m.error })),
+  };
+}
+
+function printMachines(
+  ctx: Context,
+  sync: NonNullable<Awaited<ReturnType<typeof readMachines>>>,
+  report: StatusReport,
+): void {
+  const { c } = ctx;
+  ctx.say();
+  ctx.say(c.bold(`Synced root (${sync.engine === 'syncthing' ? 'Syncthing' : 'no engine marker'})`));
+  ctx.say(`  ${ctx.tilde(sync.root)}; this machine: ${sync.machine}`);
+  if (sync.projectsIsRoot) {
+    ctx.say(`  ${c.red('!')} Syncthing's root is projects/ itself: see \`doctor\` (SYNC_ROOT_IS_PROJECTS).`);
+  }
+  for (const m of sync.pathMaps) ctx.say(`  path map: ${m.from} = ${m.to}`);
+  const ownMin = Math.min(
+    Number.POSITIVE_INFINITY,
+    ...report.accounts.filter((a) => a.projects.kind === 'linked').map((a) => a.cleanupPeriodDays),
+  );
+  for (const m of sync.machines) {
+    if ('error' in m && m.error !== undefined) {
+      ctx.say(`  ${c.yellow('!')} ${ctx.tilde(m.file)}: unreadable (${m.error})`);
+      continue;
+    }
+    const r = m as { name: string; lastSeen: string; accounts?: { cleanupPeriodDays: number }[] };
+    const days = (r.accounts ?? []).map((a) => a.cleanupPeriodDays);
+    const min = days.length === 0 ? undefined : Math.min(...days);
+    const low = min !== undefined && min < ownMin && r.name !== sync.machine;
+    ctx.say(
+      `  ${r.name}${r.name === sync.machine ? c.dim(' (this one)') : ''}: last seen ${r.lastSeen}, ${plural(days.length, 'account')}${
+        min === undefined ? '' : `, smallest cleanupPeriodDays ${low ? c.yellow(String(min)) : String(min)}`
+      }`,
+    );
+  }
 }
 
 export function printStatus(ctx: Context, report: StatusReport): void {

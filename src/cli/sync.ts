@@ -5,12 +5,12 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Account } from '../accounts/types.js';
-import type { Context } from '../cli/context.js';
 import type { Plan } from '../plan/types.js';
+import { inspectSync, type MachineRecord, type SyncSnapshot } from '../sync/inspect.js';
+import { machineName, type PathMap, parsePathMap, STIGNORE, STIGNORE_LOCAL, stignoreText } from '../sync/layout.js';
+import { extendPlan } from '../sync/plan.js';
 import { VERSION } from '../version.js';
-import { inspectSync, type MachineRecord, type SyncSnapshot } from './inspect.js';
-import { machineName, type PathMap, parsePathMap, STIGNORE, STIGNORE_LOCAL, stignoreText } from './layout.js';
-import { extendPlan } from './plan.js';
+import type { Context } from './context.js';
 
 /** This machine's name in the registry: `CLAUDE_SHARED_SESSIONS_MACHINE`, else the host name. */
 export function machineOf(ctx: Context): string {
