@@ -8,8 +8,8 @@ import { sessionIdOfFile } from '../../layout/names.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
-import { cleanupReport, printCleanup } from './cleanup.js';
 import { inspectSyncFor, syncInUse } from '../sync.js';
+import { cleanupReport, printCleanup } from './cleanup.js';
 
 /** Totals of one shared folder. */
 export interface SharedFolderTotals {
