@@ -194,22 +194,26 @@ export async function listProjectDirs(
   report: ProblemSink,
 ): Promise<ProjectDir[]> {
   const dirs: ProjectDir[] = [];
+  const seen = new Set<string>();
+  const add = (dir: ProjectDir) => {
+    if (seen.has(dir.path)) return;
+    seen.add(dir.path);
+    dirs.push(dir);
+  };
   for (const folder of folders) {
     const entries = await readdirOr(fs, folder.realPath, report, folder.accounts);
     for (const e of entries ?? []) {
       if (project !== undefined && !projectDirMatches(e.name, project)) continue;
       const path = join(folder.realPath, e.name);
       if (e.type === 'directory') {
-        if (!dirs.some((d) => d.path === path)) dirs.push({ path, name: e.name, accounts: folder.accounts });
+        add({ path, name: e.name, accounts: folder.accounts });
       } else if (e.type === 'symlink') {
         // An alias (docs/machines.md): `<this machine's slug> -> <another machine's slug>`,
         // a relative link to a sibling folder, which Claude Code follows. Listed once,
         // through its real folder.
         const target = await aliasTarget(fs, folder.realPath, path);
         if (target === undefined) report(linkedProblem(path, 'a project folder', folder.accounts));
-        else if (project !== undefined && !dirs.some((d) => d.path === target)) {
-          dirs.push({ path: target, name: e.name, accounts: folder.accounts });
-        }
+        else if (project !== undefined) add({ path: target, name: e.name, accounts: folder.accounts });
       }
     }
   }
