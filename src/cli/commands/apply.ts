@@ -34,6 +34,8 @@ export interface ShareFlags {
   cleanupDays?: number | false;
   /** `--map-path FROM=TO`, repeatable: another machine's path prefix and this machine's. */
   mapPath?: string[];
+  /** `--allow-lower`: let `--cleanup-days` lower an account's period. */
+  allowLower?: boolean;
 }
 
 export function shareOptions(ctx: Context, flags: ShareFlags) {
@@ -41,6 +43,7 @@ export function shareOptions(ctx: Context, flags: ShareFlags) {
     ...plannerOptions(ctx),
     ...(flags.onDiverged === undefined ? {} : { onDiverged: flags.onDiverged }),
     ...(flags.cleanupDays === undefined ? {} : { cleanupPeriodDays: flags.cleanupDays }),
+    ...(flags.allowLower === true ? { allowLowerCleanupPeriod: true } : {}),
   };
 }
 
