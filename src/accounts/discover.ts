@@ -28,7 +28,13 @@ export interface DiscoverOptions {
   discover?: boolean;
   /** Glob of sibling config dirs in the home folder, besides `.claude`. @default '.claude-*' */
   pattern?: string;
-  /** Include `CLAUDE_CONFIG_DIR` when set. @default true */
+  /**
+   * Include `CLAUDE_CONFIG_DIR` when set. By default it is included unless `home` is
+   * given without `env`: a library call pointed at another home (a sandbox, a test)
+   * finds the accounts the command finds with `--home`, and never pulls in the caller's
+   * own account from the process environment.
+   * @default home === undefined || env !== undefined
+   */
   includeEnv?: boolean;
   /** The shared folder of `projects`; a link to it counts as `linked`. @default ~/.claude-shared/projects */
   sharedDir?: string;
@@ -120,7 +126,8 @@ export async function discoverAccounts(options: DiscoverOptions = {}): Promise<A
     for (const given of options.accounts) candidates.push({ path: absolutePath(given, home, cwd), source: 'explicit' });
   }
   if (!options.accounts || options.discover) {
-    if (options.includeEnv !== false && env.CLAUDE_CONFIG_DIR !== undefined) {
+    const includeEnv = options.includeEnv ?? (options.home === undefined || options.env !== undefined);
+    if (includeEnv && env.CLAUDE_CONFIG_DIR !== undefined) {
       const value = env.CLAUDE_CONFIG_DIR === '' ? '.' : env.CLAUDE_CONFIG_DIR;
       candidates.push({ path: absolutePath(value, home, cwd), source: 'env' });
     }

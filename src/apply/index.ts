@@ -1,6 +1,8 @@
 /** The executor: applies a plan under a lock with a journal, undoes on failure, recovers after a crash. */
 export { applyPlan, undoOutcomeOf } from './apply.js';
+export { type ApplyState, type ApplyStateOptions, inspectApplyState } from './apply-state.js';
 export type { JournalRecord } from './journal.js';
+export type { LockOwner } from './lock.js';
 export { JOURNAL_NAME, STATE_DIR_NAME, stateDirOf } from './paths.js';
 export type { Drift } from './preflight.js';
 export { recover } from './recover.js';

@@ -20,6 +20,8 @@ export interface GlobalOptions {
   /** False with `--no-color`. */
   color?: boolean;
   verbose?: boolean;
+  /** `--force-running`: apply although Claude Code runs with an account of the plan. */
+  forceRunning?: boolean;
 }
 
 export type Colors = ReturnType<typeof pc.createColors>;

@@ -122,6 +122,10 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .option('-y, --yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--verbose', 'more detail, and stack traces on errors')
+    .option(
+      '--force-running',
+      'apply, roll back or fix even while Claude Code runs with an account (lines it writes meanwhile may end up in a backup only)',
+    )
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),

@@ -84,6 +84,18 @@ export async function writePlanFile(path: string, plan: Plan): Promise<void> {
   await writeFile(path, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
 }
 
+/**
+ * ECLAUDE_RUNNING as the command says it: the library's advice names its option
+ * (`force.claudeRunning`), the command's flag is `--force-running`.
+ */
+function forceRunningAdvice(error: unknown): unknown {
+  if (error instanceof SharedSessionsError && error.code === ErrorCodes.CLAUDE_RUNNING) {
+    // The same error (its undo outcome and details kept), in the command's words.
+    error.message = error.message.replace('pass force.claudeRunning', 'pass --force-running');
+  }
+  return error;
+}
+
 /** Counts for `--json` and summaries, without the operations themselves. */
 export function planSummary(plan: Plan) {
   return {
@@ -110,6 +122,12 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
   ctx.say();
   await confirm(ctx, `Apply this ${what} plan (${plural(plan.operations.length, 'operation')})?`);
 
+  const forceRunning = ctx.options.forceRunning === true;
+  if (forceRunning) {
+    ctx.note(
+      'Warning: --force-running: not checking for running Claude Code. Lines it writes to a transcript while its folder moves may end up in the backup only; quit it if you can.',
+    );
+  }
   const bar = progressBar(ctx, what === 'share' ? 'Sharing' : 'Applying');
   const abort = new AbortController();
   const onSigint = () => {
@@ -120,7 +138,14 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
   process.once('SIGINT', onSigint);
   let report: ApplyReport;
   try {
-    report = await applyPlan(plan, { fs: ctx.fs, onProgress: (e) => bar.update(e), signal: abort.signal });
+    report = await applyPlan(plan, {
+      fs: ctx.fs,
+      onProgress: (e) => bar.update(e),
+      signal: abort.signal,
+      ...(forceRunning ? { force: { claudeRunning: true } } : {}),
+    });
+  } catch (error) {
+    throw forceRunningAdvice(error);
   } finally {
     bar.done();
     process.removeListener('SIGINT', onSigint);

@@ -11,6 +11,7 @@ import { plural } from '../format.js';
 import { share } from '../lib.js';
 import { inspectSyncFor, parseMaps, syncFindings, withSync } from '../sync.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
+import { readApplyState } from './apply-state.js';
 import { cleanupSourceFindings } from './cleanup.js';
 import { collectStatus } from './status.js';
 
@@ -149,12 +150,27 @@ export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Pro
 
   const journal = await journalFinding(ctx);
   if (journal) add(journal);
+  const lock = await lockFinding(ctx);
+  if (lock) add(lock);
   // Errors first, then warnings, then notes; discovery order within each.
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
     .map((x) => x.f);
+}
+
+/** A lock left by an apply that is gone (or held by one that runs now). */
+async function lockFinding(ctx: Context): Promise<Finding | undefined> {
+  const state = await readApplyState(ctx);
+  if (state.lock === undefined || state.journal !== undefined || state.advice === undefined) return undefined;
+  return {
+    code: state.lock.state === 'stale' ? 'STALE_LOCK' : 'LOCK_HELD',
+    severity: state.lock.state === 'stale' ? 'warning' : 'info',
+    message: state.advice,
+    path: state.lock.path,
+    fixable: false,
+  };
 }
 
 /** An apply killed mid-way leaves its journal beside the shared folder; applies refuse until recover. */

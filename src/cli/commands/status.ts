@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
 import { inspectSyncFor, syncInUse } from '../sync.js';
+import { type ApplyStateReport, readApplyState } from './apply-state.js';
 import { cleanupReport, printCleanup } from './cleanup.js';
 
 /** Totals of one shared folder. */
@@ -31,6 +32,8 @@ export interface StatusReport {
   shared: SharedFolderTotals[];
   /** Every settings source of the shared folder's cleanup period, and what it would delete. */
   cleanup: CleanupReport;
+  /** A journal or lock an apply left beside the shared folder, and what to do about it. */
+  applyState: ApplyStateReport;
 }
 
 export async function collectStatus(ctx: Context): Promise<StatusReport> {
@@ -39,7 +42,8 @@ export async function collectStatus(ctx: Context): Promise<StatusReport> {
     ctx.folders.map((folder) => sharedTotals(ctx.fs, folder, ctx.sharedDirs[folder] ?? '', accounts)),
   );
   const cleanup = await cleanupReport(ctx, accounts);
-  return { home: ctx.home, sharedDirs: ctx.sharedDirs, accounts, shared, cleanup };
+  const applyState = await readApplyState(ctx);
+  return { home: ctx.home, sharedDirs: ctx.sharedDirs, accounts, shared, cleanup, applyState };
 }
 
 async function sharedTotals(
@@ -195,5 +199,6 @@ export function printStatus(ctx: Context, report: StatusReport): void {
       );
     } else ctx.say(`  ${ctx.tilde(s.path)}  ${who}`);
   }
+  if (report.applyState.advice !== undefined) ctx.say(`  ${c.red('!')} ${report.applyState.advice}`);
   printCleanup(ctx, report.cleanup);
 }
