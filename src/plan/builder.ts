@@ -51,21 +51,45 @@ export class VirtualTree {
   readonly #entries = new Map<string, VirtualEntry>();
   readonly #absent = new Set<string>();
   readonly #listed = new Set<string>();
+  /**
+   * Every key ever recorded (entry, absent mark or listed folder), by the key of its
+   * parent: lets {@link move} visit the keys under a folder instead of every key. A child
+   * may stay in its parent's set after it is gone; readers check the three maps.
+   */
+  readonly #children = new Map<string, Set<string>>();
+
+  #index(key: string): void {
+    const parent = parentKey(key);
+    if (parent === undefined) return;
+    let set = this.#children.get(parent);
+    if (set === undefined) {
+      set = new Set();
+      this.#children.set(parent, set);
+      // The parent must be reachable from its own parent too, to be visited by a move.
+      this.#index(parent);
+    }
+    set.add(key);
+  }
 
   set(entry: VirtualEntry): void {
     const key = pathKey(entry.path);
+    if (!this.#entries.has(key) && !this.#absent.has(key)) this.#index(key);
     this.#entries.set(key, entry);
     this.#absent.delete(key);
   }
 
   markAbsent(path: string): void {
     const key = pathKey(path);
-    this.#entries.delete(key);
+    if (!this.#entries.delete(key) && !this.#absent.has(key)) this.#index(key);
     this.#absent.add(key);
   }
 
   markListed(path: string): void {
-    this.#listed.add(pathKey(path));
+    const key = pathKey(path);
+    if (!this.#listed.has(key)) {
+      this.#index(key);
+      this.#listed.add(key);
+    }
   }
 
   lookup(path: string): Lookup {
@@ -88,8 +112,10 @@ export class VirtualTree {
     this.set({ path: root, type: rootType, size: 0, mtimeMs: 0, mode: 0o700 });
     if (rootType !== 'directory') return;
     this.markListed(root);
+    const prefix = root.endsWith(sep) ? root : root + sep;
     for (const entry of entries) {
-      const path = join(root, ...entry.path.split('/'));
+      const path =
+        sep === '/' && isPlainRelative(entry.path) ? prefix + entry.path : join(root, ...entry.path.split('/'));
       const v: VirtualEntry = {
         path,
         type: entry.type,
@@ -115,22 +141,38 @@ export class VirtualTree {
       this.set({ path: tree.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0, linkText: '' });
   }
 
-  /** Moves `from` and everything known under it to `to`. */
+  /** Moves `from` and everything known under it to `to` (marks of absence stay where they are). */
   move(from: string, to: string): void {
     const fromKey = pathKey(from);
-    const prefix = fromKey.endsWith(sep) ? fromKey : fromKey + sep;
     const moved: VirtualEntry[] = [];
-    for (const [key, entry] of this.#entries) {
-      if (key === fromKey || key.startsWith(prefix)) moved.push(entry);
+    const listed: string[] = [];
+    const stack = [fromKey];
+    for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
+      const entry = this.#entries.get(key);
+      if (entry) moved.push(entry);
+      if (this.#listed.has(key)) listed.push(key);
+      const children = this.#children.get(key);
+      if (children) for (const child of children) stack.push(child);
     }
-    const listed = [...this.#listed].filter((k) => k === fromKey || k.startsWith(prefix));
     for (const entry of moved) this.#entries.delete(pathKey(entry.path));
     for (const k of listed) this.#listed.delete(k);
     const relocate = (p: string) => to + p.slice(from.length);
     for (const entry of moved) this.set({ ...entry, path: relocate(entry.path) });
-    for (const k of listed) this.#listed.add(pathKey(to) + k.slice(fromKey.length));
+    const toKey = pathKey(to);
+    for (const k of listed) this.markListed(toKey + k.slice(fromKey.length));
     this.markAbsent(from);
   }
+}
+
+/** True when `rel` (a snapshot's `/`-separated relative path) needs no normalising. */
+function isPlainRelative(rel: string): boolean {
+  return rel !== '' && !rel.startsWith('/') && !rel.endsWith('/') && !/(^|\/)\.\.?(\/|$)|\/\//.test(rel);
+}
+
+/** The key of the folder holding `key`, or undefined at a root. */
+function parentKey(key: string): string | undefined {
+  const parent = dirname(key);
+  return parent === key ? undefined : parent;
 }
 
 type Draft<T> = T extends Operation ? Omit<T, 'id'> : never;

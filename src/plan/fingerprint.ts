@@ -11,11 +11,42 @@ import type { Snapshot } from '../inspect/types.js';
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const keys = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  // Built by concatenation, with each key's JSON text remembered: snapshots repeat the
+  // same few keys hundreds of thousands of times.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const v: unknown = value[i];
+      out += v === undefined ? 'null' : canonicalJson(v);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += quotedKey(k);
+    out += ':';
+    out += canonicalJson(v);
+  }
+  return `${out}}`;
+}
+
+const QUOTED_KEYS = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let q = QUOTED_KEYS.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (QUOTED_KEYS.size < 1024) QUOTED_KEYS.set(key, q);
+  }
+  return q;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
@@ -99,7 +99,7 @@ export function planMerge(snapshot: Snapshot, options: MergeOptions): Plan {
   assertSafeShared(snapshot, 'merge into it');
   const b = new PlanBuilder(snapshot, options);
   b.noteAccounts();
-  mergePhase(b, options);
+  mergePhase(b, options, false);
   return b.finish('merge', options);
 }
 
@@ -118,11 +118,18 @@ export function explainMerge(snapshot: Snapshot, options: MergeOptions): MergeLe
   return mergePhase(b, options);
 }
 
-/** Adds the merge operations of every folder to the builder; returns the ledger. */
-export function mergePhase(b: PlanBuilder, options: Omit<MergeOptions, keyof PlanContext>): MergeLedgerEntry[] {
+/**
+ * Adds the merge operations of every folder to the builder; returns the ledger (empty
+ * when `withLedger` is false: planners do not need it).
+ */
+export function mergePhase(
+  b: PlanBuilder,
+  options: Omit<MergeOptions, keyof PlanContext>,
+  withLedger = true,
+): MergeLedgerEntry[] {
   const ledger: MergeLedgerEntry[] = [];
   const refused: Conflict[] = [];
-  for (const folder of b.snapshot.folders) mergeFolder(b, folder, options, ledger, refused);
+  for (const folder of b.snapshot.folders) mergeFolder(b, folder, options, withLedger ? ledger : undefined, refused);
   const folderRank = new Map(b.snapshot.folders.map((f, i) => [f, i]));
   const accountRank = new Map(b.snapshot.accounts.map((a, i) => [a.realPath, i]));
   ledger.sort(
@@ -210,7 +217,12 @@ export function reportBadShared(b: PlanBuilder, folder: string): boolean {
 }
 
 function joinRel(root: string, rel: string): string {
-  return rel === '' ? root : join(root, ...rel.split('/'));
+  if (rel === '') return root;
+  // A snapshot's relative paths are plain names joined by '/': on POSIX they need no
+  // normalising (this runs for every entry of every account).
+  if (sep === '/' && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel))
+    return root.endsWith('/') ? root + rel : `${root}/${rel}`;
+  return join(root, ...rel.split('/'));
 }
 
 function ancestorsOf(rel: string): string[] {
@@ -235,7 +247,7 @@ function mergeFolder(
   b: PlanBuilder,
   folder: string,
   options: Omit<MergeOptions, keyof PlanContext>,
-  ledger: MergeLedgerEntry[],
+  ledger: MergeLedgerEntry[] | undefined,
   refused: Conflict[],
 ): void {
   const snapshot = b.snapshot;
@@ -249,7 +261,7 @@ function mergeFolder(
   }
   if (sources.length === 0) return;
   const note = (copy: Copy, outcome: MergeOutcome, operationId?: string, why?: string) => {
-    if (copy.origin < 0 || !copy.account) return;
+    if (ledger === undefined || copy.origin < 0 || !copy.account) return;
     const e: MergeLedgerEntry = {
       source: copy.abs,
       account: copy.account.realPath,
@@ -296,6 +308,7 @@ function mergeFolder(
     blocked.set(origin, set);
   };
   const isBlocked = (c: Copy) => {
+    if (blocked.size === 0) return false;
     const set = blocked.get(c.origin);
     return set !== undefined && ancestorsOf(c.entry.path).some((a) => set.has(a));
   };
@@ -327,6 +340,12 @@ function mergeFolder(
       continue;
     }
 
+    const only = copies.length === 1 ? copies[0] : undefined;
+    if (only?.entry.type === 'file' && only.entry.unreadable === undefined) {
+      // The common case, one readable file in one account: none of the checks below apply.
+      mergeFile(b, folder, rel, target, copies, options, note, refused);
+      continue;
+    }
     for (const c of copies.filter((c) => c.entry.type === 'symlink')) {
       b.warn(
         'symlink-not-followed',

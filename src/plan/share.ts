@@ -53,7 +53,7 @@ export function planShare(snapshot: Snapshot, options: ShareOptions): Plan {
   assertSafeShared(snapshot, 'share into it');
   const b = new PlanBuilder(snapshot, options);
   b.noteAccounts();
-  mergePhase(b, options);
+  mergePhase(b, options, false);
   const linked = snapshot.accounts.filter((a) => shareable(snapshot, a, 'projects'));
   const days = options.cleanupPeriodDays ?? defaultCleanupPeriodDays(snapshot.accounts);
   cleanupPhase(b, linked, days, options.allowLowerCleanupPeriod === true);

@@ -1,5 +1,6 @@
+import { normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isInside } from '../../src/plan/paths.js';
+import { isInside, pathKey } from '../../src/plan/paths.js';
 
 describe('isInside', () => {
   it.each([
@@ -14,5 +15,20 @@ describe('isInside', () => {
     ['/home/u/.claude', '/etc/passwd', false],
   ])('isInside(%s, %s) is %s', (root, path, expected) => {
     expect(isInside(root, path)).toBe(expected);
+  });
+});
+
+describe('pathKey', () => {
+  it.each([
+    '/home/u/.claude',
+    '/home/u//.claude',
+    '/home/u/./.claude',
+    '/home/u/x/../.claude',
+    '/home/u/.claude/',
+    '/home/u/.claude/.',
+    '/home/u/..claude/.x',
+    '/',
+  ])('agrees with path.normalize for %s', (path) => {
+    expect(pathKey(path)).toBe(normalize(path));
   });
 });
