@@ -5,6 +5,7 @@ import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../erro
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import type { Operation, Plan } from '../plan/types.js';
+import { FreshRuns } from '../util/fresh.js';
 import { createLimit } from '../util/limit.js';
 import { JOURNAL_VERSION, JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -186,6 +187,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     counters: { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 },
     concurrency,
     durable: options.durable ?? true,
+    realpaths: new FreshRuns(),
   };
   const startedIds = new Set<string>();
   const adopted = new Set<string>();

@@ -13,6 +13,7 @@ import type {
   UnlinkSymlinkOperation,
   WriteFileOperation,
 } from '../plan/types.js';
+import type { FreshRuns } from '../util/fresh.js';
 import { mapLimit } from '../util/limit.js';
 import type { CopyDone, JournalWriter } from './journal.js';
 import { pathKey, rebase, tempPathFor } from './paths.js';
@@ -50,6 +51,12 @@ export interface StepContext {
   concurrency: number;
   /** fsync copies before their source is moved aside. */
   durable: boolean;
+  /**
+   * Shares each folder's `realpath` among the copies that ask for it at once; each still
+   * gets a result computed after it asked (see {@link FreshRuns}). Without it, every
+   * check runs its own `realpath`.
+   */
+  realpaths?: FreshRuns<string>;
 }
 
 export interface StepResult {
@@ -76,9 +83,11 @@ function staleError(message: string, path: string): SharedSessionsError {
  * paths, so a link there was made after planning (a folder swapped for a link) and would
  * be followed out of the roots. `cleanup`, when given, is removed first (a temporary copy).
  */
-async function assertNoLinkAbove(fs: FileSystem, path: string, cleanup?: string): Promise<void> {
+async function assertNoLinkAbove(ctx: StepContext, path: string, cleanup?: string): Promise<void> {
+  const { fs } = ctx;
   const dir = dirname(path);
-  if (pathKey(await fs.realpath(dir)) === pathKey(dir)) return;
+  const real = ctx.realpaths ? await ctx.realpaths.run(dir, () => fs.realpath(dir)) : await fs.realpath(dir);
+  if (pathKey(real) === pathKey(dir)) return;
   if (cleanup !== undefined) await removeIfPresent(fs, cleanup);
   throw new SharedSessionsError(
     ErrorCodes.OUTSIDE_ROOTS,
@@ -179,10 +188,10 @@ async function copyFile(ctx: StepContext, op: CopyFileOperation): Promise<StepRe
     // The copy takes the source's mtime as it was when the copy began: the source is
     // unchanged since if it still has that mtime (to the microsecond where the disk
     // keeps it, see FileStat.mtimeUs) and the copy's size.
-    await assertNoLinkAbove(fs, op.from);
+    await assertNoLinkAbove(ctx, op.from);
     const { cloned } = await fs.copyFile(op.from, tmp, { exclusive: true });
     const [copied, source] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
-    await assertNoLinkAbove(fs, op.from, tmp);
+    await assertNoLinkAbove(ctx, op.from, tmp);
     const differs = compareCopy(source, copied);
     if (differs !== undefined) {
       // Written to while it was copied: copy again, so the copy is one consistent state.
@@ -251,12 +260,12 @@ async function forkSession(ctx: StepContext, op: ForkSessionOperation): Promise<
   const tmp = tempPathFor(op.to, ctx.run, op.id);
   let difference: CopyDifference | undefined;
   for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
-    await assertNoLinkAbove(fs, op.from);
+    await assertNoLinkAbove(ctx, op.from);
     const before = await fs.lstat(op.from);
     if (before.type !== 'file') throw staleError(`${op.from} is no longer a regular file.`, op.from);
     const data = await fs.readFile(op.from);
     const after = await fs.lstat(op.from);
-    await assertNoLinkAbove(fs, op.from);
+    await assertNoLinkAbove(ctx, op.from);
     const during = compareCopy(after, before) ?? compareCopy(after, { ...before, size: data.length });
     if (during !== undefined) {
       difference = during;
@@ -339,12 +348,30 @@ async function rename(ctx: StepContext, op: RenameOperation): Promise<StepResult
     .map((id) => ctx.copies.get(id))
     .filter((c): c is CopyState => c !== undefined);
   for (const copy of copies) copy.source = rebase(copy.source, op.from, op.to);
-  const carried = await mapLimit(copies, ctx.concurrency, async (copy) => {
-    const n = await resync(ctx, copy);
-    if (ctx.durable) await syncFile(fs, copy.op.to);
-    return n;
-  });
+  const carried = await mapLimit(copies, ctx.concurrency, (copy) => resync(ctx, copy));
+  if (ctx.durable && copies.length > 0) await flushCopies(ctx, copies);
   return { bytes: carried.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Puts the copies on the device. Where the filesystem can flush everything written to it
+ * in one call ({@link FileSystem.syncFileSystem}: `syncfs(2)` on Linux), that is one call
+ * for all of them, their folders' entries included; else one fsync per copy.
+ */
+async function flushCopies(ctx: StepContext, copies: readonly CopyState[]): Promise<void> {
+  const { fs } = ctx;
+  if (fs.syncFileSystem) {
+    // One folder per device: syncfs flushes the whole filesystem a path is on.
+    const dirs = [...new Set(copies.map((c) => dirname(c.op.to)))];
+    const stats = await mapLimit(dirs, ctx.concurrency, (d) => fs.lstat(d));
+    const byDevice = new Map<number, string>();
+    dirs.forEach((d, i) => {
+      const dev = stats[i]?.dev ?? -1;
+      if (!byDevice.has(dev)) byDevice.set(dev, d);
+    });
+    if (await fs.syncFileSystem([...byDevice.values()])) return;
+  }
+  await mapLimit(copies, ctx.concurrency, (copy) => syncFile(fs, copy.op.to));
 }
 
 /**

@@ -16,6 +16,7 @@ import { runDemo } from './demo.js';
 import { CliErrorCodes, codeOf, ExitCode, type ExitCodeValue, errorToJSON, exitCodeFor } from './errors.js';
 import { safeText } from './format.js';
 import { type CliIO, processIO } from './io.js';
+import { rerunWithLargerPool, wantsLargerPool } from './pool.js';
 
 export { CliError, CliErrorCodes, ExitCode } from './errors.js';
 export type { CliIO } from './io.js';
@@ -297,7 +298,9 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+if (isEntryPoint() && wantsLargerPool(process.argv, process.env)) {
+  rerunWithLargerPool();
+} else if (isEntryPoint()) {
   run(process.argv).then(
     (code) => {
       process.exitCode = code;

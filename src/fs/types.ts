@@ -164,4 +164,11 @@ export interface FileSystem {
    * the files from worker threads (which open the real disk themselves).
    */
   readonly sync?: SyncReads;
+  /**
+   * Flushes to the device everything written so far to the filesystems holding `paths`
+   * (data and metadata of every file and folder: `syncfs(2)`), in one call per
+   * filesystem. Optional; resolves false when it could not (the caller then fsyncs each
+   * file). Never throws for "not supported".
+   */
+  syncFileSystem?(paths: readonly string[]): Promise<boolean>;
 }

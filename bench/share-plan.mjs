@@ -1,0 +1,74 @@
+// @ts-check
+/**
+ * The planning side of bench/share.mjs, in its own process: times `inspect` of the given
+ * accounts with the built library (modules loaded before the clock starts), then grows
+ * the snapshot to about --files files (each account's transcripts repeated under new
+ * session ids, as if every account held more sessions) and times `planShare` on it
+ * (median of --repeat). Prints one JSON line.
+ *
+ *   node bench/share-plan.mjs [--files 100000] [--repeat 3] --shared DIR ACCOUNT...
+ */
+import { parseArgs } from 'node:util';
+import { inspect, planShare } from '../dist/index.js';
+import { median } from './measure.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    files: { type: 'string', default: '100000' },
+    repeat: { type: 'string', default: '3' },
+    shared: { type: 'string' },
+  },
+});
+if (!values.shared || positionals.length === 0) {
+  console.error('usage: node bench/share-plan.mjs [--files N] --shared DIR ACCOUNT...');
+  process.exit(2);
+}
+const t0 = performance.now();
+const snapshot = await inspect({ accounts: positionals, sharedDir: values.shared });
+const inspectMs = performance.now() - t0;
+
+/** Repeats every file of every account folder under a session id with its first 8 hex digits changed. */
+function grow(/** @type {import('../dist/index.js').Snapshot} */ snap, /** @type {number} */ target) {
+  const count = () =>
+    snap.accounts.reduce(
+      (n, a) => n + (a.folders.projects?.kind === 'directory' ? a.folders.projects.entries.length : 0),
+      0,
+    );
+  const have = count();
+  const times = Math.max(1, Math.ceil(target / Math.max(1, have)));
+  for (const a of snap.accounts) {
+    const f = a.folders.projects;
+    if (f?.kind !== 'directory') continue;
+    const files = f.entries.filter((e) => e.type === 'file');
+    const extra = [];
+    for (let k = 1; k < times; k++) {
+      for (const e of files) {
+        extra.push({
+          ...e,
+          path: e.path.replace(
+            /\/([0-9a-f]{8})-/,
+            (_m, h) => `/${(Number.parseInt(h, 16) ^ k).toString(16).padStart(8, '0')}-`,
+          ),
+        });
+      }
+    }
+    f.entries.push(...extra);
+    f.entries.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  }
+  return count();
+}
+const entries = grow(snapshot, Number(values.files));
+const wall = [];
+const cpu = [];
+let operations = 0;
+for (let i = 0; i < Number(values.repeat); i++) {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const plan = planShare(snapshot, { id: 'bench', now: Date.now() });
+  wall.push(performance.now() - t);
+  const u = process.cpuUsage(c);
+  cpu.push((u.user + u.system) / 1000);
+  operations = plan.operations.length;
+}
+console.log(JSON.stringify({ inspectMs, entries, operations, planMs: median(wall), planCpuMs: median(cpu) }));

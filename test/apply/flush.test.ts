@@ -1,0 +1,108 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/apply/index.js';
+import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
+import { createNodeFileSystem } from '../../src/fs/node.js';
+import type { FileSystem } from '../../src/fs/types.js';
+import { share } from '../../src/plan/verbs.js';
+
+/** The node filesystem, counting fsyncs by path and calls of syncFileSystem (answered by `answer`). */
+function counting(answer: 'real' | false | undefined) {
+  const inner = createNodeFileSystem();
+  const fsyncs: string[] = [];
+  const flushes: string[][] = [];
+  const fs: FileSystem = {
+    ...Object.fromEntries(
+      (
+        [
+          'lstat',
+          'stat',
+          'readdir',
+          'readlink',
+          'realpath',
+          'mkdir',
+          'readFile',
+          'writeFile',
+          'copyFile',
+          'rename',
+          'symlink',
+          'unlink',
+          'rmdir',
+          'utimes',
+          'chmod',
+          'copyTimes',
+        ] as const
+      ).map((k) => [k, (inner[k] as (...a: unknown[]) => unknown).bind(inner)]),
+    ),
+    kind: 'node',
+    sep: inner.sep,
+    open: async (path, flags, mode) => {
+      const h = await inner.open(path, flags, mode);
+      return {
+        ...h,
+        sync: async () => {
+          fsyncs.push(path);
+          await h.sync();
+        },
+      };
+    },
+  } as FileSystem;
+  if (answer !== undefined) {
+    fs.syncFileSystem = async (paths) => {
+      flushes.push([...paths]);
+      return answer === 'real' ? ((await inner.syncFileSystem?.(paths)) ?? false) : false;
+    };
+  }
+  return { fs, fsyncs, flushes };
+}
+
+describe('durability of the copies (real disk)', () => {
+  let root: string;
+  let sb: Sandbox;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'css-flush-'));
+    sb = await createSandbox({ fs: createNodeFileSystem(), root, sessionsPerAccount: 4 });
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const plan = () => share({ home: sb.home, sharedDir: sb.sharedDir, accounts: sb.accounts, id: 't', now: Date.now() });
+  const copiesOf = (p: Awaited<ReturnType<typeof plan>>) =>
+    p.operations.filter((o) => o.type === 'copyFile').map((o) => (o.type === 'copyFile' ? o.to : ''));
+
+  it('flushes each filesystem once per backup instead of fsyncing every copy, and the copies hold their bytes', async () => {
+    const p = await plan();
+    const copies = copiesOf(p);
+    expect(copies.length).toBeGreaterThan(3);
+    const backups = p.operations.filter((o) => o.type === 'rename' && o.reason === 'backup');
+    const { fs, fsyncs, flushes } = counting('real');
+    await applyPlan(p, { fs });
+    expect(flushes.length).toBeGreaterThan(0);
+    expect(flushes.length).toBeLessThanOrEqual(backups.length);
+    for (const paths of flushes) expect(paths).toHaveLength(1); // one device in a temp folder
+    expect(fsyncs.filter((f) => copies.includes(f))).toEqual([]);
+    for (const op of p.operations) {
+      if (op.type !== 'copyFile') continue;
+      const backup = backups.find((b) => b.type === 'rename' && op.from.startsWith(`${b.from}/`));
+      const source = backup?.type === 'rename' ? backup.to + op.from.slice(backup.from.length) : op.from;
+      expect(Buffer.compare(await readFile(op.to), await readFile(source))).toBe(0);
+    }
+  });
+
+  it('fsyncs every copy whose source moves when the filesystem cannot be flushed at once', async () => {
+    const p = await plan();
+    const { fs, fsyncs, flushes } = counting(false);
+    await applyPlan(p, { fs });
+    expect(flushes.length).toBeGreaterThan(0);
+    expect(new Set(fsyncs.filter((f) => copiesOf(p).includes(f)))).toEqual(new Set(copiesOf(p)));
+  });
+
+  it('flushes nothing with durable: false', async () => {
+    const p = await plan();
+    const { fs, fsyncs, flushes } = counting('real');
+    await applyPlan(p, { fs, durable: false });
+    expect(flushes).toEqual([]);
+    expect(fsyncs.filter((f) => copiesOf(p).includes(f))).toEqual([]);
+  });
+});
