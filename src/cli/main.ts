@@ -47,10 +47,10 @@ function shareFlags(command: Command): Command {
     .addOption(
       new Option(
         '--on-diverged <how>',
-        'diverged copies of a session: keep the newest (others kept aside), fork, refuse',
+        'diverged copies of a session: fork (each stays resumable, the newest keeps the id), keep-newest (others kept aside in the conflicts folder, no picker lists them), refuse',
       )
-        .choices(['keep-newest', 'fork', 'refuse'])
-        .default(undefined, 'keep-newest'),
+        .choices(['fork', 'keep-newest', 'refuse'])
+        .default(undefined, 'fork'),
     )
     .option(
       '--map-path <from=to>',
