@@ -179,11 +179,12 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .command('rollback')
     .description('remove the links and put the backups back; shows the plan and asks first')
     .addOption(
-      new Option('--carry <what>', 'sessions made while shared to bring back: none, own (the account’s), all').choices([
-        'none',
-        'own',
-        'all',
-      ]),
+      new Option(
+        '--carry <what>',
+        'sessions made while shared to bring back: own (those the account’s history.jsonl names; the plan lists every session no account will reach), none, all',
+      )
+        .choices(['none', 'own', 'all'])
+        .default(undefined, 'own'),
     )
     .option('--backup <dir>', 'restore this backup instead of the newest')
     .option('-n, --dry-run', 'show the plan and change nothing (exit 2 when there is work)')
