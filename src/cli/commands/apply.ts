@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../../errors.js';
 import type { OnDiverged } from '../../plan/merge.js';
-import { isInside } from '../../plan/paths.js';
 import type { Plan } from '../../plan/types.js';
 import type { Context } from '../context.js';
 import { CliError, CliErrorCodes, ExitCode, type ExitCodeValue } from '../errors.js';
@@ -172,7 +172,7 @@ function summarise(plan: Plan, report: ApplyReport): string {
     (op) =>
       (op.type === 'copyFile' || op.type === 'rename') &&
       (op.reason === 'conflict-kept' || op.reason === 'superseded') &&
-      isInside(plan.conflictsDir, op.to),
+      op.to.startsWith(`${plan.conflictsDir}${sep}`),
   ).length;
   if (forks > 0) parts.push(`forked ${plural(forks, 'diverged copy', 'diverged copies')} as new sessions`);
   if (aside > 0)
