@@ -55,7 +55,8 @@ function shareFlags(command: Command): Command {
       '--cleanup-days <days>',
       'cleanupPeriodDays written to every shared account (default: the largest set, at least 3650); off leaves settings alone',
       cleanupDays,
-    );
+    )
+    .option('--allow-lower', "let --cleanup-days lower an account's period (refused otherwise)");
 }
 
 function positiveInteger(value: string): number {

@@ -27,12 +27,24 @@ export function defaultCleanupPeriodDays(accounts: readonly AccountSnapshot[]): 
   return days;
 }
 
+/** Claude Code's period when `settings.json` sets none. */
+const CLAUDE_DEFAULT_DAYS = 30;
+
 /**
- * Adds the `settings.json` rewrites that raise `cleanupPeriodDays` to `days` in each
- * account (never lowering it), or, when `days` is false, a warning that explains the
- * hazard. The old file is kept as `settings.json.bak.<stamp>`.
+ * Adds the `settings.json` rewrites that set `cleanupPeriodDays` to `days` in each
+ * account, or, when `days` is false, a warning that explains the hazard. The old file is
+ * kept as `settings.json.bak.<stamp>`. A `days` below an account's effective period (its
+ * value, or 30 when unset) is refused unless `allowLower`.
+ *
+ * @throws SharedSessionsError `EINVALID_OPTION` for a `days` that is not a whole number
+ * above 0, or that would lower an account's period without `allowLower`.
  */
-export function cleanupPhase(b: PlanBuilder, accounts: readonly AccountSnapshot[], days: number | false): void {
+export function cleanupPhase(
+  b: PlanBuilder,
+  accounts: readonly AccountSnapshot[],
+  days: number | false,
+  allowLower = false,
+): void {
   if (accounts.length === 0) return;
   if (days === false) {
     const smallest = [...accounts].sort((x, y) => x.settings.cleanupPeriodDays - y.settings.cleanupPeriodDays)[0];
@@ -50,9 +62,20 @@ export function cleanupPhase(b: PlanBuilder, accounts: readonly AccountSnapshot[
       `cleanupPeriodDays must be a positive whole number of days (Claude Code rejects 0), not ${JSON.stringify(days)}. Pass false to leave the settings alone.`,
     );
   }
+  const effective = (a: AccountSnapshot) =>
+    a.settings.cleanupPeriodDaysSet ? a.settings.cleanupPeriodDays : CLAUDE_DEFAULT_DAYS;
+  const lowered = accounts.filter((a) => days < effective(a));
+  if (lowered.length > 0 && !allowLower) {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      `cleanupPeriodDays ${days} would lower the period of ${lowered.map((a) => `${a.path} (${effective(a)} days${a.settings.cleanupPeriodDaysSet ? '' : ', the default'})`).join(', ')}. With a shared folder, that account's Claude Code would delete every account's sessions older than ${days} days. Choose at least ${Math.max(...lowered.map(effective))} days, leave the option out (the default keeps the largest, at least ${SAFE_CLEANUP_PERIOD_DAYS}), or allow it explicitly (--allow-lower, allowLowerCleanupPeriod: true).`,
+      { details: lowered.map((a) => ({ account: a.path, days: effective(a), requested: days })) },
+    );
+  }
   for (const account of accounts) {
     const s = account.settings;
-    if (s.cleanupPeriodDaysSet && s.cleanupPeriodDays >= days) continue;
+    if (s.cleanupPeriodDaysSet && s.cleanupPeriodDays === days) continue;
+    const change = { from: effective(account), fromSet: s.cleanupPeriodDaysSet, to: days };
     const manual = `Set "cleanupPeriodDays": ${days} in it by hand.`;
     if (s.type === 'missing') {
       b.add({
@@ -63,6 +86,7 @@ export function cleanupPhase(b: PlanBuilder, accounts: readonly AccountSnapshot[
         mode: 0o600,
         expect: { type: 'absent' },
         account: account.realPath,
+        cleanupPeriodDays: change,
       });
       continue;
     }
@@ -102,6 +126,7 @@ export function cleanupPhase(b: PlanBuilder, accounts: readonly AccountSnapshot[
       },
       backupTo: freeBackupPath(b, account, 'settings.json'),
       account: account.realPath,
+      cleanupPeriodDays: change,
     });
   }
 }

@@ -47,7 +47,7 @@ const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation
   { key: 'fork', label: 'fork diverged copies as new sessions', list: true, match: (op) => op.type === 'forkSession' },
   {
     key: 'cleanup-period',
-    label: 'raise cleanupPeriodDays in settings.json',
+    label: 'cleanupPeriodDays in settings.json',
     list: true,
     match: (op) => op.type === 'writeFile',
   },
@@ -133,8 +133,16 @@ function rawLine(op: Operation): string {
       return `symlink ${op.path} -> ${op.target}`;
     case 'unlinkSymlink':
       return `unlink ${op.path}`;
-    case 'writeFile':
-      return `write ${op.path}${op.backupTo ? ` (old file kept as ${op.backupTo})` : ''}`;
+    case 'writeFile': {
+      const kept = op.backupTo ? ` (old file kept as ${op.backupTo})` : '';
+      const c = op.cleanupPeriodDays;
+      if (!c) return `write ${op.path}${kept}`;
+      const verb = c.to > c.from ? 'raise' : c.to < c.from ? 'lower' : 'set';
+      const change = c.fromSet
+        ? `${verb} cleanupPeriodDays from ${c.from} to ${c.to}`
+        : `set cleanupPeriodDays to ${c.to} (unset: ${c.from} days by default${verb === 'set' ? '' : `, so this ${verb}s it`})`;
+      return `${change} in ${op.path}${kept}`;
+    }
   }
 }
 

@@ -8,13 +8,20 @@ import type { Plan } from './types.js';
 
 export interface ShareOptions extends MergeOptions, LinkOptions {
   /**
-   * `cleanupPeriodDays` written to each shared account's `settings.json` (raised, never
-   * lowered; the old file kept as `settings.json.bak.<stamp>`), or `false` to leave the
+   * `cleanupPeriodDays` written to each shared account's `settings.json` (the old file kept
+   * as `settings.json.bak.<stamp>`), or `false` to leave the
    * settings alone, which the plan then warns about. With one shared folder, the account
    * with the smallest value deletes everyone's older transcripts.
    * @default the largest value any account sets, and at least 3650 (ten years)
    */
   cleanupPeriodDays?: number | false;
+  /**
+   * Allow `cleanupPeriodDays` below an account's effective period (its own value, or 30
+   * when it sets none). Without it such a value is refused with `EINVALID_OPTION`: a lower
+   * period makes that account's Claude Code delete everyone's older shared sessions.
+   * @default false
+   */
+  allowLowerCleanupPeriod?: boolean;
 }
 
 /** True when the account's folder can end up linked by a share: a real folder, nothing, or already the link. */
@@ -49,7 +56,7 @@ export function planShare(snapshot: Snapshot, options: ShareOptions): Plan {
   mergePhase(b, options);
   const linked = snapshot.accounts.filter((a) => shareable(snapshot, a, 'projects'));
   const days = options.cleanupPeriodDays ?? defaultCleanupPeriodDays(snapshot.accounts);
-  cleanupPhase(b, linked, days);
+  cleanupPhase(b, linked, days, options.allowLowerCleanupPeriod === true);
   const only = (account: AccountSnapshot, folder: string) => shareable(snapshot, account, folder);
   backupPhase(b, only);
   linkPhase(b, options, only);

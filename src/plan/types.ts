@@ -148,6 +148,12 @@ export interface WriteFileOperation extends OperationBase {
   mode: number;
   expect: { type: 'absent' } | Extract<ExpectedState, { type: 'file' }>;
   backupTo?: string;
+  /**
+   * For a `cleanup-period` write: the account's period before (`fromSet` false when the
+   * file set none and Claude Code's default applied) and after, so that the plan can say
+   * whether it sets, raises or lowers it.
+   */
+  cleanupPeriodDays?: { from: number; fromSet: boolean; to: number };
 }
 
 export type Operation =

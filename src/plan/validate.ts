@@ -437,13 +437,25 @@ function checkOperationShape(op: unknown, index: number): PlanIssue[] {
       str('path');
       exp('expect', ['symlink']);
       break;
-    case 'writeFile':
+    case 'writeFile': {
       str('path');
       if (typeof op.content !== 'string') problems.push('content must be a string');
       if (!isMode(op.mode)) problems.push('mode must be permission bits');
       exp('expect', ['absent', 'file']);
       if (op.backupTo !== undefined && typeof op.backupTo !== 'string') problems.push('backupTo must be a path');
+      const cpd = op.cleanupPeriodDays as { from?: unknown; fromSet?: unknown; to?: unknown } | null | undefined;
+      if (
+        cpd !== undefined &&
+        (typeof cpd !== 'object' ||
+          cpd === null ||
+          typeof cpd.from !== 'number' ||
+          typeof cpd.to !== 'number' ||
+          typeof cpd.fromSet !== 'boolean')
+      ) {
+        problems.push('cleanupPeriodDays must be { from, fromSet, to }');
+      }
       break;
+    }
   }
   return problems.map((m) => ({
     code: 'PLAN_SHAPE' as const,

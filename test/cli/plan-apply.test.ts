@@ -69,6 +69,20 @@ describe('plan and apply', () => {
     expect(cli(['plan', '--cleanup-days', '0', ...sb.args]).code).toBe(1);
   });
 
+  it('--cleanup-days below an account\'s period is refused unless --allow-lower; the plan says "lower"', async () => {
+    const before = await sb.dump();
+    const refused = cli(['apply', '--yes', '--cleanup-days', '7', ...sb.args]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /EINVALID_OPTION: cleanupPeriodDays 7 would lower the period of .*\(\d+ days/,
+    );
+    expect(refused.stderr).toContain('--allow-lower');
+    expect(await sb.dump()).toEqual(before);
+    const allowed = cli(['plan', '--cleanup-days', '7', '--allow-lower', ...sb.args]);
+    expect(allowed.code).toBe(2);
+    expect(allowed.stdout).toMatch(/lower cleanupPeriodDays from \d+ to 7 in /);
+  });
+
   it('apply refuses without a terminal and without --yes (exit 3), and changes nothing', async () => {
     const before = await sb.dump();
     const r = cli(['apply', ...sb.args]);

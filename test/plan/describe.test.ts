@@ -33,7 +33,9 @@ describe('describePlan', () => {
     expect(lines).toContain('  back up folders: 2');
     expect(lines).toContain(`    rename ${A}/projects -> ${A}/projects.bak.1795759200`);
     expect(lines).toContain(`    symlink ${B}/projects -> ${SHARED}`);
-    expect(lines).toContain(`    write ${A}/settings.json`);
+    expect(lines).toContain(
+      `    set cleanupPeriodDays to 3650 (unset: 30 days by default, so this raises it) in ${A}/settings.json`,
+    );
   });
 
   it('says there is nothing to do for an empty plan', async () => {
@@ -76,7 +78,9 @@ describe('describePlan, verbose, every kind of operation', () => {
       / {2}op-\d{4} forkSession \/h\/\.claude\/projects\/-p\/\S+ -> \/h\/\.claude-shared\/projects\/-p\/\S+ \(fork\)/,
     );
     expect(text).toMatch(/ {2}op-\d{4} symlink \/h\/\.claude\/projects -> \/h\/\.claude-shared\/projects \(link\)/);
-    expect(text).toMatch(/ {2}op-\d{4} write \/h\/\.claude\/settings\.json \(cleanup-period\)/);
+    expect(text).toMatch(
+      / {2}op-\d{4} set cleanupPeriodDays to 3650 .* in \/h\/\.claude\/settings\.json \(cleanup-period\)/,
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import { createSandbox } from '../../src/demo/sandbox.js';
 import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { type InspectOptions, inspect } from '../../src/inspect/inspect.js';
+import { describePlan } from '../../src/plan/describe.js';
 import { fingerprintSnapshot } from '../../src/plan/fingerprint.js';
 import { planShare } from '../../src/plan/share.js';
 import { validatePlan } from '../../src/plan/validate.js';
@@ -163,20 +164,59 @@ describe('planShare and cleanupPeriodDays', () => {
     expect(validatePlan(plan)).toEqual([]);
   });
 
-  it('creates settings.json when there is none, and honours an explicit value without lowering others', async () => {
+  it("creates settings.json when there is none; a value below an account's period is refused unless allowed", async () => {
     const { snapshot } = await snapshotOf({
       [`${A}/projects/-p/${SID}.jsonl`]: '{}\n',
       [`${B}/settings.json`]: '{"cleanupPeriodDays": 900}',
     });
-    const plan = planShare(snapshot, { ...CTX, cleanupPeriodDays: 400 });
+    // B keeps 900 days: 400 would make B's Claude Code delete everyone's sessions older than 400.
+    let refused: unknown;
+    try {
+      planShare(snapshot, { ...CTX, cleanupPeriodDays: 400 });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({
+      code: 'EINVALID_OPTION',
+      message: expect.stringContaining(`${B} (900 days)`),
+      details: [{ account: B, days: 900, requested: 400 }],
+    });
+
+    const plan = planShare(snapshot, { ...CTX, cleanupPeriodDays: 400, allowLowerCleanupPeriod: true });
     expect(plan.operations.filter((o) => o.type === 'writeFile')).toEqual([
       expect.objectContaining({
         path: `${A}/settings.json`,
         content: '{\n  "cleanupPeriodDays": 400\n}\n',
         expect: { type: 'absent' },
+        cleanupPeriodDays: { from: 30, fromSet: false, to: 400 },
+      }),
+      expect.objectContaining({
+        path: `${B}/settings.json`,
+        cleanupPeriodDays: { from: 900, fromSet: true, to: 400 },
       }),
     ]);
     expect(plan.operations.find((o) => o.type === 'writeFile')).not.toHaveProperty('backupTo');
+    const text = describePlan(plan);
+    expect(text).toContain(
+      `set cleanupPeriodDays to 400 (unset: 30 days by default, so this raises it) in ${A}/settings.json`,
+    );
+    expect(text).toContain(`lower cleanupPeriodDays from 900 to 400 in ${B}/settings.json`);
+  });
+
+  it('refuses a value below the default 30 days of an account that sets none', async () => {
+    const { snapshot } = await snapshotOf({ [`${A}/projects/-p/${SID}.jsonl`]: '{}\n' });
+    expect(() => planShare(snapshot, { ...CTX, cleanupPeriodDays: 7 })).toThrow(
+      expect.objectContaining({ code: 'EINVALID_OPTION', message: expect.stringContaining('30 days, the default') }),
+    );
+    const plan = planShare(snapshot, { ...CTX, cleanupPeriodDays: 7, allowLowerCleanupPeriod: true });
+    expect(describePlan(plan)).toContain('set cleanupPeriodDays to 7 (unset: 30 days by default, so this lowers it)');
+  });
+
+  it('says "raise" for a value set lower before', async () => {
+    const { snapshot } = await snapshotOf({ [`${A}/settings.json`]: '{"cleanupPeriodDays": 14}' });
+    expect(describePlan(planShare(snapshot, CTX))).toContain(
+      `raise cleanupPeriodDays from 14 to 3650 in ${A}/settings.json`,
+    );
   });
 
   it('warns, and writes nothing, when the caller opts out', async () => {

@@ -30,6 +30,8 @@ export function plannerOptions(ctx: Context): VerbOptions {
 export interface ShareFlags {
   onDiverged?: OnDiverged;
   cleanupDays?: number | false;
+  /** `--allow-lower`: let `--cleanup-days` lower an account's period. */
+  allowLower?: boolean;
 }
 
 export function shareOptions(ctx: Context, flags: ShareFlags) {
@@ -37,6 +39,7 @@ export function shareOptions(ctx: Context, flags: ShareFlags) {
     ...plannerOptions(ctx),
     ...(flags.onDiverged === undefined ? {} : { onDiverged: flags.onDiverged }),
     ...(flags.cleanupDays === undefined ? {} : { cleanupPeriodDays: flags.cleanupDays }),
+    ...(flags.allowLower === true ? { allowLowerCleanupPeriod: true } : {}),
   };
 }
 
