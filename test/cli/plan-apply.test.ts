@@ -73,9 +73,7 @@ describe('plan and apply', () => {
     const before = await sb.dump();
     const refused = cli(['apply', '--yes', '--cleanup-days', '7', ...sb.args]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(
-      /EINVALID_OPTION: cleanupPeriodDays 7 would lower the period of .*\(\d+ days/,
-    );
+    expect(refused.stderr).toMatch(/EINVALID_OPTION: cleanupPeriodDays 7 would lower the period of .*\(\d+ days/);
     expect(refused.stderr).toContain('--allow-lower');
     expect(await sb.dump()).toEqual(before);
     const allowed = cli(['plan', '--cleanup-days', '7', '--allow-lower', ...sb.args]);
