@@ -46,6 +46,8 @@ export const ErrorCodes = {
   NO_SPACE: 'ENOSPACE',
   /** The clock is behind what is on disk (a backup stamped later than now). */
   CLOCK: 'ECLOCK',
+  /** The filesystem cannot make a hard link there (no hard links, or two devices). */
+  LINK_UNSUPPORTED: 'ELINK_UNSUPPORTED',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
 } as const;

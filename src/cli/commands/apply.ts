@@ -10,6 +10,7 @@ import { type ApplyReport, applyPlan, describePlan, share, type VerbOptions, val
 import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
 import { showPlan } from './plan.js';
+import { retainAfterShare } from './retain.js';
 
 /**
  * The options every planner gets from the global options, plus a fresh id and the time.
@@ -126,6 +127,7 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
     ctx.say(ctx.c.green(summarise(plan, report)));
     for (const w of report.warnings) ctx.say(`${ctx.c.yellow('!')} ${w}`);
   }
+  if (plan.kind === 'share' || (plan.kind === 'fix' && plan.accounts.length > 0)) await retainAfterShare(ctx);
   return ExitCode.OK;
 }
 

@@ -9,6 +9,7 @@ import { plural } from '../format.js';
 import { share } from '../lib.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
 import { cleanupSourceFindings } from './cleanup.js';
+import { retainFindings, retainPlan } from './retain.js';
 import { collectStatus } from './status.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -111,6 +112,7 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
   }
 
   findings.push(...cleanupSourceFindings(ctx, cleanup));
+  findings.push(...(await retainFindings(ctx, accounts.filter((a) => a.projects.kind === 'linked').length)));
 
   const projectsShared = shared.find((s) => s.folder === 'projects');
   const indexRoots = [
@@ -224,6 +226,14 @@ export async function runDoctor(ctx: Context, options: { fix?: boolean }): Promi
     return needsAttention ? ExitCode.WORK_TO_DO : ExitCode.OK;
   }
   ctx.say();
+  const retainCodes = new Set(['SESSIONS_DELETED', 'NOT_RETAINED']);
+  if (findings.some((f) => retainCodes.has(f.code))) {
+    // Deleted shared files come back first, from their retained links (same inode: same
+    // bytes and mtime); then every shared file gets its link.
+    const code = await confirmAndApply(ctx, await retainPlan(ctx, true), 'fix');
+    if (!findings.some((f) => f.fixable && !retainCodes.has(f.code))) return code;
+    ctx.say();
+  }
   const plan = await share({ ...plannerOptions(ctx), accounts: linked, discover: false });
   return confirmAndApply(ctx, plan, 'fix');
 }
