@@ -50,6 +50,8 @@ export const ErrorCodes = {
   SYNC_LAYOUT: 'ESYNC_LAYOUT',
   /** A sync engine is still writing the files a plan would touch (its temp files, changing mtimes). */
   SYNC_BUSY: 'ESYNC_BUSY',
+  /** The filesystem cannot make a hard link there (no hard links, or two devices). */
+  LINK_UNSUPPORTED: 'ELINK_UNSUPPORTED',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
 } as const;

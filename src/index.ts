@@ -24,6 +24,7 @@ export {
   type FindCleanupSourcesOptions,
   findCleanupSources,
 } from './doctor/cleanup-sources.js';
+export { readRetainState } from './doctor/retained.js';
 export {
   type ErrorCode,
   ErrorCodes,
@@ -97,6 +98,16 @@ export {
   type OnDiverged,
   planMerge,
 } from './plan/merge.js';
+export {
+  planRetain,
+  RETAINED_DIR,
+  type RetainFile,
+  type RetainPlanOptions,
+  type RetainState,
+  type RetainSummary,
+  retainedDirOf,
+  summariseRetain,
+} from './plan/retain.js';
 export { type Carry, planRollback, type RollbackOptions } from './plan/rollback.js';
 export { setCleanupPeriodDays } from './plan/settings-text.js';
 export { planShare, type ShareOptions } from './plan/share.js';

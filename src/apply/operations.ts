@@ -6,6 +6,7 @@ import type { FileSystem } from '../fs/types.js';
 import type {
   CopyFileOperation,
   ForkSessionOperation,
+  HardLinkOperation,
   MkdirOperation,
   Operation,
   RenameOperation,
@@ -165,7 +166,44 @@ export async function runOperation(ctx: StepContext, op: Operation): Promise<Ste
       return removeLink(ctx, op);
     case 'writeFile':
       return writeFile(ctx, op);
+    case 'hardLink':
+      return hardLink(ctx, op);
   }
+}
+
+/** errno codes of a filesystem that cannot make this hard link (none at all, or across devices). */
+const NO_HARD_LINK = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+async function hardLink(ctx: StepContext, op: HardLinkOperation): Promise<StepResult> {
+  const { fs } = ctx;
+  await assertNoLinkAbove(ctx, op.from);
+  await assertNoLinkAbove(ctx, op.to);
+  const from = await readActual(fs, op.from);
+  if (from.type !== 'file') throw staleError(`${op.from} is no longer a regular file.`, op.from);
+  // A transcript only grows; a shorter one is not the file the plan saw.
+  if (from.stat.size < op.expectFrom.size) {
+    throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${from.stat.size} bytes.`, op.from);
+  }
+  await assertAbsent(fs, op.to);
+  try {
+    if (!fs.link) throw Object.assign(new Error('no hard links'), { code: 'ENOTSUP' });
+    await fs.link(op.from, op.to);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== undefined && NO_HARD_LINK.has(code)) {
+      throw new SharedSessionsError(
+        ErrorCodes.LINK_UNSUPPORTED,
+        `Cannot make ${op.to} a hard link of ${op.from} (${code}): ${code === 'EXDEV' ? 'they are on different filesystems' : 'this filesystem does not support hard links'}. Shared sessions deleted by Claude Code's cleanup cannot be kept there; keep the shared folder's parent on one filesystem that has hard links, or do without the retained copies (see docs/safety.md, "After sharing").`,
+        { path: op.to, cause: error },
+      );
+    }
+    throw error;
+  }
+  const [made, source] = await Promise.all([fs.lstat(op.to), fs.lstat(op.from)]);
+  if (made.ino !== source.ino || made.dev !== source.dev) {
+    throw verifyError(`${op.to} is not the same file as ${op.from} after linking.`, op.to);
+  }
+  return { bytes: 0 };
 }
 
 async function makeDir(ctx: StepContext, op: MkdirOperation): Promise<StepResult> {
@@ -527,6 +565,20 @@ export async function undoOperation(ctx: UndoContext, op: Operation): Promise<Ke
       }
       if (ours) await fs.unlink(op.to);
       else keep(op.to, `it holds bytes that ${source} does not (written after the copy); kept so nothing is lost`);
+      break;
+    }
+    case 'hardLink': {
+      const state = await readActual(fs, op.to);
+      if (state.type === 'absent') break;
+      const source = await readActual(fs, ctx.locate(op.from));
+      if (
+        state.type === 'file' &&
+        source.type === 'file' &&
+        state.stat.ino === source.stat.ino &&
+        state.stat.dev === source.stat.dev
+      ) {
+        await fs.unlink(op.to);
+      } else keep(op.to, 'it is not (or no longer provably) a second name of its source; kept so nothing is lost');
       break;
     }
     case 'rename': {

@@ -77,6 +77,7 @@ export function pathsOf(op: Operation): string[] {
     case 'copyFile':
     case 'forkSession':
     case 'rename':
+    case 'hardLink':
       return [op.from, op.to];
     case 'writeFile':
       return op.backupTo === undefined ? [op.path] : [op.path, op.backupTo];

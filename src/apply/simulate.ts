@@ -132,6 +132,16 @@ export function simulatePlan(plan: Plan): Check[] {
         else set(op.to, { type: 'file', size: file.size, mtimeMs: file.mtimeMs, approximate: true });
         break;
       }
+      case 'hardLink': {
+        noLinks(op, 'from', op.from);
+        noLinks(op, 'to', op.to);
+        expect(op, 'expectFrom', op.from, op.expectFrom);
+        expect(op, 'expectTo', op.to, op.expectTo);
+        parent(op, 'to', op.to);
+        const { type: _t, ...linked } = op.expectFrom;
+        set(op.to, { type: 'file', ...linked });
+        break;
+      }
       case 'rename':
         noLinks(op, 'from', op.from);
         noLinks(op, 'to', op.to);

@@ -33,6 +33,7 @@ export interface PromisesApi {
   copyFile(source: string, destination: string, mode?: number): Promise<void>;
   rename(source: string, destination: string): Promise<void>;
   symlink(target: string, path: string, type?: string): Promise<void>;
+  link?(existingPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
   utimes(path: string, atime: number, mtime: number): Promise<void>;
@@ -453,6 +454,16 @@ export class PromisesFileSystem implements FileSystem {
 
   async unlink(path: string): Promise<void> {
     await this.#api.unlink(path);
+  }
+
+  async link(existingPath: string, newPath: string): Promise<void> {
+    if (!this.#api.link) {
+      throw Object.assign(new Error(`ENOTSUP: hard links are not supported, link '${newPath}'`), {
+        code: 'ENOTSUP',
+        path: newPath,
+      });
+    }
+    await this.#api.link(existingPath, newPath);
   }
 
   async rmdir(path: string): Promise<void> {

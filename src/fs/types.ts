@@ -141,6 +141,11 @@ export interface FileSystem {
   /** Creates a link at `path` pointing to `target`. `junction` is used on Windows for folders. */
   symlink(target: string, path: string, type?: SymlinkType): Promise<void>;
   unlink(path: string): Promise<void>;
+  /**
+   * Makes `newPath` a second name (hard link) of the file `existingPath`. Optional: a
+   * filesystem without hard links leaves it out, and callers say so.
+   */
+  link?(existingPath: string, newPath: string): Promise<void>;
   /** Removes an empty folder. */
   rmdir(path: string): Promise<void>;
   /**

@@ -81,6 +81,18 @@ const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation
     match: (op) => op.type === 'symlink' && op.reason === 'alias',
   },
   {
+    key: 'recover',
+    label: 'bring back shared files deleted since (from their retained links)',
+    list: true,
+    match: (op) => op.type === 'hardLink' && op.reason === 'recover',
+  },
+  {
+    key: 'retain',
+    label: 'keep hard links of shared files (retained, outside projects/)',
+    list: false,
+    match: (op) => op.type === 'hardLink' && op.reason === 'retain',
+  },
+  {
     key: 'backup',
     label: 'back up folders',
     list: true,
@@ -158,6 +170,8 @@ function rawLine(op: Operation): string {
     case 'forkSession':
     case 'rename':
       return `${op.type} ${op.from} -> ${op.to}`;
+    case 'hardLink':
+      return `link ${op.from} -> ${op.to}`;
     case 'symlink':
       return `symlink ${op.path} -> ${op.linkText ?? op.target}`;
     case 'unlinkSymlink':

@@ -69,7 +69,11 @@ export type OperationReason =
   /** A sync engine's file (its ignore file) or this library's per-machine record beside the shared folder. */
   | 'sync-setup'
   /** A sidecar file (`<id>/subagents/...`) copied under a fork's new id. */
-  | 'fork-sidecar';
+  | 'fork-sidecar'
+  /** A hard link of a shared file kept outside `projects/`, so that a deletion by Claude Code's cleanup can be undone. */
+  | 'retain'
+  /** A shared file deleted since (Claude Code's cleanup) brought back from its retained link. */
+  | 'recover';
 
 interface OperationBase {
   /** Unique within the plan, stable for a given snapshot: `op-0001`, ... */
@@ -171,8 +175,25 @@ export interface WriteFileOperation extends OperationBase {
   cleanupPeriodDays?: { from: number; fromSet: boolean; to: number };
 }
 
+/**
+ * Make a second name (a hard link) for a regular file, at a path that must be absent;
+ * both names then hold the same bytes and mtime, and removing one leaves the other. Used
+ * to keep shared transcripts in `<shared parent>/.retained/`, and to bring back from there
+ * a transcript Claude Code's cleanup deleted. Undo: remove the new name, when it is still
+ * the same file. Fails with `ELINK_UNSUPPORTED` where the filesystem has no hard links or
+ * the two paths are on different devices.
+ */
+export interface HardLinkOperation extends OperationBase {
+  type: 'hardLink';
+  from: string;
+  to: string;
+  expectFrom: Extract<ExpectedState, { type: 'file' }>;
+  expectTo: { type: 'absent' };
+}
+
 export type Operation =
   | MkdirOperation
+  | HardLinkOperation
   | CopyFileOperation
   | ForkSessionOperation
   | RenameOperation

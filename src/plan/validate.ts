@@ -12,6 +12,7 @@ const OPERATION_TYPES = new Set([
   'symlink',
   'unlinkSymlink',
   'writeFile',
+  'hardLink',
 ]);
 const REASONS = new Set([
   'new',
@@ -30,6 +31,8 @@ const REASONS = new Set([
   'fork',
   'alias',
   'sync-setup',
+  'retain',
+  'recover',
 ]);
 /** File names no operation may name anywhere, whatever folder they are in. */
 const FORBIDDEN_ANYWHERE = new Set(['.credentials.json', '.claude.json']);
@@ -224,6 +227,7 @@ export function namedPaths(op: Operation): NamedPath[] {
       return [{ path: op.path, role: 'create', field: 'path' }];
     case 'copyFile':
     case 'forkSession':
+    case 'hardLink':
       return [
         { path: op.from, role: 'read', field: 'from' },
         { path: op.to, role: 'create', field: 'to' },
@@ -427,6 +431,7 @@ function checkOperationShape(op: unknown, index: number): PlanIssue[] {
       exp('expect', ['absent']);
       break;
     case 'copyFile':
+    case 'hardLink':
       str('from');
       str('to');
       exp('expectFrom', ['file']);

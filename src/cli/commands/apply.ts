@@ -13,6 +13,7 @@ import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
 import { parseMaps, withSync } from '../sync.js';
 import { showPlan } from './plan.js';
+import { retainAfterShare } from './retain.js';
 import { collectStatus } from './status.js';
 
 /**
@@ -158,6 +159,7 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
     ctx.say(ctx.c.green(summarise(plan, report)));
     for (const w of report.warnings) ctx.say(`${ctx.c.yellow('!')} ${w}`);
   }
+  if (plan.kind === 'share' || (plan.kind === 'fix' && plan.accounts.length > 0)) await retainAfterShare(ctx);
   return ExitCode.OK;
 }
 

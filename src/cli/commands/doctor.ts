@@ -14,6 +14,7 @@ import { confirmAndApply, plannerOptions } from './apply.js';
 import { readApplyState } from './apply-state.js';
 import { cleanupSourceFindings } from './cleanup.js';
 import { orphanFindings } from './doctor-orphans.js';
+import { retainFindings, retainPlan } from './retain.js';
 import { collectStatus } from './status.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -117,6 +118,7 @@ export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Pro
 
   findings.push(...cleanupSourceFindings(ctx, cleanup));
   findings.push(...(await orphanFindings(ctx, accounts)));
+  findings.push(...(await retainFindings(ctx, accounts.filter((a) => a.projects.kind === 'linked').length)));
 
   const projectsShared = shared.find((s) => s.folder === 'projects');
   const indexRoots = [
@@ -253,9 +255,21 @@ export async function runDoctor(ctx: Context, options: { fix?: boolean; mapPath?
     return needsAttention ? ExitCode.WORK_TO_DO : ExitCode.OK;
   }
   ctx.say();
+  const retainCodes = new Set(['SESSIONS_DELETED', 'NOT_RETAINED']);
+  if (findings.some((f) => retainCodes.has(f.code))) {
+    // Deleted shared files come back first, from their retained links (same inode: same
+    // bytes and mtime); then every shared file gets its link.
+    const code = await confirmAndApply(ctx, await retainPlan(ctx, true), 'fix');
+    const more =
+      syncFixable || findings.some((f) => f.fixable && !retainCodes.has(f.code) && !f.code.startsWith('SYNC_'));
+    if (code !== ExitCode.OK || !more) return code;
+    ctx.say();
+  }
   const options0 = plannerOptions(ctx);
   const sharedReal = await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir);
-  const base = shareFixable
+  const shareStillFixable =
+    linked.length > 0 && findings.some((f) => f.fixable && !f.code.startsWith('SYNC_') && !retainCodes.has(f.code));
+  const base = shareStillFixable
     ? await share({ ...options0, accounts: linked, discover: false })
     : emptyPlan(options0.id as string, ctx.io.now().getTime(), sharedReal, defaultConflictsDir(sharedReal));
   const plan = await withSync(ctx, base, maps, async () => status.accounts, true);
