@@ -9,7 +9,7 @@ import type { FileSystem } from './types.js';
 export function globToRegExp(pattern: string): RegExp {
   let i = 0;
   const chars = [...pattern];
-  const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  const literal = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
   const escapeInClass = (c: string) => c.replace(/[\\^\]\-[]/g, '\\$&');
 
   function sequence(inBraces: boolean): string {
@@ -18,14 +18,14 @@ export function globToRegExp(pattern: string): RegExp {
       const c = chars[i] as string;
       if (inBraces && (c === ',' || c === '}')) return out;
       i++;
-      if (c === '\\') out += escape(chars[i++] ?? '\\');
+      if (c === '\\') out += literal(chars[i++] ?? '\\');
       else if (c === '*') {
         while (chars[i] === '*') i++;
         out += '[^/]*';
       } else if (c === '?') out += '[^/]';
       else if (c === '[') out += bracket();
       else if (c === '{') out += braces();
-      else out += escape(c);
+      else out += literal(c);
     }
     return out;
   }
