@@ -136,6 +136,8 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
+    // Each command's --help lists the global options it accepts too.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', HELP_AFTER);
 
   const action =
@@ -236,8 +238,29 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
       }),
     );
 
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()];
+    if (examples === undefined) continue;
+    command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ claude-shared-sessions ${e}`).join('\n')}`);
+  }
   return program;
 }
+
+/** Two examples per command, shown at the end of its --help (and so in docs/cli.md). */
+const EXAMPLES: Record<string, readonly string[]> = {
+  status: ['status', 'status --json --accounts ~/.claude ~/.claude-2'],
+  plan: ['plan', 'plan --out share-plan.json --accounts ~/.claude ~/.claude-work'],
+  apply: ['apply --plan share-plan.json', 'apply --dry-run --accounts ~/.claude ~/.claude-2'],
+  rollback: ['rollback --dry-run', 'rollback --carry own'],
+  recover: ['recover', 'recover --yes --json'],
+  list: ['list --all --limit 20', 'list --project ~/code/app --json'],
+  doctor: ['doctor', 'doctor --fix'],
+  demo: ['demo', 'demo --keep'],
+  completion: [
+    'completion bash >> ~/.bashrc',
+    'completion fish > ~/.config/fish/completions/claude-shared-sessions.fish',
+  ],
+};
 
 /**
  * `--accounts a b status` reads as `status --accounts a b`: a command name met among the
