@@ -50,6 +50,8 @@ export const ErrorCodes = {
   SYNC_LAYOUT: 'ESYNC_LAYOUT',
   /** A sync engine is still writing the files a plan would touch (its temp files, changing mtimes). */
   SYNC_BUSY: 'ESYNC_BUSY',
+  /** No chosen account has the session asked for (or it cannot be resumed where it was). */
+  SESSION_NOT_FOUND: 'ENOTFOUND_SESSION',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
 } as const;
