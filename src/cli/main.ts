@@ -48,10 +48,10 @@ function shareFlags(command: Command): Command {
     .addOption(
       new Option(
         '--on-diverged <how>',
-        'diverged copies of a session: keep the newest (others kept aside), fork, refuse',
+        'diverged copies of a session: fork (each stays resumable, the newest keeps the id), keep-newest (others kept aside in the conflicts folder, no picker lists them), refuse',
       )
-        .choices(['keep-newest', 'fork', 'refuse'])
-        .default(undefined, 'keep-newest'),
+        .choices(['fork', 'keep-newest', 'refuse'])
+        .default(undefined, 'fork'),
     )
     .option(
       '--map-path <from=to>',
@@ -182,11 +182,12 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .command('rollback')
     .description('remove the links and put the backups back; shows the plan and asks first')
     .addOption(
-      new Option('--carry <what>', 'sessions made while shared to bring back: none, own (the account’s), all').choices([
-        'none',
-        'own',
-        'all',
-      ]),
+      new Option(
+        '--carry <what>',
+        'sessions made while shared to bring back: own (those the account’s history.jsonl names; the plan lists every session no account will reach), none, all',
+      )
+        .choices(['none', 'own', 'all'])
+        .default(undefined, 'own'),
     )
     .option('--backup <dir>', 'restore this backup instead of the newest')
     .option('-n, --dry-run', 'show the plan and change nothing (exit 2 when there is work)')

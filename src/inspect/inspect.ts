@@ -9,6 +9,7 @@ import { isInside } from '../plan/paths.js';
 import { mapLimit } from '../util/limit.js';
 import { treeDigest } from './digest.js';
 import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
+import { readSessionRecords } from './records.js';
 import { findUnsafeFolders } from './safety.js';
 import {
   type AccountFolderSnapshot,
@@ -44,6 +45,12 @@ export interface InspectOptions extends DiscoverOptions {
   checkPermissions?: boolean;
   /** The user the shared folders must belong to. @default process.getuid() */
   uid?: number;
+  /**
+   * Read each account's `history.jsonl` into `sessionRecords` (which sessions it prompted
+   * in), so that rollback can tell whose a session made while shared is.
+   * @default false
+   */
+  records?: boolean;
 }
 
 const SETTINGS_MAX = 1 << 20;
@@ -85,7 +92,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   assertSeparateAreas(accounts, folders, shared, conflicts);
 
   const accountSnapshots = await mapLimit(accounts, 4, (account) =>
-    snapshotAccount(fs, account, folders, options.backups ?? false, concurrency),
+    snapshotAccount(fs, account, folders, options.backups ?? false, concurrency, options.records ?? false),
   );
 
   const snapshot: Snapshot = {
@@ -164,6 +171,7 @@ async function snapshotAccount(
   folders: readonly string[],
   backups: boolean | string,
   concurrency: number,
+  records: boolean,
 ): Promise<AccountSnapshot> {
   const root = account.realPath;
   const folderSnapshots: Record<string, AccountFolderSnapshot> = {};
@@ -227,6 +235,7 @@ async function snapshotAccount(
     runningPids: account.runningPids,
     settings: await readSettings(fs, join(root, 'settings.json'), account),
     problems,
+    ...(records && account.exists ? { sessionRecords: await readSessionRecords(fs, root) } : {}),
   };
 }
 

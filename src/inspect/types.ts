@@ -125,6 +125,12 @@ export interface AccountSnapshot {
   settings: SettingsSnapshot;
   /** What discovery could not read or make sense of. */
   problems: AccountProblem[];
+  /**
+   * The sessions the account's `history.jsonl` names (Claude Code's TUI writes one line
+   * per prompt; print mode writes none), each with its newest prompt's time in ms. Read
+   * only with `records: true` (the `rollback` verb asks for it).
+   */
+  sessionRecords?: Record<string, number>;
 }
 
 export interface Snapshot {

@@ -44,7 +44,18 @@ const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation
     list: false,
     match: (op) => op.type === 'copyFile' && op.reason === 'conflict-kept',
   },
-  { key: 'fork', label: 'fork diverged copies as new sessions', list: true, match: (op) => op.type === 'forkSession' },
+  {
+    key: 'fork',
+    label: 'fork diverged copies as new sessions',
+    list: true,
+    match: (op) => op.type === 'forkSession' && op.reason === 'fork',
+  },
+  {
+    key: 'fork-sidecar',
+    label: "copy forked sessions' sidecar files (subagents, tool results) under the new id",
+    list: false,
+    match: (op) => op.type === 'copyFile' && op.reason === 'fork-sidecar',
+  },
   {
     key: 'cleanup-period',
     label: 'cleanupPeriodDays in settings.json',

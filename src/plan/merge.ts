@@ -3,7 +3,7 @@ import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
 import { assertSafeShared, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
-import { deriveForkSessionId } from './fingerprint.js';
+import { planFork, sidecarsOf } from './fork.js';
 import type { Conflict, Plan } from './types.js';
 
 /** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
@@ -11,15 +11,19 @@ const FORBIDDEN_NAMES = new Set(['.credentials.json', '.claude.json']);
 
 /** What to do with a session whose copies diverged (neither is a prefix of the other). */
 export type OnDiverged =
-  /** The copy whose last record is newest goes to the canonical path; the others to the conflicts folder. */
+  /** The copy whose last record is newest goes to the canonical path; the others to the conflicts folder (no picker lists them). */
   | 'keep-newest'
-  /** As keep-newest, but each other copy is written as a new, resumable session (new id). */
+  /**
+   * The copy whose last record is newest keeps the id; each other copy of a top-level
+   * transcript is written as a new, resumable session (new id, sidecars copied with it).
+   * Other diverged files are handled as with `keep-newest`.
+   */
   | 'fork'
   /** Plan nothing: throw `ECONFLICT` listing every diverged session. */
   | 'refuse';
 
 export interface MergeOptions extends PlanContext {
-  /** @default 'keep-newest' */
+  /** @default 'fork' */
   onDiverged?: OnDiverged;
   /**
    * Id for the fork of a diverged copy (with `onDiverged: 'fork'`). Must be a pure
@@ -498,7 +502,7 @@ function mergeFile(
     asideContents = contents.filter((c) => c !== winner);
   }
 
-  const mode = diverged ? (options.onDiverged ?? 'keep-newest') : 'keep-newest';
+  const mode = diverged ? (options.onDiverged ?? 'fork') : 'keep-newest';
   const sessionId = sessionOf(folder, rel);
   const topLevelSession =
     folder === 'projects' && /^[^/]+\/[^/]+$/.test(rel) && sessionIdOfFile(basename(rel)) !== undefined;
@@ -524,32 +528,38 @@ function mergeFile(
   const opsBefore = b.operations.length;
   const keptAside: string[] = [];
   const forkMode = diverged && mode === 'fork' && topLevelSession && sessionId !== undefined;
-  const forkIds = options.forkSessionId ?? deriveForkSessionId;
 
-  // 1. Forks first: they read the diverged copies where they are now.
-  const forked = new Map<Content, { path: string; opId?: string }>();
+  // 1. Forks first: they read the diverged copies (and their sidecars) where they are now.
+  const forked = new Map<Content, { path: string; newSessionId: string; from: string; opId?: string }>();
   if (forkMode && sessionId !== undefined) {
+    const project = rel.split('/')[0] ?? '';
     for (const c of asideContents) {
       const from = c.copies[0] as Copy;
-      const newId = forkIds(sessionId, c.hash ?? c.key);
-      const to = join(dirname(target), `${newId}.jsonl`);
-      const there = b.state.lookup(to);
-      if (there.type === 'absent' || there.type === 'unknown') {
-        const op = b.add({
-          type: 'forkSession',
-          reason: 'fork',
-          from: from.abs,
-          to,
-          oldSessionId: sessionId,
-          newSessionId: newId,
-          expectFrom: b.expectFile(from.entry),
-          expectTo: { type: 'absent' },
-          sessionId,
-          ...(from.account ? { account: from.account.realPath } : {}),
-        });
-        forked.set(c, { path: to, opId: op.id });
-      } else forked.set(c, { path: to });
-      keptAside.push(to);
+      const tree = from.account ? from.account.folders[folder] : b.snapshot.shared[folder];
+      const fork = planFork(b, {
+        from: from.abs,
+        entry: from.entry,
+        sessionId,
+        projectDir: dirname(target),
+        contentKey: c.hash ?? c.key,
+        sidecars: sidecarsOf(tree?.entries ?? [], tree?.path ?? '', project, sessionId),
+        ...(from.account ? { account: from.account.realPath } : {}),
+        ...(options.forkSessionId ? { forkSessionId: options.forkSessionId } : {}),
+      });
+      for (const p of fork.sidecarsInTheWay) {
+        b.warn(
+          'fork-sidecar-in-the-way',
+          `${p} is taken by other content, so this sidecar file of the fork ${fork.newSessionId} is not copied there; the original stays under ${sessionId}.`,
+          p,
+        );
+      }
+      forked.set(c, {
+        path: fork.path,
+        newSessionId: fork.newSessionId,
+        from: from.abs,
+        ...(fork.operationId === undefined ? {} : { opId: fork.operationId }),
+      });
+      keptAside.push(fork.path);
     }
   }
 
@@ -637,16 +647,21 @@ function mergeFile(
 
   if (b.operations.length === opsBefore) return;
   if (diverged) {
+    const keeper = (winner.copies[0] as Copy).abs;
+    const forks = [...forked.values()];
     const conflict: Conflict = {
       code: 'diverged',
-      message: `${sessionId ? `Session ${sessionId}` : rel} has diverged copies (neither is a prefix of the other). The copy whose last record is newest (${(winner.copies[0] as Copy).abs}) is kept at ${target}; ${
-        forkMode ? 'the others become new sessions' : 'the others are kept in the conflicts folder'
-      }: ${keptAside.join(', ')}.`,
+      message: forkMode
+        ? `Session ${sessionId} has diverged copies (neither is a prefix of the other); each stays resumable: ${keeper} keeps the id ${sessionId} at ${target} (its last record is the newest); ${forks
+            .map((f) => `${f.from} becomes session ${f.newSessionId} at ${f.path}`)
+            .join('; ')}.`
+        : `${sessionId ? `Session ${sessionId}` : rel} has diverged copies (neither is a prefix of the other). The copy whose last record is newest (${keeper}) is kept at ${target}; the others are kept in the conflicts folder, where no resume picker lists them: ${keptAside.join(', ')}.`,
       paths: contents.flatMap((c) => c.copies.map((x) => x.abs)),
       resolution: forkMode ? 'forked' : 'kept-newest',
-      kept: (winner.copies[0] as Copy).abs,
+      kept: keeper,
       keptAside,
     };
+    if (forkMode) conflict.forks = forks.map((f) => ({ from: f.from, sessionId: f.newSessionId, path: f.path }));
     if (sessionId !== undefined) conflict.sessionId = sessionId;
     b.conflict(conflict);
   } else if (!appendOnly && keptAside.length > 0) {

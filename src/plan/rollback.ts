@@ -1,27 +1,39 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, BackupSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
+import { isSessionId, sessionIdOfFile } from '../layout/names.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
+import { deriveForkSessionId } from './fingerprint.js';
+import { planFork, sidecarsOf } from './fork.js';
 import { asidePath, isPrefixOf } from './merge.js';
 import type { Plan } from './types.js';
 
 /**
  * Which sessions made or extended while shared are copied back into a restored folder.
  * - `none`: the backup comes back exactly as it was.
- * - `own`: files of the backup that grew since (a transcript whose backup copy is a byte
- *   prefix of the shared copy), plus new files, modified after the backup was made, inside
- *   the backup's own top-level folders (for `projects/`: new sessions, with their sidecars
- *   and memory notes, in the projects the account had). Transcripts do not record which
- *   account wrote them, so a session another account started in one of those projects
- *   after the share is carried too.
+ * - `own` (the default): the account's own sessions, by what Claude Code records per
+ *   account: every session its `history.jsonl` names (the TUI writes a line per prompt)
+ *   that the backup lacks, in any project, with its sidecar folder; a session of the
+ *   backup that grew (the backup's copy is a byte prefix of the shared copy); and a
+ *   session of the backup whose shared copy diverged from it after the account prompted
+ *   in it while shared, which comes back as a fork (a new id) beside the backup's copy.
+ *   Files that are not sessions (memory notes, ...) come back when they are new inside
+ *   the backup's own top-level folders and modified after the backup was made.
+ *   Sessions no account's records name (print mode, `claude -p`, writes none) are not
+ *   carried: the plan lists each one that no restored account will reach.
  * - `all`: every file of the shared folder the backup lacks, and every transcript that
  *   grew (the manual recipe's `rsync -a --update`, except that nothing the backup has is
- *   ever overwritten unless it is a prefix of the shared copy).
+ *   ever overwritten unless it is a prefix of the shared copy); a diverged session
+ *   changed while shared comes back as a fork.
  */
 export type Carry = 'none' | 'own' | 'all';
 
 export interface RollbackOptions extends PlanContext {
-  /** @default 'none' */
+  /**
+   * @default 'own' (falls back to 'none', with a warning, when the snapshot lacks the
+   * backups' trees or the shared folder is unsafe to carry from; given explicitly, those
+   * are errors)
+   */
   carry?: Carry;
   /**
    * The backup to restore instead of the newest: a stamp (`'1795761125'`,
@@ -61,6 +73,37 @@ function sharedSinceMs(stamp: string): number | undefined {
   return m ? (Number(m[1]) + 1) * 1000 : undefined;
 }
 
+/** The start of the backup's stamp second: a prompt at or after it was (or may have been) made while shared. */
+function stampStartMs(stamp: string): number | undefined {
+  const m = /^(\d+)(?:\.\d+)?$/.exec(stamp);
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
+/** The session a path of `projects/` belongs to: `<p>/<id>.jsonl` or `<p>/<id>/...`; and whether it is the transcript. */
+function sessionOfPath(parts: readonly string[]): { id: string; transcript: boolean } | undefined {
+  const second = parts[1];
+  if (second === undefined) return undefined;
+  if (parts.length === 2) {
+    const id = sessionIdOfFile(second);
+    return id === undefined ? undefined : { id, transcript: true };
+  }
+  return isSessionId(second) ? { id: second, transcript: false } : undefined;
+}
+
+/** What each restored account will hold after the plan, to find sessions no account reaches. */
+interface Reach {
+  /** Shared-folder relative paths copied (or forked) into some account. */
+  carried: Set<string>;
+  /** Per restored account of `projects`: its backup's entries (undefined: no backup). */
+  restored: { account: AccountSnapshot; entries: ReadonlyMap<string, TreeEntry> | undefined }[];
+  /** False when a restored account's backup tree is unknown, so nothing can be counted. */
+  known: boolean;
+  /** `<folder>/<rel>` -> content hashes the restored backups hold there. */
+  held: Map<string, string[]>;
+  /** Shared copies that diverged from a backup's copy and were not carried to that account. */
+  differs: { folder: string; rel: string; hash: string; to: string; from: string }[];
+}
+
 /**
  * Plans undoing a share, per account whose folder is a link to the shared folder: remove
  * that link (only the link) and rename the newest backup of the folder (or the one
@@ -81,7 +124,8 @@ function sharedSinceMs(stamp: string): number | undefined {
 export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan {
   const b = new PlanBuilder(snapshot, options);
   b.noteAccounts();
-  const carry = options.carry ?? 'none';
+  const explicit = options.carry !== undefined;
+  let carry = options.carry ?? 'own';
   if (carry !== 'none' && carry !== 'own' && carry !== 'all') {
     throw new SharedSessionsError(
       ErrorCodes.INVALID_OPTION,
@@ -90,8 +134,30 @@ export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan
   }
   // Putting the backups back is always allowed; carrying files out of a folder others
   // can write to is not (they could have planted them).
-  if (carry !== 'none') assertSafeShared(snapshot, `carry files back (carry: '${carry}')`);
+  if (carry !== 'none') {
+    if (explicit || (snapshot.unsafe ?? []).length === 0)
+      assertSafeShared(snapshot, `carry files back (carry: '${carry}')`);
+    else {
+      carry = 'none';
+      b.warn(
+        'carry-skipped',
+        "The shared folder is not safe to carry files out of (see the unsafe-shared warnings), so no session made while shared is carried back (the default is carry: 'own'). The sessions listed as reachable from no account stay in the shared folder.",
+      );
+    }
+  }
   for (const u of snapshot.unsafe ?? []) b.warn('unsafe-shared', u.reason, u.path);
+  const reach: Reach = { carried: new Set(), restored: [], known: true, held: new Map(), differs: [] };
+  // What the restored backups hold, to stay quiet about a shared copy another account gets back.
+  for (const account of snapshot.accounts) {
+    for (const folder of snapshot.folders) {
+      if (!account.exists || account.folders[folder]?.kind !== 'linked') continue;
+      for (const e of chooseBackup(account, folder, options.backup)?.entries ?? []) {
+        if (e.hash === undefined) continue;
+        const key = `${folder}/${e.path}`;
+        reach.held.set(key, [...(reach.held.get(key) ?? []), e.hash]);
+      }
+    }
+  }
   for (const account of snapshot.accounts) {
     if (!account.exists) continue;
     for (const folder of snapshot.folders) {
@@ -99,12 +165,23 @@ export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan
       const shared = snapshot.shared[folder];
       if (!f || !shared || f.kind !== 'linked') continue;
       const backup = chooseBackup(account, folder, options.backup);
+      let accountCarry = carry;
       if (carry !== 'none' && backup && !backup.entries) {
-        throw new SharedSessionsError(
-          ErrorCodes.INVALID_OPTION,
-          `To carry sessions back, the snapshot needs the tree of ${backup.path}: inspect with backups: true (or the stamp to restore).`,
-          { path: backup.path },
-        );
+        if (explicit) {
+          throw new SharedSessionsError(
+            ErrorCodes.INVALID_OPTION,
+            `To carry sessions back, the snapshot needs the tree of ${backup.path}: inspect with backups: true (or the stamp to restore).`,
+            { path: backup.path },
+          );
+        }
+        accountCarry = 'none';
+      }
+      if (folder === 'projects') {
+        reach.restored.push({
+          account,
+          entries: backup ? (backup.entries ? new Map(backup.entries.map((e) => [e.path, e])) : undefined) : new Map(),
+        });
+        if (backup && !backup.entries) reach.known = false;
       }
       b.add({
         type: 'unlinkSymlink',
@@ -138,12 +215,78 @@ export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan
           f.path,
         );
       }
-      if (carry !== 'none' && shared.kind === 'directory') {
-        carryBack(b, account, folder, shared.path, shared.entries, f.path, backup, carry);
+      if (accountCarry !== 'none' && shared.kind === 'directory') {
+        carryBack(b, account, folder, shared.path, shared.entries, f.path, backup, accountCarry, reach);
       }
     }
   }
+  for (const d of reach.differs) {
+    // Another restored account gets this copy back (as it is, or grown): nothing to say.
+    if (reach.held.get(`${d.folder}/${d.rel}`)?.includes(d.hash)) continue;
+    if (d.folder === 'projects' && sessionOfPath(d.rel.split('/'))?.transcript && reach.carried.has(d.rel)) continue;
+    b.warn(
+      'carry-differs',
+      `${d.to} differs from the shared copy ${d.from} (neither is a prefix of the other); the backup's copy is restored and the shared copy stays where it is.`,
+      d.to,
+    );
+  }
+  reportUnreached(b, snapshot, reach);
   return b.finish('rollback', options);
+}
+
+/**
+ * Every session of the shared `projects/` that no restored account holds after the plan
+ * (in its backup, as the same or a longer copy, or carried), when no account stays
+ * linked: one warning with the count and each session. A fork that `share` made of a
+ * diverged copy is reached through the backup copy it was made from.
+ */
+function reportUnreached(b: PlanBuilder, snapshot: Snapshot, reach: Reach): void {
+  const shared = snapshot.shared.projects;
+  if (reach.restored.length === 0 || !shared || shared.kind !== 'directory') return;
+  // Accounts of this snapshot that stay linked still reach everything.
+  const rolledBack = new Set(reach.restored.map((r) => r.account.realPath));
+  if (snapshot.accounts.some((a) => a.folders.projects?.kind === 'linked' && !rolledBack.has(a.realPath))) return;
+  if (!reach.known) {
+    b.warn(
+      'unreached-unknown',
+      "The snapshot lacks the backups' trees, so the sessions that no account will reach after this rollback cannot be listed (the rollback verb reads them; inspect with backups: true).",
+      shared.path,
+    );
+    return;
+  }
+  const forksReached = new Set<string>();
+  for (const r of reach.restored) {
+    for (const e of r.entries?.values() ?? []) {
+      const parts = e.path.split('/');
+      const s = sessionOfPath(parts);
+      if (!s?.transcript || e.hash === undefined) continue;
+      forksReached.add(`${parts[0]}/${deriveForkSessionId(s.id, e.hash)}.jsonl\0${e.size}\0${e.mtimeMs}`);
+    }
+  }
+  const unreached: TreeEntry[] = [];
+  for (const e of shared.entries) {
+    if (e.type !== 'file') continue;
+    const parts = e.path.split('/');
+    if (!sessionOfPath(parts)?.transcript) continue;
+    if (reach.carried.has(e.path)) continue;
+    if (forksReached.has(`${e.path}\0${e.size}\0${e.mtimeMs}`)) continue;
+    const held = reach.restored.some(({ entries }) => {
+      const be = entries?.get(e.path);
+      if (be?.type !== 'file') return false;
+      if (be.size === e.size && be.hash !== undefined && be.hash === e.hash) return true;
+      return e.hash !== undefined && isPrefixOf({ size: e.size, hash: e.hash }, { size: be.size, entry: be });
+    });
+    if (!held) unreached.push(e);
+  }
+  if (unreached.length === 0) return;
+  const n = unreached.length;
+  b.warn(
+    'unreached-sessions',
+    `${n} session${n === 1 ? '' : 's'} of the shared folder will be reachable from no account after this rollback (no restored account holds ${n === 1 ? 'it' : 'them'}, and no account's history.jsonl names ${n === 1 ? 'it' : 'them'} as its own, as for sessions made with claude -p). ${n === 1 ? 'It stays' : 'They stay'} in ${shared.path}, which rollback never deletes, and \`doctor\` lists ${n === 1 ? 'it' : 'them'} afterwards; carry: 'all' copies every one into every account, or copy one into an account's projects/<project>/ by hand (cp -p): ${unreached
+      .map((e) => `${join(shared.path, ...e.path.split('/'))} (modified ${new Date(e.mtimeMs).toISOString()})`)
+      .join('; ')}.`,
+    shared.path,
+  );
 }
 
 function carryBack(
@@ -155,20 +298,32 @@ function carryBack(
   dest: string,
   backup: BackupSnapshot | undefined,
   carry: 'own' | 'all',
+  reach: Reach,
 ): void {
   const backupEntries = new Map((backup?.entries ?? []).map((e) => [e.path, e]));
   const since = backup ? sharedSinceMs(backup.stamp) : undefined;
+  const promptedSince = backup ? stampStartMs(backup.stamp) : undefined;
+  const records = account.sessionRecords ?? {};
+  const carried = (rel: string) => {
+    if (folder === 'projects') reach.carried.add(rel);
+  };
   for (const e of sharedEntries) {
     if (e.type !== 'file' || e.unreadable !== undefined) continue;
     const parts = e.path.split('/');
+    const session = folder === 'projects' ? sessionOfPath(parts) : undefined;
     const from = join(sharedRoot, ...parts);
     const to = join(dest, ...parts);
     const be = backupEntries.get(e.path);
     if (!be) {
       if (carry === 'own') {
-        const top = parts[0] ?? '';
-        const ownFolder = parts.length >= 2 && backupEntries.get(top)?.type === 'directory';
-        if (!ownFolder || since === undefined || e.mtimeMs < since) continue;
+        if (session) {
+          // A session is the account's when its history names it (any project, new ones too).
+          if (!Object.hasOwn(records, session.id)) continue;
+        } else {
+          const top = parts[0] ?? '';
+          const ownFolder = parts.length >= 2 && backupEntries.get(top)?.type === 'directory';
+          if (!ownFolder || since === undefined || e.mtimeMs < since) continue;
+        }
       }
       if (!b.ensureDir(dirname(to), 0o700, account.realPath) || b.state.lookup(to).type !== 'absent') {
         b.warn(
@@ -187,6 +342,7 @@ function carryBack(
         expectTo: { type: 'absent' },
         account: account.realPath,
       });
+      carried(e.path);
       continue;
     }
     if (be.type !== 'file') {
@@ -217,13 +373,40 @@ function carryBack(
         expectTo: { type: 'absent' },
         account: account.realPath,
       });
+      carried(e.path);
       continue;
     }
     if (isPrefixOf({ size: e.size, hash: e.hash }, { size: be.size, entry: be })) continue;
-    b.warn(
-      'carry-differs',
-      `${to} differs from the shared copy ${from} (neither is a prefix of the other); the backup's copy is restored and the shared copy stays where it is.`,
-      to,
-    );
+    // Diverged from the backup's copy. When this account prompted in it while shared (or
+    // with carry 'all', when it changed while shared), the shared version comes back
+    // beside the backup's copy as a fork, so that what was added stays reachable.
+    const promptedHere =
+      session?.transcript === true &&
+      promptedSince !== undefined &&
+      (records[session.id] ?? Number.NEGATIVE_INFINITY) >= promptedSince;
+    const changedWhileShared = carry === 'all' && since !== undefined && e.mtimeMs >= since;
+    if (session?.transcript && (promptedHere || changedWhileShared)) {
+      const project = parts[0] ?? '';
+      const fork = planFork(b, {
+        from,
+        entry: e,
+        sessionId: session.id,
+        projectDir: join(dest, project),
+        contentKey: e.hash,
+        account: account.realPath,
+        reason: 'carry',
+        sidecars: sidecarsOf(sharedEntries, sharedRoot, project, session.id).filter(
+          (s) => !backupEntries.has(`${project}/${session.id}/${s.rel}`),
+        ),
+      });
+      carried(e.path);
+      b.warn(
+        'carried-as-fork',
+        `${to} is restored from the backup, and the shared copy ${from}, which ${promptedHere ? `${account.path} prompted in` : 'changed'} while shared and which diverged from it, comes back beside it as session ${fork.newSessionId} (${fork.path}).`,
+        fork.path,
+      );
+      continue;
+    }
+    reach.differs.push({ folder, rel: e.path, hash: e.hash, to, from });
   }
 }

@@ -67,7 +67,9 @@ export type OperationReason =
   /** A project folder under another machine's path, reached from this machine's path by a relative link. */
   | 'alias'
   /** A sync engine's file (its ignore file) or this library's per-machine record beside the shared folder. */
-  | 'sync-setup';
+  | 'sync-setup'
+  /** A sidecar file (`<id>/subagents/...`) copied under a fork's new id. */
+  | 'fork-sidecar';
 
 interface OperationBase {
   /** Unique within the plan, stable for a given snapshot: `op-0001`, ... */
@@ -193,6 +195,8 @@ export interface Conflict {
   kept?: string;
   /** For `diverged`: where the other copies go (conflicts folder or forked file). */
   keptAside?: string[];
+  /** For `diverged` with `resolution: 'forked'`: which copy becomes which new session. */
+  forks?: { from: string; sessionId: string; path: string }[];
 }
 
 export interface Warning {

@@ -15,6 +15,7 @@ const OPERATION_TYPES = new Set([
 ]);
 const REASONS = new Set([
   'new',
+  'fork-sidecar',
   'longer',
   'newest-diverged',
   'conflict-kept',

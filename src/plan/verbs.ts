@@ -98,7 +98,7 @@ export async function linkShared(options: VerbOptions & Pure<LinkOptions>): Prom
 export async function rollback(options: VerbOptions & Pure<RollbackOptions> = {}): Promise<Plan> {
   const backups =
     typeof options.backup === 'string' ? options.backup : options.backup ? 'all' : (options.backups ?? true);
-  const snapshot = await inspect({ ...options, backups });
+  const snapshot = await inspect({ ...options, backups, records: options.records ?? true });
   return planRollback(snapshot, { ...options, ...context(options) });
 }
 

@@ -169,6 +169,22 @@ describe('plan and apply', () => {
     expect(await sb.dump()).toEqual(before);
   });
 
+  it('apply forks a diverged session by default, and its summary names no conflicts folder it never made', async () => {
+    const plan = json<Plan>(cli(['plan', '--json', ...sb.args]));
+    const forks = plan.operations.filter((o) => o.type === 'forkSession');
+    expect(forks.map((o) => o.sessionId)).toEqual([sb.planted.diverged]);
+    const r = cli(['apply', '--yes', ...sb.args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/forked 1 diverged copy as new sessions/);
+    expect(r.stdout).not.toMatch(/conflicting cop|in \S*conflicts/);
+    await expect(readFile(join(dirname(sb.sharedDir), 'conflicts'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const fork = forks[0];
+    if (fork?.type !== 'forkSession') throw new Error('no fork');
+    const text = await readFile(fork.to, 'utf8');
+    expect(text).toContain(`"sessionId":"${fork.newSessionId}"`);
+    expect(text).not.toContain(sb.planted.diverged);
+  });
+
   it('apply --json reports what was done', () => {
     const r = cli(['apply', '--json', '--yes', ...sb.args]);
     expect(r.code).toBe(0);

@@ -13,7 +13,7 @@ interface StatusJSON {
 }
 interface DoctorJSON {
   ok: boolean;
-  findings: { code: string; severity: string; fixable: boolean; account?: string }[];
+  findings: { code: string; severity: string; fixable: boolean; account?: string; message: string }[];
 }
 
 const status = (sb: TestSandbox) => json<StatusJSON>(cli(['status', '--json', ...sb.args]));
@@ -61,6 +61,11 @@ describe('rollback', () => {
     const id = 'c0ffee00-0000-4000-8000-000000000001';
     // Claude Code with .claude-2 writes into the shared folder through its link.
     await writeSession(join(sb.accounts[1] ?? '', 'projects'), id, '/home/dev/code/api-server');
+    // ... and, in the TUI, records each prompt in that account's history.jsonl.
+    await writeFile(
+      join(sb.accounts[1] ?? '', 'history.jsonl'),
+      `${JSON.stringify({ display: 'hi', pastedContents: {}, timestamp: Date.now(), project: '/home/dev/code/api-server', sessionId: id })}\n`,
+    );
     const r = cli(['rollback', '--yes', '--carry', 'own', '--json', ...sb.args]);
     expect(r.code).toBe(0);
     expect(json<{ applied: boolean }>(r).applied).toBe(true);
@@ -71,6 +76,40 @@ describe('rollback', () => {
       `${id}.jsonl`,
     );
     expect((await fs.lstat(file)).type).toBe('file');
+  });
+
+  it('by default carries each account its own new sessions, lists the rest, and doctor reports them afterwards', async () => {
+    expect(cli(['apply', '--yes', ...sb.args]).code).toBe(0);
+    const own = 'c0ffee00-0000-4000-8000-000000000002';
+    const headless = 'c0ffee00-0000-4000-8000-000000000003';
+    // The third account starts a TUI session in a project it never had (history.jsonl names it) ...
+    const c = sb.accounts[2] ?? '';
+    await writeSession(join(c, 'projects'), own, '/home/dev/brand-new');
+    await writeFile(
+      join(c, 'history.jsonl'),
+      `${JSON.stringify({ display: 'hi', pastedContents: {}, timestamp: Date.now(), project: '/home/dev/brand-new', sessionId: own })}\n`,
+    );
+    // ... and someone runs claude -p, which records nothing per account.
+    await writeSession(join(c, 'projects'), headless, '/home/dev/brand-new');
+    const plan = cli(['rollback', ...sb.args]);
+    expect(plan.code).toBe(3); // not confirmed off a terminal
+    expect(plan.stdout).toMatch(/1 warning/);
+    expect(plan.stdout).toMatch(/unreached-sessions: 1 session of the shared folder will be reachable from no account/);
+    expect(plan.stdout).toContain(`${headless}.jsonl`);
+
+    const r = cli(['rollback', '--yes', ...sb.args]);
+    expect(r.code).toBe(0);
+    const project = encodeProjectDir('/home/dev/brand-new').name;
+    expect((await fs.lstat(join(c, 'projects', project, `${own}.jsonl`))).type).toBe('file');
+    for (const a of sb.accounts.slice(0, 2)) {
+      await expect(fs.lstat(join(a, 'projects', project))).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+    const doctor = cli(['doctor', '--json', ...sb.args]);
+    expect(doctor.code).toBe(2);
+    const found = json<DoctorJSON>(doctor).findings.filter((f) => f.code === 'SESSIONS_ONLY_IN_SHARED');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'warning', message: expect.stringContaining(`${headless}.jsonl`) });
+    expect(found[0]?.message).not.toContain(own);
   });
 
   it('rejects a --carry value that is not none, own or all', () => {
@@ -171,13 +210,8 @@ describe('doctor', () => {
     expect(cli(['apply', '--yes', ...sb.args]).code).toBe(0);
     const shared = json<DoctorJSON>(cli(['doctor', '--json', ...sb.args]));
     expect(shared.ok).toBe(true);
-    // The sandbox plants a diverged session: its other copy is kept in the conflicts folder.
-    expect(shared.findings.map((f) => f.code).sort()).toEqual([
-      'BACKUPS_LEFT',
-      'BACKUPS_LEFT',
-      'BACKUPS_LEFT',
-      'CONFLICT_COPIES',
-    ]);
+    // The sandbox plants a diverged session: its other copy is forked, so no conflicts folder.
+    expect(shared.findings.map((f) => f.code).sort()).toEqual(['BACKUPS_LEFT', 'BACKUPS_LEFT', 'BACKUPS_LEFT']);
 
     const settings = join(sb.accounts[1] ?? '', 'settings.json');
     await writeFile(settings, `${JSON.stringify({ cleanupPeriodDays: 7, theme: 'dark' }, null, 2)}\n`);

@@ -137,7 +137,7 @@ describe('hostile: security', () => {
       },
       [session(s.a, IDS.e)]: { content: '{"type":"user"}\n', mode: 0o600 },
     }));
-    const plan = await share(verbOptions(sb));
+    const plan = await share({ ...verbOptions(sb), onDiverged: 'keep-newest' });
     await applyPlan(plan, applyOptions(sb));
     const shared = dumpDisk(sb.shared);
     expect(shared[`-home-dev-app/${IDS.e}.jsonl`]?.mode).toBe(0o600);

@@ -24,7 +24,13 @@ describe('describePlan', () => {
     expect(at('Conflicts (1):')).toBeGreaterThan(0);
     expect(at('Warnings (1):')).toBeGreaterThan(at('Conflicts (1):'));
     expect(at('Operations (')).toBeGreaterThan(at('Warnings (1):'));
-    expect(text).toContain(`  ! diverged ${SID} [kept-newest]: `);
+    // The default forks: the plan names the id each version of the diverged session gets.
+    const forkId = planShare(snapshot, CTX).conflicts[0]?.forks?.[0]?.sessionId;
+    expect(forkId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(text).toContain(`  ! diverged ${SID} [forked]: `);
+    expect(text).toContain(`${B}/projects/-p/${SID}.jsonl keeps the id ${SID}`);
+    expect(text).toContain(`${A}/projects/-p/${SID}.jsonl becomes session ${forkId} at ${SHARED}/-p/${forkId}.jsonl`);
+    expect(lines).toContain(`    forkSession ${A}/projects/-p/${SID}.jsonl -> ${SHARED}/-p/${forkId}.jsonl`);
     expect(text).toContain('  ! symlink-not-followed: ');
     const newSize = 1500;
     const divergedSize = Buffer.byteLength(base + rec(2, T0 + 9000, 'b'));

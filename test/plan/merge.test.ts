@@ -166,6 +166,7 @@ describe('planMerge: one file in several places', () => {
 });
 
 describe('planMerge: diverged transcripts', () => {
+  const KEEP = { ...CTX, onDiverged: 'keep-newest' as const };
   const spec = {
     // A's copy was modified last, but B's last record is newer: the record decides, not the mtime.
     [`${A}/projects/${P}/${SID}.jsonl`]: { content: divA, mtimeMs: t(20) },
@@ -176,7 +177,7 @@ describe('planMerge: diverged transcripts', () => {
   it('keeps the copy whose last record is newest and the other in the conflicts folder, and reports it', async () => {
     const { snapshot } = await snapshotOf(spec);
     expect(snapshot.accounts[0]?.folders.projects?.entries.at(-1)?.lastRecordMs).toBe(t(5));
-    const plan = planMerge(snapshot, CTX);
+    const plan = planMerge(snapshot, KEEP);
     const moves = plan.operations.filter((o) => o.type !== 'mkdir');
     expect(withoutIds(moves)).toEqual([
       {
@@ -218,7 +219,7 @@ describe('planMerge: diverged transcripts', () => {
       [`${SHARED}/${P}/${SID}.jsonl`]: divA,
       [`${A}/projects/${P}/${SID}.jsonl`]: divB,
     });
-    const plan = planMerge(snapshot, CTX);
+    const plan = planMerge(snapshot, KEEP);
     const moves = plan.operations.filter((o) => o.type !== 'mkdir');
     expect(moves.map((o) => [o.type, o.reason])).toEqual([
       ['rename', 'conflict-kept'],
@@ -233,7 +234,7 @@ describe('planMerge: diverged transcripts', () => {
       [`${SHARED}/${P}/${SID}.jsonl`]: divB,
       [`${A}/projects/${P}/${SID}.jsonl`]: divA,
     });
-    const moves = planMerge(snapshot, CTX).operations.filter((o) => o.type !== 'mkdir');
+    const moves = planMerge(snapshot, KEEP).operations.filter((o) => o.type !== 'mkdir');
     expect(moves.map((o) => [o.type, o.reason, o.type === 'copyFile' ? o.to : ''])).toEqual([
       ['copyFile', 'conflict-kept', asideA],
     ]);
@@ -259,6 +260,71 @@ describe('planMerge: diverged transcripts', () => {
     });
     expect(moves.map((o) => o.reason)).toEqual(['fork', 'newest-diverged']);
     expect(plan.conflicts[0]).toMatchObject({ resolution: 'forked', keptAside: [`${SHARED}/${P}/${newId}.jsonl`] });
+  });
+
+  it('forks by default and names, in the conflict, which copy gets which id', async () => {
+    const { snapshot } = await snapshotOf(spec);
+    const plan = planMerge(snapshot, CTX);
+    const newId = deriveForkSessionId(SID, sha(divA));
+    expect(plan.operations.filter((o) => o.type !== 'mkdir').map((o) => [o.type, o.reason])).toEqual([
+      ['forkSession', 'fork'],
+      ['copyFile', 'newest-diverged'],
+    ]);
+    const conflict = plan.conflicts[0];
+    expect(conflict).toMatchObject({
+      resolution: 'forked',
+      kept: `${B}/projects/${P}/${SID}.jsonl`,
+      forks: [{ from: `${A}/projects/${P}/${SID}.jsonl`, sessionId: newId, path: `${SHARED}/${P}/${newId}.jsonl` }],
+    });
+    expect(conflict?.message).toContain(`${B}/projects/${P}/${SID}.jsonl keeps the id ${SID}`);
+    expect(conflict?.message).toContain(`${A}/projects/${P}/${SID}.jsonl becomes session ${newId}`);
+    expect(conflict?.message).not.toContain('conflicts folder');
+  });
+
+  it("copies the losing copy's sidecar folder under the fork's id, and plans nothing once done", async () => {
+    const subA = rec(1, t(4), 'sub-a');
+    const { snapshot, fs } = await snapshotOf({
+      ...spec,
+      [`${A}/projects/${P}/${SID}/subagents/agent-a1.jsonl`]: { content: subA, mtimeMs: t(4) },
+      [`${A}/projects/${P}/${SID}/tool-results/r1.txt`]: 'out-a',
+      [`${B}/projects/${P}/${SID}/subagents/agent-b1.jsonl`]: rec(1, t(6), 'sub-b'),
+    });
+    const newId = deriveForkSessionId(SID, sha(divA));
+    const plan = planMerge(snapshot, CTX);
+    expect(validatePlan(plan)).toEqual([]);
+    const sidecars = plan.operations.filter((o) => o.reason === 'fork-sidecar');
+    expect(sidecars.map((o) => (o.type === 'copyFile' ? [o.from, o.to] : []))).toEqual([
+      [`${A}/projects/${P}/${SID}/subagents/agent-a1.jsonl`, `${SHARED}/${P}/${newId}/subagents/agent-a1.jsonl`],
+      [`${A}/projects/${P}/${SID}/tool-results/r1.txt`, `${SHARED}/${P}/${newId}/tool-results/r1.txt`],
+    ]);
+    await applyForTest(fs, plan);
+    expect(new TextDecoder().decode(await fs.readFile(`${SHARED}/${P}/${newId}/subagents/agent-a1.jsonl`))).toBe(subA);
+    // B's (the winner's) sidecar is not copied under the fork; both stay under the original id.
+    await expect(fs.lstat(`${SHARED}/${P}/${newId}/subagents/agent-b1.jsonl`)).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect((await fs.lstat(`${SHARED}/${P}/${SID}/subagents/agent-b1.jsonl`)).type).toBe('file');
+    expect((await fs.lstat(`${SHARED}/${P}/${SID}/subagents/agent-a1.jsonl`)).type).toBe('file');
+    const again = planMerge(await inspect(inspectOptions(fs)), CTX);
+    expect(again.operations).toEqual([]);
+  });
+
+  it('forks a losing copy already in the shared folder with the sidecars found there', async () => {
+    const { snapshot } = await snapshotOf({
+      [`${SHARED}/${P}/${SID}.jsonl`]: divA,
+      [`${SHARED}/${P}/${SID}/subagents/agent-s1.jsonl`]: rec(1, t(4), 'sub-s'),
+      [`${A}/projects/${P}/${SID}.jsonl`]: divB,
+    });
+    const newId = deriveForkSessionId(SID, sha(divA));
+    const plan = planMerge(snapshot, CTX);
+    expect(validatePlan(plan)).toEqual([]);
+    const moves = plan.operations.filter((o) => o.type !== 'mkdir');
+    expect(moves.map((o) => [o.type, o.reason, 'to' in o ? o.to : ''])).toEqual([
+      ['forkSession', 'fork', `${SHARED}/${P}/${newId}.jsonl`],
+      ['copyFile', 'fork-sidecar', `${SHARED}/${P}/${newId}/subagents/agent-s1.jsonl`],
+      ['rename', 'conflict-kept', `${CONFLICTS}/projects/${P}/${SID}.${sha(divA).slice(0, 12)}.jsonl`],
+      ['copyFile', 'newest-diverged', `${SHARED}/${P}/${SID}.jsonl`],
+    ]);
   });
 
   it('takes fork ids from an injected generator', async () => {
@@ -295,8 +361,8 @@ describe('planMerge: diverged transcripts', () => {
 
   it('applies with keep-newest, then plans nothing and reports nothing', async () => {
     const { snapshot, fs } = await snapshotOf(spec);
-    await applyForTest(fs, planMerge(snapshot, CTX));
-    const again = planMerge(await inspect(inspectOptions(fs)), CTX);
+    await applyForTest(fs, planMerge(snapshot, KEEP));
+    const again = planMerge(await inspect(inspectOptions(fs)), KEEP);
     expect(again.operations).toEqual([]);
     expect(again.conflicts).toEqual([]);
     // refuse has nothing left to refuse either.
@@ -312,10 +378,10 @@ describe('planMerge: diverged transcripts', () => {
       },
       { accounts: [A, B, C] },
     );
-    const plan = planMerge(snapshot, CTX);
+    const plan = planMerge(snapshot, KEEP);
     expect(plan.conflicts).toHaveLength(1);
     expect(plan.conflicts[0]?.paths).toHaveLength(3);
-    const ledger = explainMerge(snapshot, CTX).filter((e) => e.type === 'file');
+    const ledger = explainMerge(snapshot, KEEP).filter((e) => e.type === 'file');
     expect(ledger.map((e) => [e.account, e.outcome])).toEqual([
       [A, 'kept-aside'],
       [B, 'copied'],

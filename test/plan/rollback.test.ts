@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileSystem } from '../../src/fs/types.js';
 import { inspect } from '../../src/inspect/inspect.js';
+import { deriveForkSessionId } from '../../src/plan/fingerprint.js';
 import { planRollback } from '../../src/plan/rollback.js';
 import { planShare } from '../../src/plan/share.js';
 import { validatePlan } from '../../src/plan/validate.js';
@@ -16,6 +17,7 @@ import {
   SHARED,
   SID,
   SID2,
+  sha,
   snapshotOf,
   T0,
   withoutIds,
@@ -47,7 +49,16 @@ async function write(fs: FileSystem, path: string, text: string, mtimeMs: number
 }
 
 const rollbackSnapshot = (fs: FileSystem, backups: boolean | string = true) =>
-  inspect(inspectOptions(fs, { accounts: [A, B], backups }));
+  inspect(inspectOptions(fs, { accounts: [A, B], backups, records: true }));
+
+/** history.jsonl lines as Claude Code's TUI writes them, one per prompt. */
+const history = (...prompts: [string, number][]) =>
+  prompts
+    .map(([sessionId, timestamp]) =>
+      JSON.stringify({ display: 'a prompt', pastedContents: {}, timestamp, project: '/p', sessionId }),
+    )
+    .join('\n')
+    .concat('\n');
 
 describe('planRollback', () => {
   it('removes each link and puts the newest backup back', async () => {
@@ -100,24 +111,32 @@ describe('planRollback', () => {
     expect(planRollback(await rollbackSnapshot(fs), CTX).operations).toEqual([]);
   });
 
-  it("carry 'own' brings back grown sessions and new ones in the account's own projects only", async () => {
+  it("carry 'own' brings back grown sessions, and new ones the account's history names, in any project", async () => {
     const { fs } = await sharedDisk();
     await write(fs, `${SHARED}/-a/${SID}.jsonl`, grown, LATER); // A's session, extended while shared
-    await write(fs, `${SHARED}/-a/${S3}.jsonl`, base, LATER); // new, in a project A had
+    await write(fs, `${SHARED}/-a/${S3}.jsonl`, base, LATER); // new, in a project A had, by A
     await fs.mkdir(`${SHARED}/-c`, { mode: 0o700 });
-    await write(fs, `${SHARED}/-c/${S4}.jsonl`, base, LATER); // new, in a project A never had
+    await write(fs, `${SHARED}/-c/${S4}.jsonl`, base, LATER); // new, in a project A never had, by A
+    await fs.mkdir(`${SHARED}/-c/${S4}/subagents`, { recursive: true, mode: 0o700 });
+    await write(fs, `${SHARED}/-c/${S4}/subagents/agent-x.jsonl`, base, LATER);
+    await write(fs, `${A}/history.jsonl`, history([S3, LATER], [S4, LATER]), LATER);
     const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'own' });
     const forA = plan.operations.filter((o) => o.account === A && o.reason !== 'unlink' && o.reason !== 'restore');
-    expect(forA.map((o) => [o.type, o.reason, o.type === 'copyFile' || o.type === 'rename' ? o.to : ''])).toEqual([
+    expect(forA.filter((o) => o.type !== 'mkdir').map((o) => [o.type, o.reason, 'to' in o ? o.to : ''])).toEqual([
       ['rename', 'superseded', expect.stringContaining(`/conflicts/projects/-a/${SID}.`)],
       ['copyFile', 'carry', `${A}/projects/-a/${SID}.jsonl`],
       ['copyFile', 'carry', `${A}/projects/-a/${S3}.jsonl`],
+      ['copyFile', 'carry', `${A}/projects/-c/${S4}.jsonl`],
+      ['copyFile', 'carry', `${A}/projects/-c/${S4}/subagents/agent-x.jsonl`],
     ]);
-    // B's own project (-b) is unchanged; A's files from the merge are not B's to carry.
+    // B's history names none of them: nothing is B's to carry, and nothing is left unreached.
     expect(plan.operations.filter((o) => o.account === B && o.reason === 'carry')).toEqual([]);
+    expect(plan.warnings.map((w) => w.code)).not.toContain('unreached-sessions');
     expect(validatePlan(plan)).toEqual([]);
     await applyForTest(fs, plan);
     expect(new TextDecoder().decode(await fs.readFile(`${A}/projects/-a/${SID}.jsonl`))).toBe(grown);
+    expect(new TextDecoder().decode(await fs.readFile(`${A}/projects/-c/${S4}.jsonl`))).toBe(base);
+    await expect(fs.lstat(`${B}/projects/-c`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it("carry 'all' brings back every file the backup lacks, like rsync --update", async () => {
@@ -186,14 +205,98 @@ describe('planRollback: carrying never overwrites a copy that is not a prefix', 
     await write(fs, `${SHARED}/-a/${SID}.jsonl`, `${rec(1, T0)}${rec(9, LATER)}`, LATER);
     await write(fs, `${SHARED}/-a/memory/MEMORY.md`, '- a, edited while shared\n', LATER);
     const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'all' });
+    const fork = `${A}/projects/-a/${deriveForkSessionId(SID, sha(`${rec(1, T0)}${rec(9, LATER)}`))}.jsonl`;
     expect(
       plan.operations
         .filter((o) => o.account === A && o.reason === 'carry')
-        .map((o) => (o.type === 'copyFile' ? o.to : '')),
-    ).toEqual([`${A}/projects/-b/${SID2}.jsonl`]);
-    expect(plan.warnings.map((w) => [w.code, w.path])).toEqual([
-      ['carry-differs', `${A}/projects/-a/${SID}.jsonl`],
+        .map((o) => (o.type === 'copyFile' || o.type === 'forkSession' ? [o.type, o.to] : [])),
+    ).toEqual([
+      ['forkSession', fork],
+      ['copyFile', `${A}/projects/-b/${SID2}.jsonl`],
+    ]);
+    // The transcript changed while shared comes back beside the backup's copy, as a fork;
+    // a note that is not a session is never overwritten.
+    expect(plan.warnings.filter((w) => w.path?.startsWith(A)).map((w) => [w.code, w.path])).toEqual([
+      ['carried-as-fork', fork],
       ['carry-differs', `${A}/projects/-a/memory/MEMORY.md`],
     ]);
+  });
+});
+
+describe('planRollback: no session is left reachable from no account without a word', () => {
+  it('by default carries what each account prompted in and lists, with a count, every session no account will reach', async () => {
+    const { fs } = await sharedDisk();
+    await fs.mkdir(`${SHARED}/-c`, { mode: 0o700 });
+    await write(fs, `${SHARED}/-c/${S3}.jsonl`, base, LATER); // B's, in a project B never had (TUI: in its history)
+    await write(fs, `${SHARED}/-c/${S4}.jsonl`, base, LATER); // made with claude -p: in no history
+    await write(fs, `${B}/history.jsonl`, history([S3, LATER]), LATER);
+    const plan = planRollback(await rollbackSnapshot(fs), CTX);
+    expect(plan.operations.filter((o) => o.reason === 'carry').map((o) => [o.account, 'to' in o ? o.to : ''])).toEqual([
+      [B, `${B}/projects/-c/${S3}.jsonl`],
+    ]);
+    const unreached = plan.warnings.filter((w) => w.code === 'unreached-sessions');
+    expect(unreached).toHaveLength(1);
+    expect(unreached[0]?.message).toMatch(/^1 session of the shared folder will be reachable from no account/);
+    expect(unreached[0]?.message).toContain(`${SHARED}/-c/${S4}.jsonl`);
+    expect(unreached[0]?.message).not.toContain(S3);
+
+    // carry 'none' says so too, for each session made while shared.
+    const none = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'none' });
+    const listed = none.warnings.find((w) => w.code === 'unreached-sessions')?.message ?? '';
+    expect(listed).toMatch(/^2 sessions /);
+    expect(listed).toContain(S3);
+    expect(listed).toContain(S4);
+  });
+
+  it('attributes by history, not by the backup stamp: a session written in the same second as the backup is carried', async () => {
+    const { fs } = await sharedDisk();
+    const sameSecond = Math.floor(NOW / 1000) * 1000 + 999;
+    await write(fs, `${SHARED}/-a/${S3}.jsonl`, base, sameSecond);
+    await write(fs, `${A}/history.jsonl`, history([S3, sameSecond]), sameSecond);
+    const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'own' });
+    expect(plan.operations.filter((o) => o.reason === 'carry').map((o) => ('to' in o ? o.to : ''))).toEqual([
+      `${A}/projects/-a/${S3}.jsonl`,
+    ]);
+  });
+
+  it('a prompt an account added while shared to a diverged session stays reachable from it after rollback', async () => {
+    const divA = `${base}${rec(3, T0 + 5000, 'a')}`;
+    const divB = `${base}${rec(3, T0 + 6000, 'b')}`;
+    const { fs } = await snapshotOf({
+      [`${A}/projects/-p/${SID}.jsonl`]: divA,
+      [`${B}/projects/-p/${SID}.jsonl`]: divB,
+    });
+    await applyForTest(fs, planShare(await inspect(inspectOptions(fs, { accounts: [A, B] })), CTX));
+    // Share kept B's (newest) version under SID and forked A's. Then A resumed SID (B's version) and added a prompt.
+    const added = `${divB}${rec(4, LATER, 'added by A while shared')}`;
+    await write(fs, `${SHARED}/-p/${SID}.jsonl`, added, LATER);
+    await write(fs, `${A}/history.jsonl`, history([SID, T0 + 5000], [SID, LATER]), LATER);
+
+    const plan = planRollback(await rollbackSnapshot(fs), CTX);
+    expect(validatePlan(plan)).toEqual([]);
+    expect(plan.warnings.map((w) => w.code)).not.toContain('unreached-sessions');
+    await applyForTest(fs, plan);
+    const inA = await dumpTree(fs, `${A}/projects`);
+    const texts = await Promise.all(
+      Object.keys(inA)
+        .filter((p) => p.endsWith('.jsonl'))
+        .map(async (p) => new TextDecoder().decode(await fs.readFile(`${A}/projects/${p}`))),
+    );
+    expect(texts.some((t) => t.includes('added by A while shared'))).toBe(true);
+    // A's own version comes back untouched under its id.
+    expect(new TextDecoder().decode(await fs.readFile(`${A}/projects/-p/${SID}.jsonl`))).toBe(divA);
+    // B's version grew while shared: it comes back to B whole.
+    expect(new TextDecoder().decode(await fs.readFile(`${B}/projects/-p/${SID}.jsonl`))).toBe(added);
+  });
+
+  it('after share and rollback with nothing new, reports nothing unreached (the fork of a diverged copy is in its backup)', async () => {
+    const { fs } = await snapshotOf({
+      [`${A}/projects/-p/${SID}.jsonl`]: `${base}${rec(3, T0 + 5000, 'a')}`,
+      [`${B}/projects/-p/${SID}.jsonl`]: `${base}${rec(3, T0 + 6000, 'b')}`,
+    });
+    await applyForTest(fs, planShare(await inspect(inspectOptions(fs, { accounts: [A, B] })), CTX));
+    const plan = planRollback(await rollbackSnapshot(fs), CTX);
+    expect(plan.warnings).toEqual([]);
+    expect(plan.operations.map((o) => o.reason)).toEqual(['unlink', 'restore', 'unlink', 'restore']);
   });
 });

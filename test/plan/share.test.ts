@@ -37,7 +37,7 @@ describe('planShare on the Claude Code 2.1.332 fixture', () => {
     const plan = planShare(snapshot, CTX);
     expect(validatePlan(plan)).toEqual([]);
     expect(plan.conflicts.map((c) => [c.code, c.sessionId, c.resolution]).sort()).toEqual(
-      DIVERGED.map((id) => ['diverged', id, 'kept-newest']).sort(),
+      DIVERGED.map((id) => ['diverged', id, 'forked']).sort(),
     );
     // The fixture's README: ceb3fbf6 began in acct-c and cd132a96 in acct-b; each was resumed in both.
     const kept = Object.fromEntries(plan.conflicts.map((c) => [c.sessionId, c.kept?.split('/')[2]]));
@@ -55,7 +55,12 @@ describe('planShare on the Claude Code 2.1.332 fixture', () => {
     const canonical = plan.operations.filter((o) => o.type === 'copyFile' && o.to.startsWith(`${FX}/shared/projects/`));
     const transcripts = canonical.filter((o) => o.type === 'copyFile' && /\/[0-9a-f-]{36}\.jsonl$/.test(o.to));
     expect(transcripts).toHaveLength(34 - 2);
-    expect(plan.operations.filter((o) => o.reason === 'conflict-kept')).toHaveLength(2);
+    // The default forks the other version of each: a new session, not a copy in the conflicts folder.
+    expect(plan.operations.filter((o) => o.reason === 'conflict-kept')).toHaveLength(0);
+    expect(plan.operations.filter((o) => o.type === 'forkSession').map((o) => o.sessionId)).toEqual(
+      expect.arrayContaining(DIVERGED),
+    );
+    expect(plan.operations.filter((o) => o.type === 'forkSession')).toHaveLength(2);
 
     // Safe order: every merge copy before the first backup, every backup before the first link.
     const index = (pred: (o: (typeof plan.operations)[number]) => boolean) => plan.operations.findIndex(pred);
@@ -85,7 +90,7 @@ describe('planShare on the Claude Code 2.1.332 fixture', () => {
     const before = new Set<string>();
     for (const a of ['acct-a', 'acct-b', 'acct-c'])
       for (const h of await hashesUnder(fs, `${FX}/${a}/projects`)) before.add(h);
-    const plan = planShare(await inspect(fxOptions(fs)), CTX);
+    const plan = planShare(await inspect(fxOptions(fs)), { ...CTX, onDiverged: 'keep-newest' });
     await applyForTest(fs, plan);
 
     const reachable = new Set([...(await hashesUnder(fs, `${FX}/shared`))]);
@@ -102,6 +107,37 @@ describe('planShare on the Claude Code 2.1.332 fixture', () => {
     expect(again.operations).toEqual([]);
     expect(again.conflicts).toEqual([]);
     expect(again.warnings).toEqual([]);
+  });
+
+  it('by default keeps every version of a diverged session as a session in the shared folder', async () => {
+    const { fs } = await fixtureOnMemfs(FX);
+    const versions = new Map<string, string[]>();
+    for (const a of ['acct-a', 'acct-b', 'acct-c']) {
+      for (const [path, e] of Object.entries(await dumpTree(fs, `${FX}/${a}/projects`))) {
+        const id = DIVERGED.find((d) => path.endsWith(`${d}.jsonl`));
+        if (id && e.sha256) versions.set(id, [...(versions.get(id) ?? []), `${FX}/${a}/projects/${path}`]);
+      }
+    }
+    const originals = new Map<string, string>();
+    for (const [id, paths] of versions) {
+      for (const p of paths) originals.set(p, new TextDecoder().decode(await fs.readFile(p)).replaceAll(id, '<id>'));
+    }
+    const plan = planShare(await inspect(fxOptions(fs)), CTX);
+    await applyForTest(fs, plan);
+    // Every version, with its own id written in place of the original one, is a transcript in the shared folder.
+    const shared = await dumpTree(fs, `${FX}/shared/projects`);
+    const sessions: string[] = [];
+    for (const path of Object.keys(shared)) {
+      const m = /([0-9a-f-]{36})\.jsonl$/.exec(path);
+      if (!m || path.split('/').length !== 2) continue;
+      sessions.push(
+        new TextDecoder().decode(await fs.readFile(`${FX}/shared/projects/${path}`)).replaceAll(m[1] as string, '<id>'),
+      );
+    }
+    for (const [path, text] of originals) expect(sessions, path).toContain(text);
+    expect(await dumpTree(fs, `${FX}/shared/conflicts`).catch(() => ({}))).toEqual({});
+    const again = planShare(await inspect(fxOptions(fs)), { ...CTX, id: 'plan-2' });
+    expect(again.operations).toEqual([]);
   });
 });
 

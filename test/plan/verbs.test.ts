@@ -61,6 +61,12 @@ describe('the async verbs', () => {
     const later = `${SHARED}/-p/22222222-2222-4222-8222-222222222222.jsonl`;
     await fs.writeFile(later, '{}\n', { mode: 0o600 });
     await fs.utimes(later, NOW + 5000, NOW + 5000);
+    // Claude Code's TUI, run with A, recorded its prompt in A's history.
+    await fs.writeFile(
+      `${A}/history.jsonl`,
+      `${JSON.stringify({ display: 'hi', timestamp: NOW + 5000, project: '/p', sessionId: '22222222-2222-4222-8222-222222222222' })}\n`,
+      { mode: 0o600 },
+    );
     const plan = await rollback({ ...inspectOptions(fs), carry: 'own', now: NOW + 10_000 });
     expect(plan.operations.filter((o) => o.reason === 'carry')).toEqual([
       expect.objectContaining({ from: later, to: `${A}/projects/-p/22222222-2222-4222-8222-222222222222.jsonl` }),

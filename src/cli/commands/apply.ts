@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../../errors.js';
 import type { OnDiverged } from '../../plan/merge.js';
 import type { Plan } from '../../plan/types.js';
@@ -164,11 +165,18 @@ function summarise(plan: Plan, report: ApplyReport): string {
   const parts = [`Applied ${plural(report.operationsDone, 'operation')}`];
   if (report.bytesCopied > 0) parts.push(`copied ${formatBytes(report.bytesCopied)}`);
   if (report.bytesCloned > 0) parts.push(`cloned ${formatBytes(report.bytesCloned)}`);
-  if (report.conflictsKept > 0) {
-    parts.push(
-      `kept ${plural(report.conflictsKept, 'conflicting copy', 'conflicting copies')} in ${plan.conflictsDir}`,
-    );
-  }
+  // Counted from the plan (every operation ran): a fork is a new session in the shared
+  // folder, not a copy in the conflicts folder, which this apply may never have created.
+  const forks = plan.operations.filter((op) => op.type === 'forkSession').length;
+  const aside = plan.operations.filter(
+    (op) =>
+      (op.type === 'copyFile' || op.type === 'rename') &&
+      (op.reason === 'conflict-kept' || op.reason === 'superseded') &&
+      op.to.startsWith(`${plan.conflictsDir}${sep}`),
+  ).length;
+  if (forks > 0) parts.push(`forked ${plural(forks, 'diverged copy', 'diverged copies')} as new sessions`);
+  if (aside > 0)
+    parts.push(`kept ${plural(aside, 'older or diverged copy', 'older or diverged copies')} in ${plan.conflictsDir}`);
   if (report.bytesResynced > 0) {
     parts.push(`carried ${formatBytes(report.bytesResynced)} appended by Claude Code during the apply`);
   }

@@ -13,6 +13,7 @@ import { inspectSyncFor, parseMaps, syncFindings, withSync } from '../sync.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
 import { readApplyState } from './apply-state.js';
 import { cleanupSourceFindings } from './cleanup.js';
+import { orphanFindings } from './doctor-orphans.js';
 import { collectStatus } from './status.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -115,6 +116,7 @@ export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Pro
   }
 
   findings.push(...cleanupSourceFindings(ctx, cleanup));
+  findings.push(...(await orphanFindings(ctx, accounts)));
 
   const projectsShared = shared.find((s) => s.folder === 'projects');
   const indexRoots = [
