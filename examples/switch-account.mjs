@@ -7,9 +7,11 @@
  *   node examples/switch-account.mjs ~/.claude-2                 # share if needed, then run claude
  *   node examples/switch-account.mjs ~/.claude-2 --dry-run       # show what it would do, change nothing
  *   node examples/switch-account.mjs ~/.claude-2 -- --resume     # arguments after -- go to claude
+ *   node examples/switch-account.mjs ~/.claude-2 --resume 3f2a9c1e   # resume that session, in its folder
  *
  * Options: --home <dir> (where ~ points), --shared <dir> (the shared projects folder),
- * --yes (share without asking), --dry-run. CLAUDE_BIN overrides the `claude` executable.
+ * --yes (share without asking), --dry-run, --resume <id> (the library's resumeCommand finds
+ * the session and the folder it was started in). CLAUDE_BIN overrides the `claude` executable.
  */
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
@@ -22,11 +24,12 @@ import {
   describePlan,
   discoverAccounts,
   isSharedSessionsError,
+  resumeCommand,
   share,
 } from 'claude-shared-sessions';
 
 const USAGE =
-  'usage: switch-account.mjs <config-dir> [--home dir] [--shared dir] [--dry-run] [--yes] [-- claude arguments]';
+  'usage: switch-account.mjs <config-dir> [--home dir] [--shared dir] [--dry-run] [--yes] [--resume id] [-- claude arguments]';
 let parsed;
 try {
   parsed = parseArgs({
@@ -37,6 +40,7 @@ try {
       shared: { type: 'string' },
       yes: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      resume: { type: 'string' },
     },
   });
 } catch (error) {
@@ -83,13 +87,25 @@ try {
     const report = await applyPlan(plan);
     console.log(`${found.label} now shares ${sharedDir} (${report.operationsDone} operations).`);
   }
+  const claude = process.env.CLAUDE_BIN ?? 'claude';
+  // With --resume: `claude --resume <id>` in the folder the session was started in, found
+  // through this account (which now sees every shared session).
+  const run =
+    values.resume === undefined
+      ? { command: claude, args: claudeArgs, cwd: process.cwd() }
+      : await resumeCommand(values.resume, { home, accounts: [account], claudeBin: claude, extraArgs: claudeArgs });
   if (dryRun) {
-    console.log(`Dry run: would run claude ${claudeArgs.join(' ')} with CLAUDE_CONFIG_DIR=${account}`);
+    console.log(
+      `Dry run: would run ${[run.command, ...run.args].join(' ')} in ${run.cwd} with CLAUDE_CONFIG_DIR=${account}`,
+    );
     process.exit(0);
   }
 
-  const claude = process.env.CLAUDE_BIN ?? 'claude';
-  const child = spawn(claude, claudeArgs, { stdio: 'inherit', env: { ...process.env, CLAUDE_CONFIG_DIR: account } });
+  const child = spawn(run.command, run.args, {
+    stdio: 'inherit',
+    cwd: run.cwd,
+    env: { ...process.env, CLAUDE_CONFIG_DIR: account },
+  });
   child.on('error', (error) => {
     console.error(`Could not start ${claude}: ${error.message}`);
     process.exit(127);

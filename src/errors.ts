@@ -52,6 +52,8 @@ export const ErrorCodes = {
   SYNC_BUSY: 'ESYNC_BUSY',
   /** The filesystem cannot make a hard link there (no hard links, or two devices). */
   LINK_UNSUPPORTED: 'ELINK_UNSUPPORTED',
+  /** No chosen account has the session asked for (or it cannot be resumed where it was). */
+  SESSION_NOT_FOUND: 'ENOTFOUND_SESSION',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
 } as const;

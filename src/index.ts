@@ -116,12 +116,18 @@ export { validatePlan } from './plan/validate.js';
 export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './plan/verbs.js';
 export {
   type CopyRelation,
+  type FindSessionOptions,
+  type FoundSession,
+  findSession,
   type IterateSessionsOptions,
   iterateSessions,
   type ListProblem,
   type ListSessionsOptions,
   type ListSessionsResult,
   listSessions,
+  type ResumeCommand,
+  type ResumeCommandOptions,
+  resumeCommand,
   SDK_SESSION_FIELDS,
   type SdkSessionInfo,
   type SessionCopy,

@@ -24,6 +24,8 @@ export const CliErrorCodes = {
   USAGE: 'EUSAGE',
   /** A plan file could not be read or is not JSON. */
   PLAN_FILE: 'EPLAN_FILE',
+  /** `resume` could not start Claude Code (not installed, not on PATH, CLAUDE_BIN wrong). */
+  CLAUDE_NOT_STARTED: 'ECLAUDE_NOT_STARTED',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];

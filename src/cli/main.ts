@@ -5,9 +5,10 @@ import { ErrorCodes } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runApply, type ShareFlags } from './commands/apply.js';
 import { runDoctor } from './commands/doctor.js';
-import { runList } from './commands/list.js';
+import { type ListOptions, runList } from './commands/list.js';
 import { runPlan } from './commands/plan.js';
 import { runRecover } from './commands/recover.js';
+import { type ResumeOptions, runResume } from './commands/resume.js';
 import { type Carry, runRollback } from './commands/rollback.js';
 import { runStatus } from './commands/status.js';
 import { completionScript, type Shell } from './completion.js';
@@ -137,6 +138,8 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
+    // Each command's --help lists the global options it accepts too.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', HELP_AFTER);
 
   const action =
@@ -204,8 +207,20 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .option('-a, --all', 'sessions of every project')
     .option('-n, --limit <n>', 'at most this many', positiveInteger)
     .option('--picker', 'only what Claude Code’s /resume picker shows (no -p or SDK sessions)')
+    .option('--full-ids', 'whole session ids, to paste into claude --resume (default: the first 8 characters)')
+    .action(action((ctx, opts: ListOptions) => runList(ctx, opts)));
+
+  program
+    .command('resume')
+    .description(
+      'resume a session from any account: runs claude --resume <id> in its folder with an account that has it',
+    )
+    .argument('<id>', 'a session id, or its start (list shows the first 8 characters)')
+    .argument('[claude-args...]', 'more arguments for claude (after --)')
+    .option('--print', 'print the command line instead of running it')
+    .option('--account <dir>', 'the account to resume in, when several have the session')
     .action(
-      action((ctx, opts: { project?: string; all?: boolean; limit?: number; picker?: boolean }) => runList(ctx, opts)),
+      action((ctx, id: string, claudeArgs: string[], opts: ResumeOptions) => runResume(ctx, id, claudeArgs, opts)),
     );
 
   program
@@ -238,8 +253,30 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
       }),
     );
 
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()];
+    if (examples === undefined) continue;
+    command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ claude-shared-sessions ${e}`).join('\n')}`);
+  }
   return program;
 }
+
+/** Two examples per command, shown at the end of its --help (and so in docs/cli.md). */
+const EXAMPLES: Record<string, readonly string[]> = {
+  status: ['status', 'status --json --accounts ~/.claude ~/.claude-2'],
+  plan: ['plan', 'plan --out share-plan.json --accounts ~/.claude ~/.claude-work'],
+  apply: ['apply --plan share-plan.json', 'apply --dry-run --accounts ~/.claude ~/.claude-2'],
+  rollback: ['rollback --dry-run', 'rollback --carry own'],
+  recover: ['recover', 'recover --yes --json'],
+  list: ['list --all --limit 20', 'list --project ~/code/app --json'],
+  resume: ['resume 3f2a9c1e', 'resume 3f2a9c1e --print --accounts ~/.claude ~/.claude-2'],
+  doctor: ['doctor', 'doctor --fix'],
+  demo: ['demo', 'demo --keep'],
+  completion: [
+    'completion bash >> ~/.bashrc',
+    'completion fish > ~/.config/fish/completions/claude-shared-sessions.fish',
+  ],
+};
 
 /**
  * `--accounts a b status` reads as `status --accounts a b`: a command name met among the

@@ -1,74 +1,92 @@
-import fg from 'fast-glob';
-import type { FileStat, FileSystem } from './types.js';
+import type { FileSystem } from './types.js';
 
-type Callback<T> = (error: NodeJS.ErrnoException | null, value?: T) => void;
+/**
+ * A glob pattern for one name, as a regular expression: `*` (any run of characters, a
+ * leading dot included), `?` (one character), `[abc]`, `[a-z]`, `[!a-z]` / `[^a-z]`,
+ * `{a,b}` (nested too), and `\` to escape. `**` is `*`: a name has no `/`, so a pattern
+ * with one never matches.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let i = 0;
+  const chars = [...pattern];
+  const literal = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  const escapeInClass = (c: string) => c.replace(/[\\^\]\-[]/g, '\\$&');
 
-function direntLike(name: string, type: FileStat['type']) {
-  return {
-    name,
-    isFile: () => type === 'file',
-    isDirectory: () => type === 'directory',
-    isSymbolicLink: () => type === 'symlink',
-    isBlockDevice: () => false,
-    isCharacterDevice: () => false,
-    isFIFO: () => false,
-    isSocket: () => false,
-  };
-}
+  function sequence(inBraces: boolean): string {
+    let out = '';
+    while (i < chars.length) {
+      const c = chars[i] as string;
+      if (inBraces && (c === ',' || c === '}')) return out;
+      i++;
+      if (c === '\\') out += literal(chars[i++] ?? '\\');
+      else if (c === '*') {
+        while (chars[i] === '*') i++;
+        out += '[^/]*';
+      } else if (c === '?') out += '[^/]';
+      else if (c === '[') out += bracket();
+      else if (c === '{') out += braces();
+      else out += literal(c);
+    }
+    return out;
+  }
 
-function statsLike(s: FileStat) {
-  return {
-    ...direntLike('', s.type),
-    size: s.size,
-    mode: s.mode,
-    mtimeMs: s.mtimeMs,
-    mtime: new Date(s.mtimeMs),
-    ino: s.ino,
-    dev: s.dev,
-  };
-}
+  /** `[...]`; an unclosed `[` is a literal. */
+  function bracket(): string {
+    const start = i;
+    let negate = false;
+    if (chars[i] === '!' || chars[i] === '^') {
+      negate = true;
+      i++;
+    }
+    let body = '';
+    let first = true;
+    while (i < chars.length && (chars[i] !== ']' || first)) {
+      const c = chars[i++] as string;
+      first = false;
+      if (c === '\\' && i < chars.length) body += escapeInClass(chars[i++] as string);
+      else if (c === '-' && body !== '' && chars[i] !== ']') body += '-';
+      else body += escapeInClass(c);
+    }
+    if (i >= chars.length) {
+      i = start;
+      return '\\[';
+    }
+    i++; // the closing ]
+    return negate ? `[^/${body}]` : `[${body}]`;
+  }
 
-function callbackify<T, R>(fn: () => Promise<T>, map: (value: T) => R, cb: Callback<R>): void {
-  fn().then(
-    (value) => cb(null, map(value)),
-    (error: NodeJS.ErrnoException) => cb(error),
-  );
-}
+  /** `{a,b,...}`; one without a comma or unclosed is a literal. */
+  function braces(): string {
+    const start = i;
+    const alternatives: string[] = [];
+    for (;;) {
+      alternatives.push(sequence(true));
+      if (i >= chars.length) break;
+      if (chars[i++] === '}') {
+        if (alternatives.length > 1) return `(?:${alternatives.join('|')})`;
+        break;
+      }
+    }
+    i = start;
+    return '\\{';
+  }
 
-function noSync(): never {
-  throw new Error('claude-shared-sessions: synchronous fs calls are not supported through the filesystem interface');
-}
-
-/** A fast-glob `fs` adapter over the library's filesystem interface (async calls only). */
-export function globAdapter(fs: FileSystem): NonNullable<fg.Options['fs']> {
-  return {
-    lstat: ((path: string, cb: Callback<unknown>) => callbackify(() => fs.lstat(path), statsLike, cb)) as never,
-    stat: ((path: string, cb: Callback<unknown>) => callbackify(() => fs.stat(path), statsLike, cb)) as never,
-    readdir: ((path: string, _options: unknown, cb: Callback<unknown>) =>
-      callbackify(
-        () => fs.readdir(path),
-        (entries) => entries.map((e) => direntLike(e.name, e.type)),
-        cb,
-      )) as never,
-    lstatSync: noSync as never,
-    statSync: noSync as never,
-    readdirSync: noSync as never,
-  };
+  return new RegExp(`^${sequence(false)}$`, 'u');
 }
 
 /**
- * Names of the entries directly in `cwd` that match a glob `pattern` (dot files
- * included), through the given filesystem.
+ * Names of the entries directly in `cwd` (dot files included, of every type, links not
+ * followed) that match a glob `pattern` (see {@link globToRegExp}), sorted; `[]` when the
+ * folder is missing or unreadable. One folder is all discovery needs, so this is a
+ * readdir and a regular expression rather than a glob package and its dependencies.
  */
 export async function globNames(fs: FileSystem, cwd: string, pattern: string): Promise<string[]> {
-  const names = await fg(pattern, {
-    cwd,
-    dot: true,
-    deep: 1,
-    onlyFiles: false,
-    followSymbolicLinks: false,
-    suppressErrors: true,
-    fs: globAdapter(fs),
-  });
-  return names.sort();
+  const re = globToRegExp(pattern);
+  let names: string[];
+  try {
+    names = (await fs.readdir(cwd)).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => re.test(n)).sort();
 }

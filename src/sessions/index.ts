@@ -1,4 +1,12 @@
 export { iterateSessions, listSessions } from './list.js';
+export {
+  type FindSessionOptions,
+  type FoundSession,
+  findSession,
+  type ResumeCommand,
+  type ResumeCommandOptions,
+  resumeCommand,
+} from './resume.js';
 export type {
   CopyRelation,
   IterateSessionsOptions,

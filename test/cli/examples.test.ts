@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeProjectDir } from '../../src/layout/names.js';
 import type { Plan } from '../../src/plan/types.js';
 import { cleanEnv, cli, json, makeSandbox, repoRoot, type TestSandbox } from './helpers.js';
 
@@ -81,6 +82,26 @@ describe('examples', () => {
     const again = example('switch-account.mjs', [account, '--home', sb.home], env);
     expect(again.stdout).toMatch(/already shares/);
     expect(again.stdout).toContain(`CLAUDE_CONFIG_DIR=${account}`);
+  });
+
+  it('switch-account --resume resumes a session of another account in its own folder, once shared', async () => {
+    const id = '5e551011-0000-4000-8000-000000000001';
+    const work = await realpath(await mkdtemp(join(sb.root, 'work-')));
+    const project = join(sb.accounts[0] ?? '', 'projects', encodeProjectDir(work).name);
+    await mkdir(project, { recursive: true });
+    await writeFile(
+      join(project, `${id}.jsonl`),
+      `${JSON.stringify({ type: 'user', cwd: work, sessionId: id, message: { role: 'user', content: 'hi' }, uuid: 'u1', timestamp: '2026-01-01T00:00:00.000Z' })}\n`,
+    );
+    // The session is in the first account; switching to the third shares both ways.
+    cli(['apply', '--yes', ...sb.args]);
+    const account = sb.accounts[2] ?? '';
+    const r = example('switch-account.mjs', [account, '--home', sb.home, '--resume', id.slice(0, 8)], {
+      CLAUDE_BIN: fakeClaude,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`fake claude: CLAUDE_CONFIG_DIR=${account} args=--resume ${id}`);
+    expect(r.code).toBe(7);
   });
 
   it('list-sessions lists the sessions of every account with who sees them', () => {

@@ -57,7 +57,7 @@ describe('list', () => {
     const [header, ...rows] = r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('≠ diverged'));
     expect(header).toMatch(/^TITLE\s+AGE\s+BRANCH\s+SIZE\s+ACCOUNTS\s+PROJECT\s+ID$/);
     expect(rows).toHaveLength(9);
-    expect(rows[0]).toMatch(/ago\s+(main|HEAD)\s+[\d.]+ KB\s+\.claude/);
+    expect(rows[0]).toMatch(/(ago|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d)\s+(main|HEAD)\s+[\d.]+(KB|MB)\s+\.claude/);
   });
 
   it('--json is written row by row, in the text of one indented JSON document', async () => {

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { globAdapter, globNames } from '../../src/fs/glob.js';
+import { globNames, globToRegExp } from '../../src/fs/glob.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { createHarness, denyFs, type Harness, KINDS } from './support.js';
 
@@ -56,23 +57,58 @@ describe.each(KINDS)('globNames on %s', (kind) => {
   });
 });
 
-describe('globAdapter', () => {
-  it('refuses synchronous calls with a clear error', async () => {
-    const h = await createHarness('memfs');
-    const adapter = globAdapter(h.fs) as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const name of ['lstatSync', 'statSync', 'readdirSync']) {
-      expect(() => adapter[name]?.('/')).toThrow(/synchronous fs calls are not supported/);
-    }
+describe('globToRegExp', () => {
+  const cases: [string, string, boolean][] = [
+    ['.claude-*', '.claude-2', true],
+    ['.claude-*', '.claude', false],
+    ['*', '.hidden', true],
+    ['**', 'a', true],
+    ['a/*', 'a', false],
+    ['.claude-?', '.claude-2', true],
+    ['.claude-?', '.claude-22', false],
+    ['.claude-[0-9]', '.claude-7', true],
+    ['.claude-[0-9]', '.claude-x', false],
+    ['.claude-[!0-9]', '.claude-x', true],
+    ['.claude-[^0-9]', '.claude-1', false],
+    ['[]]', ']', true],
+    ['[a-]', '-', true],
+    ['{.cc-two,.claude-2}', '.claude-2', true],
+    ['{.cc-two,.claude-2}', '.cc-two', true],
+    ['{.cc-two,.claude-2}', '.cc-three', false],
+    ['x{a,{b,c}}', 'xc', true],
+    ['{a}', '{a}', true],
+    ['{a,b', '{a,b', true],
+    ['[ab', '[ab', true],
+    ['a.b', 'axb', false],
+    ['(x)+', '(x)+', true],
+    ['\\*', '*', true],
+    ['\\*', 'x', false],
+    ['ü*', 'über', true],
+  ];
+  it.each(cases)('%s against %s: %s', (pattern, name, expected) => {
+    expect(globToRegExp(pattern).test(name)).toBe(expected);
   });
 
-  it('passes errors through to the callback with their code', async () => {
-    const h = await createHarness('memfs');
-    const adapter = globAdapter(h.fs) as unknown as {
-      lstat: (path: string, cb: (error: NodeJS.ErrnoException | null, value?: unknown) => void) => void;
-    };
-    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
-      adapter.lstat(join(h.root, 'missing'), (e) => resolve(e)),
-    );
-    expect(error?.code).toBe('ENOENT');
+  it('agrees with bash pattern matching (extglob off) on the same cases', () => {
+    // bash's [[ name == pattern ]] is an independent implementation of the same rules
+    // for everything but braces (a bash expansion, not a pattern).
+    const plain = cases.filter(([p]) => !p.includes('{') && !p.includes('/'));
+    const script = plain.map(([p, n]) => `[[ ${shellQuote(n)} == ${bashPattern(p)} ]] && echo 1 || echo 0`).join('\n');
+    const out = execFileSync('bash', ['-c', `shopt -s dotglob\n${script}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(out.map((o) => o === '1')).toEqual(plain.map(([p, n]) => globToRegExp(p).test(n)));
   });
 });
+
+/** A word bash reads literally. */
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** The pattern for the right side of [[ == ]]: specials kept, everything else quoted. */
+function bashPattern(p: string): string {
+  let out = '';
+  for (const c of p) out += '*?[]!^-\\'.includes(c) ? c : shellQuote(c);
+  return out;
+}

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
+import { ErrorCodes, SharedSessionsError } from '../../errors.js';
 import { absolutePath } from '../../layout/config-dir.js';
 import { SDK_SESSION_FIELDS } from '../../sessions/types.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { formatAge, formatBytes, table } from '../format.js';
+import { formatPickerSize, formatWhen, table } from '../format.js';
 import { iterateSessions, type ListProblem, type ListSessionsOptions, listSessions, type SessionInfo } from '../lib.js';
 
 export interface ListOptions {
@@ -11,23 +12,37 @@ export interface ListOptions {
   all?: boolean;
   limit?: number;
   picker?: boolean;
+  fullIds?: boolean;
 }
 
 /** `list`: sessions across the chosen accounts, newest first. */
 export async function runList(ctx: Context, options: ListOptions): Promise<ExitCodeValue> {
   // Claude Code names a project folder after the real path of the working directory.
   const given = options.all ? undefined : absolutePath(options.project ?? ctx.io.cwd, ctx.home, ctx.io.cwd);
-  const project = given === undefined ? undefined : await ctx.fs.realpath(given).catch(() => given);
+  const real = given === undefined ? undefined : await ctx.fs.realpath(given).catch(() => undefined);
+  const project = real ?? given;
   const listOptions: ListSessionsOptions = {
     ...ctx.discoverOptions(),
     ...(project === undefined ? {} : { project }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     includeProgrammatic: !options.picker,
   };
+  if (options.project !== undefined && real === undefined) {
+    // A folder that is gone may still have sessions; with none, the name is likely a typo.
+    const probe = await listSessions({ ...listOptions, limit: 1 });
+    if (probe.sessions.length === 0) {
+      throw new SharedSessionsError(
+        ErrorCodes.SESSION_NOT_FOUND,
+        `${ctx.tilde(given as string)} does not exist, and no account has sessions for it. Check the path, or use --all.`,
+        { path: given as string },
+      );
+    }
+    ctx.note(`${ctx.ce.yellow('!')} ${ctx.tilde(given as string)} does not exist any more; these are its sessions.`);
+  }
   if (ctx.json) {
     const problems: ListProblem[] = [];
     await streamJSON(ctx, iterateSessions({ ...listOptions, onProblem: (p) => problems.push(p) }));
-    for (const p of problems) ctx.note(`${ctx.c.yellow('!')} ${p.code}: ${p.message}`);
+    reportProblems(ctx, problems);
     return ExitCode.OK;
   }
   const result = await listSessions(listOptions);
@@ -43,12 +58,12 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
   } else {
     const rows = sessions.map((s) => [
       `${diverged(s) ? c.red('≠ ') : ''}${s.summary}`,
-      formatAge(s.lastModified, now),
+      formatWhen(s.lastModified, now),
       s.gitBranch ?? '',
-      formatBytes(s.fileSize),
+      formatPickerSize(s.fileSize),
       s.accounts.map((a) => basename(a)).join(','),
       ...(project === undefined ? [ctx.tilde(s.cwd ?? '')] : []),
-      c.dim(s.sessionId.slice(0, 8)),
+      c.dim(options.fullIds ? s.sessionId : s.sessionId.slice(0, 8)),
     ]);
     const columns = [
       { header: 'TITLE', max: 60 },
@@ -64,8 +79,20 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
       ctx.say(c.dim('≠ diverged copies of this session exist in several accounts; `plan` shows how they are kept.'));
     }
   }
-  for (const p of result.problems) ctx.note(`${c.yellow('!')} ${p.code}: ${p.message}`);
+  reportProblems(ctx, result.problems);
   return ExitCode.OK;
+}
+
+/**
+ * Files left out of the listing, on stderr: `! code: message` lines, or with `--json`
+ * one JSON object per line (`{"problem":{"code","message","path","accounts"?}}`), so that
+ * stdout stays the one JSON array.
+ */
+export function reportProblems(ctx: Context, problems: readonly ListProblem[]): void {
+  for (const p of problems) {
+    if (ctx.json) ctx.io.stderr.write(`${JSON.stringify({ problem: p })}\n`);
+    else ctx.note(`${ctx.ce.yellow('!')} ${p.code}: ${p.message}`);
+  }
 }
 
 /** Output written at once while streaming: few writes, and memory bounded by it, not by the listing. */
