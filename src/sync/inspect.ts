@@ -140,8 +140,20 @@ export interface InspectSyncOptions {
   /** Maps given on the command line (the stored ones are added). */
   maps?: readonly PathMap[];
   nowMs: number;
-  /** A `.syncthing.*.tmp` younger than this means the engine is writing. @default 120000 */
+  /**
+   * A `.syncthing.*.tmp` younger than this may be a transfer in progress: it is watched for
+   * `tempSettleMs`, and only one that changes meanwhile means the engine is writing.
+   * @default 120000
+   */
   tempFreshMs?: number;
+  /**
+   * How long a fresh temp file is watched. Syncthing keeps the temp file of an interrupted
+   * transfer for a day (`keepTemporariesH`) and never touches it again, so an unchanged one
+   * is a leftover; a file the engine is writing grows. The plan's preconditions (size,
+   * mtime, hash of every file it moves) still refuse a fold that the engine overtakes.
+   * @default 2000
+   */
+  tempSettleMs?: number;
   forkSessionId?: (sessionId: string, contentHash: string) => string;
   /** Look for conflict copies (walks every project folder). @default true */
   folds?: boolean;
@@ -309,6 +321,7 @@ export async function inspectSync(options: InspectSyncOptions): Promise<SyncSnap
   const { fs, sharedDir, conflictsDir, nowMs } = options;
   const root = syncRootOf(sharedDir);
   const fresh = options.tempFreshMs ?? 120_000;
+  const settle = options.tempSettleMs ?? 2000;
   const forkIds = options.forkSessionId ?? deriveForkSessionId;
   const stfolder = await stateOf(fs, join(root, STFOLDER));
   const inProjects = await stateOf(fs, join(sharedDir, STFOLDER));
@@ -365,6 +378,9 @@ export async function inspectSync(options: InspectSyncOptions): Promise<SyncSnap
     for (const n of names) {
       const t = await stateOf(fs, join(dir, syncthingTempName(n)));
       if (t.type !== 'missing' && nowMs - t.mtimeMs < fresh) {
+        await new Promise((resolve) => setTimeout(resolve, settle));
+        const again = await stateOf(fs, t.path);
+        if (again.type === t.type && again.size === t.size && again.mtimeMs === t.mtimeMs) continue;
         return `Syncthing is writing ${join(dir, n)} (${t.path} is ${Math.round((nowMs - t.mtimeMs) / 1000)} s old)`;
       }
     }

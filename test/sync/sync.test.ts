@@ -4,7 +4,7 @@
  * measured in /work/shared/multi-machine.md).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,7 +41,9 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-async function fixPlan(options: { maps?: ReturnType<typeof parsePathMap>[]; now?: number; tempFreshMs?: number } = {}) {
+async function fixPlan(
+  options: { maps?: ReturnType<typeof parsePathMap>[]; now?: number; tempFreshMs?: number; tempSettleMs?: number } = {},
+) {
   const nowMs = options.now ?? Date.now();
   const snap = await inspectSync({
     fs,
@@ -51,6 +53,7 @@ async function fixPlan(options: { maps?: ReturnType<typeof parsePathMap>[]; now?
     nowMs,
     ...(options.maps ? { maps: options.maps } : {}),
     ...(options.tempFreshMs === undefined ? {} : { tempFreshMs: options.tempFreshMs }),
+    ...(options.tempSettleMs === undefined ? {} : { tempSettleMs: options.tempSettleMs }),
   });
   return extendPlan(emptyPlan(randomUUID(), nowMs, shared, conflicts), snap, {
     nowMs,
@@ -237,10 +240,24 @@ describe('conflict folding', () => {
     await mkdir(project());
     await writeFile(join(project(), `${S}.jsonl`), line('a', 'hello') + line('b', 'x'));
     await writeFile(join(project(), conflictName(4)), line('a', 'hello'));
-    await writeFile(join(project(), `.syncthing.${S}.jsonl.tmp`), 'partial');
-    const busy = await fixPlan();
+    const temp = join(project(), `.syncthing.${S}.jsonl.tmp`);
+    await writeFile(temp, 'partial');
+    // The engine still writes the temp file while the fold is planned: busy.
+    const writer = setInterval(() => void appendFile(temp, 'x'), 50);
+    let busy: Awaited<ReturnType<typeof fixPlan>>;
+    try {
+      busy = await fixPlan({ tempSettleMs: 400 });
+    } finally {
+      clearInterval(writer);
+    }
     expect(busy.operations.filter((o) => o.type === 'rename')).toEqual([]);
     expect(busy.warnings.map((w) => w.code)).toContain('sync-busy');
+    // A fresh temp file that does not change is the leftover of a race (kept for a day):
+    // it does not block, as in the two-machine run right after an append on both sides.
+    await new Promise((r) => setTimeout(r, 100));
+    const quiet = await fixPlan({ tempSettleMs: 400 });
+    expect(quiet.warnings.map((w) => w.code)).not.toContain('sync-busy');
+    expect(quiet.operations.some((o) => o.type === 'rename')).toBe(true);
     // An old leftover temp file (Syncthing keeps them for a day) does not block.
     const old = new Date(Date.now() - 3600_000);
     await utimes(join(project(), `.syncthing.${S}.jsonl.tmp`), old, old);
