@@ -32,7 +32,9 @@ export async function retainFindings(ctx: Context, linked: number) {
   if (s.unretained.length > 0) {
     findings.push({
       code: 'NOT_RETAINED',
-      severity: 'warning' as const,
+      // Every session made since the last refresh is in this state: a note, not a reason
+      // for doctor to exit 2 in normal use.
+      severity: 'info' as const,
       message: `${plural(s.unretained.length, 'shared file')} (e.g. ${s.unretained[0]}) have no retained link in ${ctx.tilde(state.retainedDir)}: if Claude Code's cleanup deletes them, nothing can bring them back. \`doctor --fix\` makes the links (no bytes copied).`,
       path: state.retainedDir,
       fixable: true,
