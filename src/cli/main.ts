@@ -63,7 +63,11 @@ function shareFlags(command: Command): Command {
       'cleanupPeriodDays written to every shared account (default: the largest set, at least 3650); off leaves settings alone',
       cleanupDays,
     )
-    .option('--allow-lower', "let --cleanup-days lower an account's period (refused otherwise)");
+    .option('--allow-lower', "let --cleanup-days lower an account's period (refused otherwise)")
+    .option(
+      '--relative',
+      'make each account’s link relative (../.claude-shared/projects), so a home copied with cp -a or restored from a backup still works',
+    );
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -1,3 +1,5 @@
+import { dirname, relative } from 'node:path';
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
 import { reportBadAccountFolder, reportBadShared } from './merge.js';
@@ -10,14 +12,28 @@ export interface LinkOptions extends PlanContext {
    * @default 'dir'
    */
   linkType?: 'dir' | 'junction';
+  /**
+   * Write each link as a path relative to the account's folder
+   * (`~/.claude-2/projects -> ../.claude-shared/projects`) instead of the shared folder's
+   * absolute path, so that a home folder copied with `cp -a` or restored from a backup to
+   * another place still links to its own shared folder. Not possible with junctions.
+   * @default false
+   */
+  relative?: boolean;
 }
 
 /** Adds the links: each account's folder becomes a link to the shared folder's real path. */
 export function linkPhase(
   b: PlanBuilder,
-  options: Pick<LinkOptions, 'linkType'>,
+  options: Pick<LinkOptions, 'linkType' | 'relative'>,
   only?: (account: AccountSnapshot, folder: string) => boolean,
 ): void {
+  if (options.relative === true && options.linkType === 'junction') {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      'Relative links cannot be junctions (Windows junctions hold absolute paths). Leave out --relative (relative: true), or use linkType "dir" with Developer Mode enabled.',
+    );
+  }
   for (const folder of b.snapshot.folders) {
     if (reportBadShared(b, folder)) continue;
     const shared = b.snapshot.shared[folder];
@@ -44,11 +60,15 @@ export function linkPhase(
         b.ensureDir(shared.path);
         ensured = true;
       }
+      // Both paths are real (the account's real folder, the shared folder's realpath), so
+      // the relative text resolves the same way the kernel follows it.
+      const text = options.relative === true ? relative(dirname(f.path), shared.path) : undefined;
       b.add({
         type: 'symlink',
         reason: 'link',
         path: f.path,
         target: shared.path,
+        ...(text !== undefined && text !== '' ? { linkText: text } : {}),
         linkType: options.linkType ?? 'dir',
         expect: { type: 'absent' },
         account: account.realPath,

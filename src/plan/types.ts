@@ -139,9 +139,13 @@ export interface SymlinkOperation extends OperationBase {
    */
   target: string;
   /**
-   * The link text to write when it is not `target`: a relative name of a sibling in the
-   * same folder (an alias project folder: `-Users-a-app -> -home-a-app`), so that the link
-   * means the same on every machine a sync engine copies it to.
+   * The link text to write when it is not `target`, always relative: for an alias
+   * (`reason: 'alias'`) the plain name of a sibling in the same folder
+   * (`-Users-a-app -> -home-a-app`), so that the link means the same on every machine a
+   * sync engine copies it to; for an account's link (`reason: 'link'`, `relative` option)
+   * the path from the link's folder to `target` (`../.claude-shared/projects`), so that a
+   * home folder copied with `cp -a` or restored from a backup still links to its own
+   * shared folder. Either way it resolves to `target`.
    */
   linkText?: string;
   linkType: 'dir' | 'junction';

@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { NEVER_SHARED } from '../layout/names.js';
 import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from './paths.js';
 import { type Operation, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
@@ -162,7 +162,9 @@ export function validatePlan(plan: Plan): PlanIssue[] {
         const why =
           role === 'link-target'
             ? op.type === 'symlink' && op.linkText !== undefined
-              ? badAlias(plan, op.path, op.linkText, path)
+              ? op.reason === 'alias'
+                ? badAlias(plan, op.path, op.linkText, path)
+                : (badRelative(op.path, op.linkText, path) ?? scope.badTarget(path))
               : scope.badTarget(path)
             : scope.badPath(path);
         if (why) {
@@ -324,6 +326,20 @@ function badAlias(plan: Plan, path: string, linkText: string, target: string): s
   }
   if (pathKey(dirname(target)) !== pathKey(parent) || basename(target) !== linkText) {
     return `does not match the alias link text ${JSON.stringify(linkText)}.`;
+  }
+  return undefined;
+}
+
+/**
+ * A relative account link must be relative text that resolves, from the link's folder, to
+ * exactly its `target` (which must then be a shared folder).
+ */
+function badRelative(path: string, linkText: string, target: string): string | undefined {
+  if (linkText === '' || isAbsolute(linkText) || /^[\\/]/.test(linkText) || /^[A-Za-z]:/.test(linkText)) {
+    return `has link text ${JSON.stringify(linkText)}, which is not a relative path.`;
+  }
+  if (pathKey(resolve(dirname(path), linkText)) !== pathKey(target)) {
+    return `is not where the relative link text ${JSON.stringify(linkText)} leads from ${dirname(path)}.`;
   }
   return undefined;
 }

@@ -196,6 +196,24 @@ describe('validatePlan', () => {
     expect(issues).toEqual([expect.objectContaining({ code: 'OUTSIDE_ROOTS', path: '/etc' })]);
   });
 
+  it('accepts a relative account link that leads to its target, and refuses one that does not', () => {
+    const link = (id: string, path: string, linkText: string): Operation => ({
+      id,
+      type: 'symlink',
+      reason: 'link',
+      path,
+      target: '/h/.claude-shared/projects',
+      linkText,
+      linkType: 'dir',
+      expect: { type: 'absent' },
+    });
+    expect(validatePlan(plan([link('op-1', '/h/.claude/projects', '../.claude-shared/projects')]))).toEqual([]);
+    for (const text of ['../../etc', '/h/.claude-shared/projects', '.claude-shared/projects', '']) {
+      const issues = validatePlan(plan([link('op-1', '/h/.claude/projects', text)]));
+      expect(issues.map((i) => [i.code, i.operationId])).toEqual([['OUTSIDE_ROOTS', 'op-1']]);
+    }
+  });
+
   it('refuses two operations creating one path', () => {
     const issues = validatePlan(
       plan([

@@ -39,6 +39,8 @@ export interface ShareFlags {
   mapPath?: string[];
   /** `--allow-lower`: let `--cleanup-days` lower an account's period. */
   allowLower?: boolean;
+  /** `--relative`: relative account links. */
+  relative?: boolean;
 }
 
 export function shareOptions(ctx: Context, flags: ShareFlags) {
@@ -47,6 +49,7 @@ export function shareOptions(ctx: Context, flags: ShareFlags) {
     ...(flags.onDiverged === undefined ? {} : { onDiverged: flags.onDiverged }),
     ...(flags.cleanupDays === undefined ? {} : { cleanupPeriodDays: flags.cleanupDays }),
     ...(flags.allowLower === true ? { allowLowerCleanupPeriod: true } : {}),
+    ...(flags.relative === true ? { relative: true } : {}),
   };
 }
 

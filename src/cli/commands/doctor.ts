@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
 import { share } from '../lib.js';
+import { copiedLinkAdvice } from '../links.js';
 import { inspectSyncFor, parseMaps, syncFindings, withSync } from '../sync.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
 import { readApplyState } from './apply-state.js';
@@ -51,7 +52,9 @@ export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Pro
           add({
             code: 'LINK_DANGLING',
             severity: 'error',
-            message: `${where} is a link to ${state.linkTarget}, which does not exist: Claude Code sees no sessions there. Restore that folder, or remove the link and run \`rollback\` or \`apply\`.`,
+            message:
+              copiedLinkAdvice(ctx, state, ctx.sharedDirs[folder] ?? '') ??
+              `${where} is a link to ${state.linkTarget}, which does not exist: Claude Code sees no sessions there. Restore that folder, or remove the link and run \`rollback\` or \`apply\`.`,
             account: a.path,
             path: state.path,
             fixable: false,
@@ -61,7 +64,9 @@ export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Pro
           add({
             code: 'LINK_ELSEWHERE',
             severity: 'warning',
-            message: `${where} is a link to ${state.linkTarget}, not to the shared folder ${ctx.tilde(ctx.sharedDirs[folder] ?? '')}. Leave it if you made it on purpose; otherwise point --shared there or replace the link by hand.`,
+            message:
+              copiedLinkAdvice(ctx, state, ctx.sharedDirs[folder] ?? '') ??
+              `${where} is a link to ${state.linkTarget}, not to the shared folder ${ctx.tilde(ctx.sharedDirs[folder] ?? '')}. Leave it if you made it on purpose; otherwise point --shared there or replace the link by hand.`,
             account: a.path,
             path: state.path,
             fixable: false,

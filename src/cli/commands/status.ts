@@ -8,6 +8,7 @@ import { sessionIdOfFile } from '../../layout/names.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
+import { type CopiedLink, copiedLinks } from '../links.js';
 import { inspectSyncFor, syncInUse } from '../sync.js';
 import { type ApplyStateReport, readApplyState } from './apply-state.js';
 import { cleanupReport, printCleanup } from './cleanup.js';
@@ -34,6 +35,11 @@ export interface StatusReport {
   cleanup: CleanupReport;
   /** A journal or lock an apply left beside the shared folder, and what to do about it. */
   applyState: ApplyStateReport;
+  /**
+   * Account links into another copy of the shared folder (a home copied with `cp -a` or
+   * restored from a backup, with absolute links into the old home), each with advice.
+   */
+  copiedLinks: CopiedLink[];
 }
 
 export async function collectStatus(ctx: Context): Promise<StatusReport> {
@@ -43,7 +49,15 @@ export async function collectStatus(ctx: Context): Promise<StatusReport> {
   );
   const cleanup = await cleanupReport(ctx, accounts);
   const applyState = await readApplyState(ctx);
-  return { home: ctx.home, sharedDirs: ctx.sharedDirs, accounts, shared, cleanup, applyState };
+  return {
+    home: ctx.home,
+    sharedDirs: ctx.sharedDirs,
+    accounts,
+    shared,
+    cleanup,
+    applyState,
+    copiedLinks: copiedLinks(ctx, accounts),
+  };
 }
 
 async function sharedTotals(
@@ -183,6 +197,8 @@ export function printStatus(ctx: Context, report: StatusReport): void {
         const state = a.folders[f];
         if (state?.linkTarget !== undefined && state.kind !== 'linked') {
           ctx.say(`  ${c.red('!')} ${ctx.tilde(state.path)} -> ${state.linkTarget} (${state.kind})`);
+          const copied = report.copiedLinks.find((l) => l.path === state.path);
+          if (copied) ctx.say(`    ${copied.advice}`);
         }
       }
       for (const p of a.problems) ctx.say(`  ${c.red('!')} ${p.code}: ${p.message}`);
