@@ -142,6 +142,7 @@ export {
   type InspectSyncOptions,
   inspectSync,
   type MachineRecord,
+  readPathMaps,
   type SyncSnapshot,
 } from './sync/inspect.js';
 export {

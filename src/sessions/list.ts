@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import { createLimit } from '../util/limit.js';
@@ -77,7 +78,10 @@ export async function* iterateSessions(
 
   aborted(s.signal);
   const folders = await resolveFolders(options, fs, report);
-  const dirs = await listProjectDirs(folders, fs, options.project, report);
+  // Alias links (docs/machines.md): each session is listed once, through its real folder,
+  // and names every alias folder that reaches it too.
+  const aliases = new Map<string, string[]>();
+  const dirs = await listProjectDirs(folders, fs, options.project, report, aliases);
   let candidates = await readProjectDirs(dirs, fs, concurrency, report);
   const workers = workersCanRead(fs)
     ? await ListWorkers.start(workerCount(candidates.length, options.workers))
@@ -87,7 +91,11 @@ export async function* iterateSessions(
     const files = workers ? await workers.stat(candidates, report).catch(inThread) : await inThread();
     candidates = [];
     aborted(s.signal);
-    yield* ordered(groupSessions(files.splice(0)), s, { offset, limit }, workers);
+    for await (const row of ordered(groupSessions(files.splice(0)), s, { offset, limit }, workers)) {
+      const names = aliases.size === 0 ? undefined : aliases.get(dirname(row.path));
+      if (names !== undefined) row.aliases = [...names].sort();
+      yield row;
+    }
   } finally {
     await workers?.close();
   }

@@ -186,12 +186,17 @@ export interface ProjectDir {
   accounts: string[];
 }
 
-/** The project folders (matching `project` when given) of the physical `projects/` folders. */
+/**
+ * The project folders (matching `project` when given) of the physical `projects/` folders.
+ * `aliases`, when given, receives every alias link found (matching or not): the real path
+ * of the folder it leads to, and the link's name.
+ */
 export async function listProjectDirs(
   folders: readonly ProjectsFolder[],
   fs: FileSystem,
   project: string | undefined,
   report: ProblemSink,
+  aliases?: Map<string, string[]>,
 ): Promise<ProjectDir[]> {
   const dirs: ProjectDir[] = [];
   const seen = new Set<string>();
@@ -203,6 +208,10 @@ export async function listProjectDirs(
   for (const folder of folders) {
     const entries = await readdirOr(fs, folder.realPath, report, folder.accounts);
     for (const e of entries ?? []) {
+      if (aliases !== undefined && e.type === 'symlink') {
+        const target = await aliasTarget(fs, folder.realPath, join(folder.realPath, e.name));
+        if (target !== undefined) aliases.set(target, [...(aliases.get(target) ?? []), e.name]);
+      }
       if (project !== undefined && !projectDirMatches(e.name, project)) continue;
       const path = join(folder.realPath, e.name);
       if (e.type === 'directory') {

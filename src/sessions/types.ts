@@ -90,6 +90,13 @@ export interface SessionInfo extends SdkSessionInfo {
    * backup listed as a source, ...). Absent when there are none.
    */
   copies?: SessionCopy[];
+  /**
+   * Other names its project folder is reached by: alias links beside it in the same
+   * `projects/` folder (`-Users-alice-app -> -home-alice-app`, made by `--map-path` for a
+   * project kept under another path on another machine), sorted. The session is still
+   * one row, under its real folder (`projectDir`). Absent when there are none.
+   */
+  aliases?: string[];
 }
 
 /** Something that kept a file or folder out of the listing. The rest is still listed. */

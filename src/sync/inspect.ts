@@ -192,6 +192,14 @@ async function readdirOr(fs: FileSystem, path: string) {
 }
 
 /** Reads every stored path map; a missing or malformed file gives none. */
+/**
+ * The path maps stored machine-locally beside a shared folder
+ * (`<root>/.claude-shared-local/path-maps.json`); none when the file is missing or unreadable.
+ */
+export async function readPathMaps(fs: FileSystem, sharedDir: string): Promise<PathMap[]> {
+  return parseStoredMaps((await stateOf(fs, pathMapsPath(syncRootOf(sharedDir)), true)).text);
+}
+
 function parseStoredMaps(text: string | undefined): PathMap[] {
   if (text === undefined) return [];
   try {

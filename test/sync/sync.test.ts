@@ -328,6 +328,57 @@ describe('path-map aliases', () => {
     }
   });
 
+  it('list shows an aliased session once, with every path that reaches it (text and --json); SDK fields unchanged', async () => {
+    const T = '22222222-2222-4222-8222-222222222222';
+    await mkdir(join(shared, lSlug));
+    await writeFile(join(shared, lSlug, `${S}.jsonl`), line('a', 'hi from the laptop', '/home/alice/app'));
+    const elsewhere = encodeProjectDir('/srv/other').name;
+    await mkdir(join(shared, elsewhere));
+    await writeFile(join(shared, elsewhere, `${T}.jsonl`), line('a', 'unrelated', '/srv/other', T));
+    await applyPlan(await fixPlan({ maps: [map()] }), { fs });
+    expect(await readlink(join(shared, dSlug))).toBe(lSlug);
+
+    const home = join(dir, 'home');
+    await mkdir(join(home, '.claude'), { recursive: true });
+    await symlink(shared, join(home, '.claude', 'projects'));
+    const args = ['--home', home, '--shared', shared, '--accounts', join(home, '.claude')];
+    type Row = { sessionId: string; cwd?: string; aliases?: string[]; projectPaths?: string[]; projectDir: string };
+    const rows = json<Row[]>(cli(['list', '--all', '--json', ...args]));
+    expect(rows.map((r) => r.sessionId).sort()).toEqual([S, T].sort());
+    const aliased = rows.find((r) => r.sessionId === S) as Row;
+    expect(aliased.projectDir).toBe(lSlug);
+    expect(aliased.cwd).toBe('/home/alice/app');
+    expect(aliased.aliases).toEqual([dSlug]);
+    expect(aliased.projectPaths).toEqual(['/home/alice/app', '/Users/alice/app']);
+    const plain = rows.find((r) => r.sessionId === T) as Row;
+    expect(plain.aliases).toBeUndefined();
+    expect(plain.projectPaths).toBeUndefined();
+
+    // Through this machine's path: the same one row, with the same paths.
+    const mine = json<Row[]>(cli(['list', '--project', '/Users/alice/app', '--json', ...args]));
+    expect(mine.map((r) => [r.sessionId, r.projectPaths])).toEqual([[S, ['/home/alice/app', '/Users/alice/app']]]);
+
+    const text = cli(['list', '--all', '--no-color', ...args]);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n').filter((l) => l.includes('hi from the laptop'));
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain('/home/alice/app, /Users/alice/app');
+
+    // The library adds `aliases` and nothing else to a row: the SDK's fields are as before.
+    const lib = await listSessions({ fs, projectsDir: shared });
+    const row = lib.sessions.find((s) => s.sessionId === S);
+    expect(row?.aliases).toEqual([dSlug]);
+    expect(
+      Object.keys(row ?? {})
+        .filter((k) => !['path', 'projectDir', 'accounts', 'copies', 'aliases'].includes(k))
+        .sort(),
+    ).toEqual(
+      Object.keys(lib.sessions.find((s) => s.sessionId === T) ?? {})
+        .filter((k) => !['path', 'projectDir', 'accounts', 'copies'].includes(k))
+        .sort(),
+    );
+  });
+
   it('a plan whose alias link leaves its folder is invalid', async () => {
     await mkdir(join(shared, lSlug));
     await writeFile(join(shared, lSlug, `${S}.jsonl`), line('a', 'hi', '/home/alice/app'));

@@ -1,7 +1,10 @@
 import { basename } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../../errors.js';
 import { absolutePath } from '../../layout/config-dir.js';
+import { encodeProjectDir } from '../../layout/names.js';
 import { SDK_SESSION_FIELDS } from '../../sessions/types.js';
+import { readPathMaps } from '../../sync/inspect.js';
+import { mapPath, type PathMap } from '../../sync/layout.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatPickerSize, formatWhen, table } from '../format.js';
@@ -39,9 +42,11 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
     }
     ctx.note(`${ctx.ce.yellow('!')} ${ctx.tilde(given as string)} does not exist any more; these are its sessions.`);
   }
+  // Path maps (docs/machines.md) name the path each alias folder stands for.
+  const maps = await readPathMaps(ctx.fs, await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir));
   if (ctx.json) {
     const problems: ListProblem[] = [];
-    await streamJSON(ctx, iterateSessions({ ...listOptions, onProblem: (p) => problems.push(p) }));
+    await streamJSON(ctx, iterateSessions({ ...listOptions, onProblem: (p) => problems.push(p) }), maps);
     reportProblems(ctx, problems);
     return ExitCode.OK;
   }
@@ -62,7 +67,13 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
       s.gitBranch ?? '',
       formatPickerSize(s.fileSize),
       s.accounts.map((a) => basename(a)).join(','),
-      ...(project === undefined ? [ctx.tilde(s.cwd ?? '')] : []),
+      ...(project === undefined
+        ? [
+            projectPaths(s, maps)
+              .map((p) => ctx.tilde(p))
+              .join(', '),
+          ]
+        : []),
       c.dim(options.fullIds ? s.sessionId : s.sessionId.slice(0, 8)),
     ]);
     const columns = [
@@ -71,7 +82,9 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
       { header: 'BRANCH', max: 24 },
       { header: 'SIZE', align: 'right' as const },
       { header: 'ACCOUNTS', max: 40 },
-      ...(project === undefined ? [{ header: 'PROJECT', max: 40 }] : []),
+      ...(project === undefined
+        ? [{ header: 'PROJECT', max: sessions.some((s) => s.aliases !== undefined) ? 80 : 40 }]
+        : []),
       { header: 'ID' },
     ];
     for (const line of table(columns, rows)) ctx.say(line);
@@ -102,12 +115,12 @@ const CHUNK_CHARS = 1 << 16;
  * Writes the rows as they come, as one JSON array, the same text as
  * `JSON.stringify(rows, null, 2)`: the whole listing is never held as one string.
  */
-async function streamJSON(ctx: Context, rows: AsyncIterable<SessionInfo>): Promise<void> {
+async function streamJSON(ctx: Context, rows: AsyncIterable<SessionInfo>, maps: readonly PathMap[]): Promise<void> {
   let chunk = '';
   let first = true;
   for await (const row of rows) {
     // A row's own text, indented one level: strings in JSON hold no raw newline.
-    chunk += `${first ? '[\n  ' : ',\n  '}${JSON.stringify(toJSON(row), null, 2).replaceAll('\n', '\n  ')}`;
+    chunk += `${first ? '[\n  ' : ',\n  '}${JSON.stringify(toJSON(row, maps), null, 2).replaceAll('\n', '\n  ')}`;
     first = false;
     if (chunk.length >= CHUNK_CHARS) {
       ctx.io.stdout.write(chunk);
@@ -121,10 +134,32 @@ function diverged(s: SessionInfo): boolean {
   return (s.copies ?? []).some((copy) => copy.relation === 'diverged');
 }
 
-/** The SDK's fields in its order (absent ones left out, as the SDK does), then the library's. */
-function toJSON(s: SessionInfo): Record<string, unknown> {
+/**
+ * The SDK's fields in its order (absent ones left out, as the SDK does), then the
+ * library's, then, for a session whose folder has aliases, `projectPaths`.
+ */
+function toJSON(s: SessionInfo, maps: readonly PathMap[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of SDK_SESSION_FIELDS) if (s[f] !== undefined) out[f] = s[f];
   for (const [k, v] of Object.entries(s)) if (!(k in out)) out[k] = v;
+  if (s.aliases !== undefined) out.projectPaths = projectPaths(s, maps);
+  return out;
+}
+
+/**
+ * Every working directory that reaches a session: the one it was recorded in, then the
+ * path each alias folder stands for (the recorded one mapped by a path map, either way,
+ * whose folder name is the alias's). An alias no map explains is left out here; its
+ * folder name is in `aliases`.
+ */
+export function projectPaths(s: SessionInfo, maps: readonly PathMap[]): string[] {
+  const out = s.cwd === undefined ? [] : [s.cwd];
+  if (s.cwd === undefined || s.aliases === undefined) return out;
+  const cwd = s.cwd;
+  const candidates = maps.flatMap((m) => [mapPath(cwd, m), mapPath(cwd, { from: m.to, to: m.from })]);
+  for (const alias of s.aliases) {
+    const path = candidates.find((c) => c !== undefined && encodeProjectDir(c).name === alias);
+    if (path !== undefined && !out.includes(path)) out.push(path);
+  }
   return out;
 }
