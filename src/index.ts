@@ -23,6 +23,8 @@ export {
   defaultManagedSettingsDirs,
   type FindCleanupSourcesOptions,
   findCleanupSources,
+  type LowestCleanupPeriod,
+  lowestCleanupPeriod,
 } from './doctor/cleanup-sources.js';
 export { readRetainState } from './doctor/retained.js';
 export {

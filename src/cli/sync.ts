@@ -5,11 +5,13 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Account } from '../accounts/types.js';
+import { type CleanupReport, lowestCleanupPeriod } from '../doctor/cleanup-sources.js';
 import type { Plan } from '../plan/types.js';
 import { inspectSync, type MachineRecord, type SyncSnapshot } from '../sync/inspect.js';
 import { machineName, type PathMap, parsePathMap, STIGNORE, STIGNORE_LOCAL, stignoreText } from '../sync/layout.js';
 import { extendPlan } from '../sync/plan.js';
 import { VERSION } from '../version.js';
+import { cleanupReport } from './commands/cleanup.js';
 import type { Context } from './context.js';
 
 /** This machine's name in the registry: `CLAUDE_SHARED_SESSIONS_MACHINE`, else the host name. */
@@ -48,7 +50,17 @@ export function syncInUse(snap: SyncSnapshot): boolean {
   return snap.engine !== 'none' || snap.maps.length > 0 || snap.machinesDir.type === 'directory';
 }
 
-export function machineRecord(ctx: Context, snap: SyncSnapshot, accounts: readonly Account[]): MachineRecord {
+/**
+ * This machine's record. Each linked account's period is the lowest any run of it cleans
+ * the shared folder with (`report`: account, managed and project settings), with its
+ * source; without a report, the account's own value.
+ */
+export function machineRecord(
+  ctx: Context,
+  snap: SyncSnapshot,
+  accounts: readonly Account[],
+  report?: CleanupReport,
+): MachineRecord {
   return {
     name: snap.machine,
     tool: 'claude-shared-sessions',
@@ -56,7 +68,12 @@ export function machineRecord(ctx: Context, snap: SyncSnapshot, accounts: readon
     pathMaps: snap.maps,
     accounts: accounts
       .filter((a) => a.exists && a.projects.kind === 'linked')
-      .map((a) => ({ path: a.path, cleanupPeriodDays: a.cleanupPeriodDays })),
+      .map((a) => {
+        const lowest = report === undefined ? undefined : lowestCleanupPeriod(report, a.path);
+        return lowest === undefined
+          ? { path: a.path, cleanupPeriodDays: a.cleanupPeriodDays }
+          : { path: a.path, cleanupPeriodDays: lowest.days, source: { kind: lowest.kind, path: lowest.path } };
+      }),
     lastSeen: ctx.io.now().toISOString(),
   };
 }
@@ -95,12 +112,14 @@ export async function withSync(
       ? { ...a, cleanupPeriodDays: days, projects: { ...a.projects, kind: 'linked' as const } }
       : a;
   });
+  const linked = linkedAfter as Account[];
+  const report = await cleanupReport(ctx, linked, sharedDir);
   return extendPlan(plan, snap, {
     nowMs: ctx.io.now().getTime(),
     setup: true,
     aliases: true,
     fold,
-    machineRecord: machineRecord(ctx, snap, linkedAfter as Account[]),
+    machineRecord: machineRecord(ctx, snap, linked, report),
   });
 }
 
@@ -193,11 +212,36 @@ export function syncFindings(ctx: Context, snap: SyncSnapshot, ownAccounts: read
       out.push({
         code: 'SYNC_REMOTE_CLEANUP',
         severity: 'warning',
-        message: `Machine ${m.name} (last seen ${m.record.lastSeen}) runs the account ${a.path} with cleanupPeriodDays ${a.cleanupPeriodDays}, lower than any here (${Number.isFinite(ownMin) ? ownMin : 'none'}): its Claude Code deletes shared sessions older than ${a.cleanupPeriodDays} days, and the sync engine deletes them here too. Run \`claude-shared-sessions doctor --fix\` on ${m.name}.`,
+        message: `Machine ${m.name} (last seen ${m.record.lastSeen}) runs the account ${a.path} with cleanupPeriodDays ${a.cleanupPeriodDays}${sourceText(a.source)}, lower than any here (${Number.isFinite(ownMin) ? ownMin : 'none'}): its Claude Code deletes shared sessions older than ${a.cleanupPeriodDays} days, and the sync engine deletes them here too. ${remoteFix(a.source, m.name)}`,
         path: m.path,
         fixable: false,
       });
     }
   }
   return out;
+}
+
+/** ` (set by <file>, <kind>)` for a record's source, or nothing for a record without one. */
+export function sourceText(source: { kind?: unknown; path?: unknown } | undefined): string {
+  if (source === undefined || typeof source.path !== 'string') return '';
+  const kind =
+    source.kind === 'managed'
+      ? 'managed settings'
+      : source.kind === 'project' || source.kind === 'project-local'
+        ? 'project settings'
+        : source.kind === 'account'
+          ? "the account's settings"
+          : 'settings';
+  return ` (from ${source.path}, ${kind})`;
+}
+
+/** What to do on the other machine about a low period from `source`. */
+function remoteFix(source: { kind?: unknown; path?: unknown } | undefined, machine: string): string {
+  if (source?.kind === 'managed') {
+    return `Ask whoever manages Claude Code on ${machine} to remove or raise cleanupPeriodDays in ${String(source.path)}.`;
+  }
+  if (source?.kind === 'project' || source?.kind === 'project-local') {
+    return `On ${machine}, remove "cleanupPeriodDays" from ${String(source.path)} or raise it (\`doctor\` there reports it).`;
+  }
+  return `Run \`claude-shared-sessions doctor --fix\` on ${machine}.`;
 }

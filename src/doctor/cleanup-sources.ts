@@ -166,6 +166,48 @@ export async function findCleanupSources(options: FindCleanupSourcesOptions): Pr
   return report;
 }
 
+/** The lowest period any Claude Code run of one account cleans the shared folder with, and where it comes from. */
+export interface LowestCleanupPeriod {
+  days: number;
+  kind: CleanupSourceKind;
+  /** The settings file (for an account that sets nothing, its `settings.json` path). */
+  path: string;
+  /** For `project` and `project-local`: the project folder. */
+  project?: string;
+}
+
+/**
+ * The smallest `cleanupPeriodDays` a Claude Code run of `account` can clean the shared
+ * folder with, by Claude Code's precedence: managed settings override everything (the
+ * smallest managed value); otherwise a run in a project takes the project's
+ * `settings.local.json`, else its `settings.json`, else the account's value, so the
+ * lowest is the smallest of the account's and every project's. Undefined when the
+ * account is not among the report's linked accounts.
+ *
+ * @example
+ * const report = await findCleanupSources({ fs, sharedDir, accounts, now: Date.now() });
+ * lowestCleanupPeriod(report, '/home/me/.claude') // { days: 2, kind: 'project', path: '/home/me/app/.claude/settings.json', project: '/home/me/app' }
+ */
+export function lowestCleanupPeriod(report: CleanupReport, account: string): LowestCleanupPeriod | undefined {
+  const own = report.sources.find((s) => s.kind === 'account' && s.account === account);
+  if (own === undefined) return undefined;
+  const smallest = (list: readonly CleanupSource[]) =>
+    list.reduce((a, b) => (b.days < a.days ? b : a), list[0] as CleanupSource);
+  const managed = report.sources.filter((s) => s.kind === 'managed');
+  const byProject = new Map<string, CleanupSource>();
+  for (const s of report.sources) if (s.kind === 'project-local' && s.project) byProject.set(s.project, s);
+  for (const s of report.sources) {
+    if (s.kind === 'project' && s.project && !byProject.has(s.project)) byProject.set(s.project, s);
+  }
+  const pick = managed.length > 0 ? smallest(managed) : smallest([own, ...byProject.values()]);
+  return {
+    days: pick.days,
+    kind: pick.kind,
+    path: pick.path,
+    ...(pick.project === undefined ? {} : { project: pick.project }),
+  };
+}
+
 /** `managed-settings.json`, then the `.json` files of `managed-settings.d/` in name order. */
 async function managedFiles(fs: FileSystem, dir: string): Promise<string[]> {
   const files = [join(dir, 'managed-settings.json')];

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
+import type { CleanupSourceKind } from '../doctor/cleanup-sources.js';
 import { errnoCode } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
 import { encodeProjectDir, projectDirMatches, sessionIdOfFile } from '../layout/names.js';
@@ -99,7 +100,13 @@ export interface MachineRecord {
   tool: string;
   version: string;
   pathMaps: PathMap[];
-  accounts: { path: string; cleanupPeriodDays: number }[];
+  /**
+   * Each shared account: the lowest `cleanupPeriodDays` any Claude Code run of it cleans
+   * the shared folder with (managed, project or account settings: `lowestCleanupPeriod`),
+   * and that value's source. Records of older versions have the account's own value and
+   * no `source`.
+   */
+  accounts: { path: string; cleanupPeriodDays: number; source?: { kind: CleanupSourceKind; path: string } }[];
   lastSeen: string;
 }
 

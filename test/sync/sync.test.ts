@@ -10,6 +10,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply.js';
 import { recover } from '../../src/apply/recover.js';
+import {
+  type CleanupReport,
+  type CleanupSource,
+  type CleanupSourceKind,
+  lowestCleanupPeriod,
+} from '../../src/doctor/cleanup-sources.js';
 import { ErrorCodes, SharedSessionsError } from '../../src/errors.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
@@ -413,6 +419,91 @@ describe('machines registry', () => {
     const d = json<{ findings: { code: string; message: string }[] }>(cli(['doctor', ...args, '--json']));
     const f = d.findings.find((x) => x.code === 'SYNC_REMOTE_CLEANUP');
     expect(f?.message).toMatch(/desk.*cleanupPeriodDays 7/);
+  });
+
+  it("records each account's lowest effective period with its source (project settings), and another machine reports it", async () => {
+    const home = join(dir, 'home');
+    const project = join(dir, 'work', 'app');
+    await mkdir(join(project, '.claude'), { recursive: true });
+    await writeFile(join(project, '.claude', 'settings.json'), '{ "cleanupPeriodDays": 5 }\n');
+    await mkdir(join(home, '.claude'), { recursive: true });
+    await writeFile(join(home, '.claude', 'settings.json'), '{ "cleanupPeriodDays": 3650 }\n');
+    const slug = encodeProjectDir(project).name;
+    await mkdir(join(shared, slug));
+    await writeFile(join(shared, slug, `${S}.jsonl`), line('a', 'hi', project));
+    await symlink(shared, join(home, '.claude', 'projects'));
+    await mkdir(join(root, '.claude-shared-machines'), { recursive: true });
+    const args = ['--home', home, '--shared', shared, '--accounts', join(home, '.claude')];
+    const env = {
+      CLAUDE_SHARED_SESSIONS_MACHINE: 'laptop',
+      CLAUDE_SHARED_SESSIONS_MANAGED_DIR: join(dir, 'no-managed'),
+    };
+
+    const applied = cli(['apply', '--yes', ...args], { env });
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const record = JSON.parse(await readFile(join(root, '.claude-shared-machines', 'laptop.json'), 'utf8'));
+    expect(record.accounts).toEqual([
+      {
+        path: join(home, '.claude'),
+        cleanupPeriodDays: 5,
+        source: { kind: 'project', path: join(project, '.claude', 'settings.json') },
+      },
+    ]);
+
+    // The same folder seen from another machine (the record synced there), whose own
+    // accounts keep 3650 days: it reports the laptop's period and where it comes from.
+    await rm(join(project, '.claude'), { recursive: true });
+    const desk = {
+      CLAUDE_SHARED_SESSIONS_MACHINE: 'desk',
+      CLAUDE_SHARED_SESSIONS_MANAGED_DIR: env.CLAUDE_SHARED_SESSIONS_MANAGED_DIR,
+    };
+    const d = json<{ findings: { code: string; message: string }[] }>(
+      cli(['doctor', '--json', ...args], { env: desk }),
+    );
+    const f = d.findings.find((x) => x.code === 'SYNC_REMOTE_CLEANUP');
+    expect(f?.message).toContain('Machine laptop');
+    expect(f?.message).toContain(
+      `cleanupPeriodDays 5 (from ${join(project, '.claude', 'settings.json')}, project settings)`,
+    );
+    expect(f?.message).toContain(`remove "cleanupPeriodDays" from ${join(project, '.claude', 'settings.json')}`);
+    const status = cli(['status', '--no-color', ...args], { env: desk });
+    expect(status.stdout).toMatch(/laptop: last seen .*smallest cleanupPeriodDays 5 \(from .*project settings\)/);
+  });
+
+  it('lowestCleanupPeriod follows Claude Code’s precedence: managed over everything, a project’s local file over its shared one', () => {
+    const src = (kind: CleanupSourceKind, days: number, project?: string): CleanupSource => ({
+      kind,
+      path: `/${kind}/${project ?? ''}`,
+      days,
+      set: true,
+      ...(kind === 'account' ? { account: '/a' } : {}),
+      ...(project === undefined ? {} : { project }),
+      wouldDelete: 0,
+      low: false,
+    });
+    const report = (sources: CleanupSource[]): CleanupReport => ({
+      sharedDir: '/s',
+      sessions: 0,
+      keepDays: 3650,
+      projectsChecked: 0,
+      projectsWithoutCwd: 0,
+      sources,
+    });
+    // A project's settings.local.json (20) overrides its settings.json (2): 2 never applies.
+    expect(
+      lowestCleanupPeriod(report([src('account', 100), src('project', 2, '/p'), src('project-local', 20, '/p')]), '/a'),
+    ).toMatchObject({ days: 20, kind: 'project-local', project: '/p' });
+    expect(lowestCleanupPeriod(report([src('account', 100), src('project', 9, '/q')]), '/a')).toMatchObject({
+      days: 9,
+      kind: 'project',
+    });
+    // Managed settings override the account and every project, even upwards.
+    expect(
+      lowestCleanupPeriod(report([src('account', 4), src('project', 2, '/p'), src('managed', 60)]), '/a'),
+    ).toMatchObject({ days: 60, kind: 'managed' });
+    expect(lowestCleanupPeriod(report([src('account', 40)]), '/a')).toMatchObject({ days: 40, kind: 'account' });
+    expect(lowestCleanupPeriod(report([src('account', 40)]), '/other')).toBeUndefined();
   });
 });
 

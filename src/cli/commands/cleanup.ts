@@ -11,11 +11,15 @@ import { plural } from '../format.js';
 export const MANAGED_DIR_ENV = 'CLAUDE_SHARED_SESSIONS_MANAGED_DIR';
 
 /** The cleanup sources of the shared `projects` folder, as `status` and `doctor` report them. */
-export async function cleanupReport(ctx: Context, accounts: readonly Account[]): Promise<CleanupReport> {
+export async function cleanupReport(
+  ctx: Context,
+  accounts: readonly Account[],
+  sharedDir = ctx.sharedDir,
+): Promise<CleanupReport> {
   const managed = ctx.io.env[MANAGED_DIR_ENV];
   return findCleanupSources({
     fs: ctx.fs,
-    sharedDir: ctx.sharedDir,
+    sharedDir,
     accounts,
     now: ctx.io.now().getTime(),
     ...(managed === undefined || managed === '' ? {} : { managedSettingsDirs: managed.split(delimiter) }),

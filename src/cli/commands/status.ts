@@ -9,7 +9,7 @@ import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
 import { type CopiedLink, copiedLinks } from '../links.js';
-import { inspectSyncFor, syncInUse } from '../sync.js';
+import { inspectSyncFor, sourceText, syncInUse } from '../sync.js';
 import { type ApplyStateReport, readApplyState } from './apply-state.js';
 import { cleanupReport, printCleanup } from './cleanup.js';
 
@@ -151,15 +151,29 @@ function printMachines(
       ctx.say(`  ${c.yellow('!')} ${ctx.tilde(m.file)}: unreadable (${m.error})`);
       continue;
     }
-    const r = m as { name: string; lastSeen: string; accounts?: { cleanupPeriodDays: number }[] };
-    const days = (r.accounts ?? []).map((a) => a.cleanupPeriodDays);
-    const min = days.length === 0 ? undefined : Math.min(...days);
+    const r = m as {
+      name: string;
+      lastSeen: string;
+      accounts?: { cleanupPeriodDays: number; source?: { kind?: unknown; path?: unknown } }[];
+    };
+    const accounts = r.accounts ?? [];
+    const smallest = accounts.reduce<(typeof accounts)[number] | undefined>(
+      (a, b) => (a === undefined || b.cleanupPeriodDays < a.cleanupPeriodDays ? b : a),
+      undefined,
+    );
+    const min = smallest?.cleanupPeriodDays;
     const low = min !== undefined && min < ownMin && r.name !== sync.machine;
     ctx.say(
-      `  ${r.name}${r.name === sync.machine ? c.dim(' (this one)') : ''}: last seen ${r.lastSeen}, ${plural(days.length, 'account')}${
-        min === undefined ? '' : `, smallest cleanupPeriodDays ${low ? c.yellow(String(min)) : String(min)}`
+      `  ${r.name}${r.name === sync.machine ? c.dim(' (this one)') : ''}: last seen ${r.lastSeen}, ${plural(accounts.length, 'account')}${
+        min === undefined
+          ? ''
+          : `, smallest cleanupPeriodDays ${low ? c.yellow(String(min)) : String(min)}${sourceText(smallest?.source)}`
       }`,
     );
+    if (low)
+      ctx.say(
+        `    ${c.yellow('!')} its cleanup deletes shared sessions here too: see \`doctor\` (SYNC_REMOTE_CLEANUP)`,
+      );
   }
 }
 
