@@ -135,14 +135,22 @@ export function mergePathMaps(stored: readonly PathMap[], given: readonly PathMa
 }
 
 /**
- * A Syncthing conflict copy's name: `<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<7 chars
- * of the winning device id><.ext>`. Returns the original's name, or undefined.
+ * A sync engine's conflict copy's name, read back to the original's name, or undefined:
+ * - Syncthing: `<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<7 chars of the winning device
+ *   id><.ext>` (measured, Syncthing 1.19);
+ * - Dropbox: `<stem> (<who>'s conflicted copy <YYYY-MM-DD>)<.ext>`, also with a counter
+ *   (`… 2026-12-03 (1))`) or without a name or date (as documented by Dropbox and reported
+ *   by users; not measured here). English names only: Dropbox translates "conflicted
+ *   copy" into the desktop app's language.
  *
  * @example
  * originalOfConflict('a.sync-conflict-20261203-100345-PJBMAIX.jsonl') // 'a.jsonl'
+ * originalOfConflict("a (Alice's conflicted copy 2026-12-03).jsonl") // 'a.jsonl'
  */
 export function originalOfConflict(name: string): string | undefined {
-  const m = /^(.*)\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}(\.[^.]*)?$/.exec(name);
+  const m =
+    /^(.*)\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}(\.[^.]*)?$/.exec(name) ??
+    /^(.*\S) \([^()]*\bconflicted copy\b[^()]*?(?: \(\d+\))?\)(\.[^.]*)?$/.exec(name);
   if (!m || m[1] === undefined || m[1] === '') return undefined;
   return m[1] + (m[2] ?? '');
 }

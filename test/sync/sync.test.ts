@@ -89,6 +89,17 @@ describe('names', () => {
     expect(originalOfConflict('x.sync-conflict-2026-1-ABC.jsonl')).toBeUndefined();
   });
 
+  it('reads Dropbox conflicted-copy names back to their original', () => {
+    expect(originalOfConflict(`${S} (Alice's conflicted copy 2026-12-03).jsonl`)).toBe(`${S}.jsonl`);
+    expect(originalOfConflict(`${S} (Alice's MacBook Pro's conflicted copy 2026-12-03 (1)).jsonl`)).toBe(`${S}.jsonl`);
+    expect(originalOfConflict(`${S} (conflicted copy).jsonl`)).toBe(`${S}.jsonl`);
+    // Dropbox also splits at the last dot.
+    expect(originalOfConflict("agent-a1.meta (Bob's conflicted copy 2026-12-03).json")).toBe('agent-a1.meta.json');
+    expect(originalOfConflict(`${S} (copy).jsonl`)).toBeUndefined();
+    expect(originalOfConflict("(Alice's conflicted copy 2026-12-03).jsonl")).toBeUndefined();
+    expect(originalOfConflict(`${S} (Alice's conflicted copy 2026-12-03) extra.jsonl`)).toBeUndefined();
+  });
+
   it('parses --map-path and maps only whole path segments', () => {
     const m = parsePathMap('/home/alice/=/Users/alice');
     expect(m).toEqual({ from: '/home/alice', to: '/Users/alice' });
@@ -226,6 +237,25 @@ describe('conflict folding', () => {
       const text = JSON.parse(l).message.content as string;
       expect(after.some((a) => a.includes(text))).toBe(true);
     }
+    expect((await fixPlan()).operations).toEqual([]);
+  });
+
+  it('folds a Dropbox conflicted copy of a transcript like a Syncthing one: a diverged copy becomes a resumable fork', async () => {
+    await mkdir(project());
+    const base = line('a', 'hello');
+    const dropboxName = `${S} (Alice's conflicted copy 2026-12-03).jsonl`;
+    await writeFile(join(project(), `${S}.jsonl`), base + line('b', 'turn on L'));
+    await writeFile(join(project(), dropboxName), base + line('c', 'turn on D'));
+    const plan = await fixPlan();
+    expect(validatePlan(plan)).toEqual([]);
+    await applyPlan(plan, { fs });
+    expect(Object.keys(await dumpTree(fs, project())).filter((n) => n.includes('conflicted copy'))).toEqual([]);
+    expect(Object.keys(await dumpTree(fs, join(conflicts, 'projects', '-p')))).toEqual([dropboxName]);
+    const listed = await listSessions({ fs, projectsDir: shared, project: '/p' });
+    expect(listed.sessions).toHaveLength(2);
+    const fork = listed.sessions.find((x) => x.sessionId !== S)?.sessionId as string;
+    expect(await readFile(join(project(), `${fork}.jsonl`), 'utf8')).toContain('turn on D');
+    expect(await readFile(join(project(), `${S}.jsonl`), 'utf8')).toContain('turn on L');
     expect((await fixPlan()).operations).toEqual([]);
   });
 
