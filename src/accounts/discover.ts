@@ -116,6 +116,20 @@ export function resolveCommonOptions(options: DiscoverOptions) {
  * ```
  */
 export async function discoverAccounts(options: DiscoverOptions = {}): Promise<Account[]> {
+  return discoverAccountsWith(options, { sessionSizes: true });
+}
+
+/** What only the library's own callers choose. */
+export interface DiscoverInternals {
+  /**
+   * Whether `sessionBytes` is summed (one lstat per transcript). `inspect` walks every
+   * file itself and never reads it, so it asks for `false` (`sessionBytes` is then 0).
+   */
+  sessionSizes: boolean;
+}
+
+/** {@link discoverAccounts}, with the choices of {@link DiscoverInternals}. */
+export async function discoverAccountsWith(options: DiscoverOptions, internals: DiscoverInternals): Promise<Account[]> {
   const { fs, home, cwd, sharedDirs, folders } = resolveCommonOptions(options);
   const env = options.env ?? process.env;
   const isAlive = options.isProcessAlive ?? defaultIsProcessAlive;
@@ -166,7 +180,7 @@ export async function discoverAccounts(options: DiscoverOptions = {}): Promise<A
   }
 
   return mapLimit(unique, concurrency, (c) =>
-    inspectAccount(fs, c.path, c.realPath, c.source, folders, sharedDirs, isAlive, concurrency),
+    inspectAccount(fs, c.path, c.realPath, c.source, folders, sharedDirs, isAlive, concurrency, internals),
   );
 }
 
@@ -179,6 +193,7 @@ async function inspectAccount(
   sharedDirs: Record<string, string>,
   isAlive: (pid: number) => boolean,
   concurrency: number,
+  internals: DiscoverInternals,
 ): Promise<Account> {
   const problems: AccountProblem[] = [];
   let exists = false;
@@ -220,7 +235,7 @@ async function inspectAccount(
   let sessionBytes = 0;
   let projectCount = 0;
   if (projects.kind === 'directory' || projects.kind === 'linked' || projects.kind === 'symlink-elsewhere') {
-    const counted = await countSessions(fs, projects.path, problems, concurrency);
+    const counted = await countSessions(fs, projects.path, problems, concurrency, internals.sessionSizes);
     ({ sessions, sessionBytes, projectCount } = counted);
   }
 
@@ -296,6 +311,7 @@ async function countSessions(
   projectsDir: string,
   problems: AccountProblem[],
   concurrency: number,
+  sizes: boolean,
 ): Promise<{ sessions: number; sessionBytes: number; projectCount: number }> {
   let entries: Awaited<ReturnType<FileSystem['readdir']>>;
   try {
@@ -318,6 +334,7 @@ async function countSessions(
     for (const f of files) {
       if (f.type !== 'file' || sessionIdOfFile(f.name) === undefined) continue;
       count++;
+      if (!sizes) continue;
       try {
         bytes += (await fs.lstat(join(dir, f.name))).size;
       } catch {

@@ -92,6 +92,10 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
       throw wrapIoError(error, 'Checking the plan against the disk', path);
     }
   });
+  const knownStat = (path: string) => {
+    const state = actual.get(pathKey(path));
+    return state?.type === 'file' ? state.stat : undefined;
+  };
   const hashes = new Map<string, Promise<string>>();
   const hashOf = (path: string) => {
     const key = pathKey(path);
@@ -166,7 +170,8 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
       // A folder the plan moves whole (a backup) must hold what it held when planned: a
       // session added since would be carried into the backup unseen.
       if (why === undefined && c.expected.type === 'directory' && c.expected.tree !== undefined) {
-        if ((await digestFolder(fs, c.at.disk, concurrency)) !== c.expected.tree) {
+        // Files the checks above have just lstat'ed are not lstat'ed again.
+        if ((await digestFolder(fs, c.at.disk, concurrency, knownStat)) !== c.expected.tree) {
           why = 'its contents changed since the plan was made (a session added, removed or written to)';
         }
       }

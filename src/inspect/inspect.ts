@@ -1,12 +1,12 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { type DiscoverOptions, discoverAccounts, resolveCommonOptions } from '../accounts/discover.js';
+import { type DiscoverOptions, discoverAccountsWith, resolveCommonOptions } from '../accounts/discover.js';
 import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
-import type { FileSystem } from '../fs/types.js';
+import type { FileStat, FileSystem } from '../fs/types.js';
 import { absolutePath } from '../layout/config-dir.js';
 import { resolveFolders } from '../plan/folders.js';
 import { isInside } from '../plan/paths.js';
-import { mapLimit } from '../util/limit.js';
+import { createLimit, mapLimit } from '../util/limit.js';
 import { treeDigest } from './digest.js';
 import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
 import { readSessionRecords } from './records.js';
@@ -76,7 +76,8 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   const common = resolveCommonOptions({ ...options, folders });
   const { fs, home, cwd, sharedDirs } = common;
   const concurrency = options.concurrency ?? 16;
-  const accounts = await discoverAccounts({ ...options, fs, folders });
+  // The walk below stats every file: discovery need not sum the transcripts' sizes too.
+  const accounts = await discoverAccountsWith({ ...options, fs, folders }, { sessionSizes: false });
 
   const shared: Record<string, TreeSnapshot> = {};
   for (const folder of folders) {
@@ -328,8 +329,74 @@ export async function resolveReal(fs: FileSystem, path: string): Promise<{ real:
  * {@link treeDigest} of the folder at `path` as it is now (links not followed): what a
  * backup rename's `expectFrom.tree` is compared with.
  */
-export async function digestFolder(fs: FileSystem, path: string, concurrency = 16): Promise<string> {
-  return treeDigest(await walk(fs, path, concurrency));
+export async function digestFolder(
+  fs: FileSystem,
+  path: string,
+  concurrency = 16,
+  known?: (path: string) => FileStat | undefined,
+): Promise<string> {
+  return treeDigest(await walkForDigest(fs, path, concurrency, known));
+}
+
+/**
+ * What {@link treeDigest} reads of the tree at `root`, with the fewest calls: the digest
+ * counts a folder by its name and type only, so folders are known from `readdir`'s
+ * types and not lstat'ed; files are lstat'ed (size and mtime) unless `known` gives a
+ * stat of that path read a moment ago by the caller; links are read. The same entries
+ * as {@link walk} gives for the digest, including the U+FFFD names it records as 'other'.
+ */
+async function walkForDigest(
+  fs: FileSystem,
+  root: string,
+  concurrency: number,
+  known: ((path: string) => FileStat | undefined) | undefined,
+): Promise<Pick<TreeEntry, 'path' | 'type' | 'size' | 'mtimeMs' | 'linkText'>[]> {
+  const entries: Pick<TreeEntry, 'path' | 'type' | 'size' | 'mtimeMs' | 'linkText'>[] = [];
+  const limit = createLimit(concurrency);
+  const visit = async (dir: string, rel: string, top: boolean): Promise<void> => {
+    let children: Awaited<ReturnType<FileSystem['readdir']>>;
+    try {
+      children = await limit(() => fs.readdir(dir));
+    } catch (error) {
+      // A folder that vanished since its parent was read is left out, as walk does.
+      if (!top && (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR')) return;
+      throw error;
+    }
+    const subfolders: Promise<void>[] = [];
+    const stats = children.map(async (child) => {
+      const abs = join(dir, child.name);
+      const relPath = rel === '' ? child.name : `${rel}/${child.name}`;
+      if (child.type === 'directory' && !child.name.includes('\uFFFD')) {
+        entries.push({ path: relPath, type: 'directory', size: 0, mtimeMs: 0 });
+        subfolders.push(visit(abs, relPath, false));
+        return;
+      }
+      let st = child.type === 'file' ? known?.(abs) : undefined;
+      if (st?.type !== 'file') {
+        try {
+          st = await limit(() => fs.lstat(abs));
+        } catch (error) {
+          if (errnoCode(error) !== 'ENOENT') throw error;
+          if (child.name.includes('\uFFFD')) entries.push({ path: relPath, type: 'other', size: 0, mtimeMs: 0 });
+          return;
+        }
+      }
+      const entry: Pick<TreeEntry, 'path' | 'type' | 'size' | 'mtimeMs' | 'linkText'> = {
+        path: relPath,
+        type: st.type,
+        size: st.type === 'file' ? st.size : 0,
+        mtimeMs: st.mtimeMs,
+      };
+      if (st.type === 'symlink') entry.linkText = await limit(() => fs.readlink(abs));
+      entries.push(entry);
+      // A folder that replaced what readdir saw: read on, as walk would.
+      if (st.type === 'directory') subfolders.push(visit(abs, relPath, false));
+    });
+    await Promise.all(stats);
+    await Promise.all(subfolders);
+  };
+  await visit(root, '', true);
+  return entries;
 }
 
 /** Every entry under `root`, lstat'ed (links recorded, never followed), sorted by relative path. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { FileStat, FileSystem } from '../../src/fs/types.js';
+import { treeDigest } from '../../src/inspect/digest.js';
 import { hashFile, lastRecordMs } from '../../src/inspect/hash.js';
-import { inspect, resolveReal } from '../../src/inspect/inspect.js';
+import { digestFolder, inspect, resolveReal, walk } from '../../src/inspect/inspect.js';
 import { SNAPSHOT_VERSION } from '../../src/inspect/types.js';
 import { resolveFolders } from '../../src/plan/folders.js';
 import {
@@ -13,6 +15,8 @@ import {
   rec,
   SHARED,
   SID,
+  SID2,
+  type Spec,
   sha,
   snapshotOf,
   T0,
@@ -210,5 +214,71 @@ describe('resolveReal', () => {
     const { fs } = await makeDisk({ '/data/x': 'x', '/h/link': { link: '/data' } });
     expect(await resolveReal(fs, '/h/link/a/b')).toEqual({ real: '/data/a/b', missing: ['/data/a', '/data/a/b'] });
     expect(await resolveReal(fs, '/h/link')).toEqual({ real: '/data', missing: [] });
+  });
+});
+
+/** A FileSystem that counts lstat calls per path. */
+function countingLstat(fs: FileSystem): { fs: FileSystem; lstats: Map<string, number> } {
+  const lstats = new Map<string, number>();
+  const wrapped = new Proxy(fs, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      if (prop !== 'lstat') return v.bind(target);
+      return (path: string) => {
+        lstats.set(path, (lstats.get(path) ?? 0) + 1);
+        return v.call(target, path);
+      };
+    },
+  });
+  return { fs: wrapped, lstats };
+}
+
+describe('the calls inspect and the preflight digest make', () => {
+  const tree: Record<string, Spec> = {
+    [`${A}/projects/-p/${SID}.jsonl`]: { content: short, mtimeMs: T0 + 5 },
+    [`${A}/projects/-p/${SID}/subagents/agent-1.jsonl`]: { content: long, mtimeMs: T0 + 7 },
+    [`${A}/projects/-q/${SID2}.jsonl`]: { content: long, mtimeMs: T0 + 9 },
+    [`${A}/projects/-q/empty`]: { dir: true },
+    [`${A}/projects/-q/link`]: { link: '/elsewhere' },
+  };
+
+  it('lstats each transcript once (discovery counts them without their sizes)', async () => {
+    const { fs: disk } = await makeDisk(tree);
+    const { fs, lstats } = countingLstat(disk);
+    const snapshot = await inspect(inspectOptions(fs, { accounts: [A] }));
+    expect(snapshot.accounts[0]?.folders.projects?.entries.filter((e) => e.type === 'file')).toHaveLength(3);
+    const transcripts = [...lstats].filter(([p]) => p.endsWith('.jsonl'));
+    expect(transcripts).toHaveLength(3);
+    expect(transcripts.every(([, n]) => n === 1)).toBe(true);
+  });
+
+  it('digests a folder as the walk sees it, lstat-ing neither folders nor files whose stat it is given', async () => {
+    const { fs: disk } = await makeDisk(tree);
+    const root = `${A}/projects`;
+    const expected = treeDigest(await walk(disk, root, 4));
+    const plain = countingLstat(disk);
+    expect(await digestFolder(plain.fs, root, 4)).toBe(expected);
+    expect([...plain.lstats.keys()].sort()).toEqual(
+      [
+        `${root}/-p/${SID}.jsonl`,
+        `${root}/-p/${SID}/subagents/agent-1.jsonl`,
+        `${root}/-q/${SID2}.jsonl`,
+        `${root}/-q/link`,
+      ].sort(),
+    );
+    // Given the stats of two transcripts (read a moment ago), it does not read them again...
+    const givenPaths = [`${root}/-p/${SID}.jsonl`, `${root}/-q/${SID2}.jsonl`];
+    const given = new Map(await Promise.all(givenPaths.map(async (p) => [p, await disk.lstat(p)] as const)));
+    const known = countingLstat(disk);
+    expect(await digestFolder(known.fs, root, 4, (p) => given.get(p))).toBe(expected);
+    expect([...known.lstats.keys()].sort()).toEqual(
+      [`${root}/-p/${SID}/subagents/agent-1.jsonl`, `${root}/-q/link`].sort(),
+    );
+    // ...and what it is given is what it digests: a stat that differs from the disk shows.
+    const stale = new Map([
+      [givenPaths[0] as string, { ...(given.get(givenPaths[0] as string) as FileStat), size: 1 }],
+    ]);
+    expect(await digestFolder(disk, root, 4, (p) => stale.get(p))).not.toBe(expected);
   });
 });
