@@ -184,9 +184,9 @@ async function hardLink(ctx: StepContext, op: HardLinkOperation): Promise<StepRe
   if (from.stat.size < op.expectFrom.size) {
     throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${from.stat.size} bytes.`, op.from);
   }
-  await assertAbsent(fs, op.to);
   try {
     if (!fs.link) throw Object.assign(new Error('no hard links'), { code: 'ENOTSUP' });
+    // link(2) never replaces: something at op.to now fails it with EEXIST, untouched.
     await fs.link(op.from, op.to);
   } catch (error) {
     const code = errnoCode(error);
@@ -199,8 +199,10 @@ async function hardLink(ctx: StepContext, op: HardLinkOperation): Promise<StepRe
     }
     throw error;
   }
-  const [made, source] = await Promise.all([fs.lstat(op.to), fs.lstat(op.from)]);
-  if (made.ino !== source.ino || made.dev !== source.dev) {
+  // The new name must be the file checked above: a source replaced in between would
+  // have given it another inode.
+  const made = await fs.lstat(op.to);
+  if (made.ino !== from.stat.ino || made.dev !== from.stat.dev) {
     throw verifyError(`${op.to} is not the same file as ${op.from} after linking.`, op.to);
   }
   return { bytes: 0 };

@@ -1,68 +1,129 @@
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
-import type { FileSystem } from '../fs/types.js';
+import type { DirEntry, FileStat, FileSystem } from '../fs/types.js';
 import { SESSIONS_INDEX } from '../layout/names.js';
 import { type RetainFile, type RetainState, retainedDirOf } from '../plan/retain.js';
 
 /**
- * Reads what `planRetain` needs: every regular file under the shared folder (links,
- * fifos and the like are skipped; so are `memory/` folders, which Claude Code rewrites
- * and its cleanup leaves alone, and `sessions-index.json`), and every file under its
- * retained folder. Reads only.
+ * Reads what `planRetain` needs, in one walk of each tree: every regular file under the
+ * shared folder (links, fifos and the like are skipped; so are `memory/` folders, which
+ * Claude Code rewrites and its cleanup leaves alone, `sessions-index.json` and temporary
+ * files), every file under its retained folder, and from their inode numbers which
+ * shared files are retained already (same inode and device), which are not, which
+ * retained files lost their shared name, and how much space only the retained folder
+ * holds (link count 1). One `readdir` per folder and one `lstat` per file on each side;
+ * on the real disk both synchronous (no thread-pool round trip per file). Reads only.
+ *
+ * @example
+ * const state = await readRetainState(fs, '/h/.claude-shared/projects');
+ * state.unretained; // { '-home-u-app/1f0c….jsonl': { size, mtimeMs, mode, ino, dev, nlink } }
  */
 export async function readRetainState(fs: FileSystem, sharedDir: string): Promise<RetainState> {
   const retainedDir = retainedDirOf(sharedDir);
+  const io = walkIo(fs);
   const state: RetainState = {
     sharedDir,
     retainedDir,
-    shared: {},
-    retained: {},
+    retainedTopExists: false,
+    sharedFiles: 0,
+    retainedFiles: 0,
+    unretained: {},
+    deleted: {},
+    replaced: [],
     sharedDirs: [],
     retainedDirs: [],
-    retainedTopExists: false,
+    heldOnly: { files: 0, bytes: 0 },
   };
-  try {
-    state.retainedTopExists = (await fs.lstat(dirname(retainedDir))).type === 'directory';
-  } catch {
-    state.retainedTopExists = false;
+  const top = await lstatOrUndefined(io, dirname(retainedDir));
+  state.retainedTopExists = top?.type === 'directory';
+
+  const shared = new Map<string, RetainFile>();
+  await walk(io, sharedDir, true, state.sharedDirs, (rel, file) => {
+    shared.set(rel, file);
+  });
+  state.sharedFiles = shared.size;
+  const seen = new Set<string>();
+  if (state.retainedTopExists) {
+    await walk(io, retainedDir, false, state.retainedDirs, (rel, kept) => {
+      state.retainedFiles++;
+      if (kept.nlink <= 1) {
+        state.heldOnly.files++;
+        state.heldOnly.bytes += kept.size;
+      }
+      const file = shared.get(rel);
+      if (file === undefined) {
+        state.deleted[rel] = kept;
+        return;
+      }
+      seen.add(rel);
+      if (file.ino !== kept.ino || file.dev !== kept.dev) state.replaced.push(rel);
+    });
   }
-  await walk(fs, sharedDir, '', state.shared, state.sharedDirs, true);
-  await walk(fs, retainedDir, '', state.retained, state.retainedDirs, false);
+  for (const [rel, file] of shared) if (!seen.has(rel)) state.unretained[rel] = file;
+  state.replaced.sort();
   return state;
 }
 
-async function walk(
-  fs: FileSystem,
-  root: string,
-  rel: string,
-  files: Record<string, RetainFile>,
-  dirs: string[],
-  skipUnretained: boolean,
-): Promise<void> {
-  const dir = rel === '' ? root : join(root, rel);
-  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
+/** The reads of a walk: synchronous where the filesystem has them (the real disk). */
+interface WalkIo {
+  readdir(path: string): DirEntry[] | Promise<DirEntry[]>;
+  lstat(path: string): FileStat | Promise<FileStat>;
+}
+
+function walkIo(fs: FileSystem): WalkIo {
+  const sync = fs.sync;
+  if (sync?.readdir && sync.lstatExact) {
+    const { readdir, lstatExact } = sync;
+    return { readdir: (p) => readdir.call(sync, p), lstat: (p) => lstatExact.call(sync, p) };
+  }
+  return { readdir: (p) => fs.readdir(p), lstat: (p) => fs.lstat(p) };
+}
+
+async function lstatOrUndefined(io: WalkIo, path: string): Promise<FileStat | undefined> {
   try {
-    entries = await fs.readdir(dir);
+    return await io.lstat(path);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return;
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
     throw error;
   }
-  dirs.push(rel);
-  for (const e of entries) {
-    const child = rel === '' ? e.name : `${rel}/${e.name}`;
-    if (e.type === 'directory') {
-      if (skipUnretained && e.name === 'memory') continue;
-      await walk(fs, root, child, files, dirs, skipUnretained);
-    } else if (e.type === 'file') {
-      if (skipUnretained && e.name === SESSIONS_INDEX) continue;
-      if (e.name.includes('.tmp')) continue;
-      try {
-        const st = await fs.lstat(join(root, child));
-        if (st.type !== 'file') continue;
-        files[child] = { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, ino: st.ino, dev: st.dev };
-      } catch {
-        // Gone meanwhile.
+}
+
+/**
+ * Every regular file under `root` (relative paths with `/`), depth first; `dirs` gets
+ * each folder's relative path (`''` for `root`). A folder or file that vanishes during
+ * the walk is skipped.
+ */
+async function walk(
+  io: WalkIo,
+  root: string,
+  sharedSide: boolean,
+  dirs: string[],
+  onFile: (rel: string, file: RetainFile) => void,
+): Promise<void> {
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const rel = pending.pop() as string;
+    const dir = rel === '' ? root : join(root, rel);
+    let entries: DirEntry[];
+    try {
+      entries = await io.readdir(dir);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') continue;
+      throw error;
+    }
+    dirs.push(rel);
+    for (const e of entries) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.type === 'directory') {
+        if (!(sharedSide && e.name === 'memory')) pending.push(child);
+        continue;
       }
+      if (e.type !== 'file') continue;
+      if (sharedSide && e.name === SESSIONS_INDEX) continue;
+      if (e.name.includes('.tmp')) continue;
+      const st = await lstatOrUndefined(io, join(root, child));
+      if (st === undefined || st.type !== 'file') continue;
+      onFile(child, { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, ino: st.ino, dev: st.dev, nlink: st.nlink });
     }
   }
 }

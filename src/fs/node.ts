@@ -9,10 +9,11 @@ import {
   open,
   openSync,
   read,
+  readdirSync,
   readSync,
 } from 'node:fs';
 import { sep } from 'node:path';
-import { type PromisesApi, PromisesFileSystem, toFileStat } from './promises-adapter.js';
+import { type PromisesApi, PromisesFileSystem, toFileStat, typeOf } from './promises-adapter.js';
 import type { DescriptorReads, FileSystem, SyncReads } from './types.js';
 
 /** The real disk's synchronous reads (the listing's workers use them). */
@@ -22,6 +23,8 @@ const nodeSyncReads: SyncReads = {
   read: (fd, buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
   size: (fd) => fstatSync(fd).size,
   close: (fd) => closeSync(fd),
+  readdir: (path) => readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, type: typeOf(e) })),
+  lstatExact: (path) => toFileStat(lstatSync(path, { bigint: true })),
 };
 
 /** The real disk's reads on descriptors, with node:fs callbacks (no FileHandle objects). */

@@ -82,7 +82,7 @@ const CLONE_UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'ENOTTY', 
 /** Errors of a clone request that the plain copy would meet too: thrown as they are. */
 const CLONE_FATAL = new Set(['EEXIST', 'ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EROFS']);
 
-function typeOf(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryType {
+export function typeOf(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryType {
   if (s.isSymbolicLink()) return 'symlink';
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'directory';

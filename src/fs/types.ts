@@ -101,6 +101,14 @@ export interface SyncReads {
   /** The open file's size now. */
   size(fd: number): number;
   close(fd: number): void;
+  /** Entries of a folder, as {@link FileSystem.readdir}. Optional. */
+  readdir?(path: string): DirEntry[];
+  /**
+   * As {@link FileSystem.lstat}, with the same exact times (`mtimeMs` rounded from the
+   * nanoseconds, `mtimeUs`), so that a value read here matches one the executor reads.
+   * Optional.
+   */
+  lstatExact?(path: string): FileStat;
 }
 
 export interface FileSystem {

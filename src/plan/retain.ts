@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { fingerprintSnapshot } from './fingerprint.js';
 import { type HardLinkOperation, type MkdirOperation, type Operation, PLAN_VERSION, type Plan } from './types.js';
 
 /** Name of the folder, beside the shared folders, that holds their retained links. */
@@ -24,21 +24,39 @@ export interface RetainFile {
   mode: number;
   ino: number;
   dev: number;
+  /** Its link count: 1 for a retained file whose shared name is gone. */
+  nlink: number;
 }
 
-/** What `readRetainState` found: the shared folder's files and the retained ones, by relative path. */
+/**
+ * What `readRetainState` found, already compared: the shared folder's files against
+ * their retained links, by relative path (with `/`). Only what differs is listed file by
+ * file, so that a refresh with nothing to do costs the walk and no planning.
+ */
 export interface RetainState {
   sharedDir: string;
   retainedDir: string;
-  /** Relative path (with `/` or the platform separator) -> the file in the shared folder. */
-  shared: Record<string, RetainFile>;
-  /** Relative path -> the retained link. */
-  retained: Record<string, RetainFile>;
+  /** Whether `<shared parent>/.retained` exists. */
+  retainedTopExists: boolean;
+  /** Regular files found under the shared folder (what is retained, less what is skipped). */
+  sharedFiles: number;
+  /** Files found under the retained folder. */
+  retainedFiles: number;
+  /** Shared files with no retained link yet: relative path -> the shared file. */
+  unretained: Record<string, RetainFile>;
+  /** Retained files whose shared name is gone (Claude Code's cleanup, or by hand): relative path -> the retained file. */
+  deleted: Record<string, RetainFile>;
+  /** Shared files whose retained name is another file (the shared one was rewritten as a new file). */
+  replaced: string[];
   /** Folders (relative, `''` for the top) that exist under each. */
   sharedDirs: string[];
   retainedDirs: string[];
-  /** Whether `<shared parent>/.retained` exists. */
-  retainedTopExists: boolean;
+  /**
+   * Retained files that no other name holds (link count 1: deleted from the shared folder,
+   * or the older version of a replaced one), and their bytes: the disk space the retained
+   * folder alone keeps in use.
+   */
+  heldOnly: { files: number; bytes: number };
 }
 
 /** What a retain plan covers, counted. */
@@ -51,16 +69,13 @@ export interface RetainSummary {
   replaced: string[];
 }
 
+/** The paths of {@link RetainState}'s lists, sorted. */
 export function summariseRetain(state: RetainState): RetainSummary {
-  const summary: RetainSummary = { unretained: [], deleted: [], replaced: [] };
-  for (const [rel, file] of Object.entries(state.shared)) {
-    const kept = state.retained[rel];
-    if (!kept) summary.unretained.push(rel);
-    else if (kept.ino !== file.ino || kept.dev !== file.dev) summary.replaced.push(rel);
-  }
-  for (const rel of Object.keys(state.retained)) if (!state.shared[rel]) summary.deleted.push(rel);
-  for (const list of Object.values(summary)) list.sort();
-  return summary;
+  return {
+    unretained: Object.keys(state.unretained).sort(),
+    deleted: Object.keys(state.deleted).sort(),
+    replaced: [...state.replaced].sort(),
+  };
 }
 
 export interface RetainPlanOptions {
@@ -79,9 +94,13 @@ export interface RetainPlanOptions {
 /**
  * Plans the retained links of a shared folder: a hard link in `retainedDirOf(sharedDir)`
  * for every shared file that has none, and, with `recover`, a hard link back into the
- * shared folder for every retained file whose shared name is gone. Pure: the state is read
- * by `readRetainState`. The plan is applied by `applyPlan` like any other (journaled,
- * undoable).
+ * shared folder for every retained file whose shared name is gone. Pure, and it looks at
+ * nothing but the differences `readRetainState` listed (a state with nothing to do gives
+ * an empty plan at once). The missing folders come first, shallowest first, so that the
+ * executor makes each level in one batch and then every link in one batch, at once. Each
+ * operation states what it expects of the disk (the source file, the destination
+ * absent), which the executor checks; there is no fingerprint of the whole state. The
+ * plan is applied by `applyPlan` like any other (journaled, undoable).
  *
  * @example
  * const state = await readRetainState(fs, sharedDir);
@@ -89,74 +108,66 @@ export interface RetainPlanOptions {
  */
 export function planRetain(state: RetainState, options: RetainPlanOptions): Plan {
   const summary = summariseRetain(state);
-  const operations: Operation[] = [];
-  const nextId = () => `op-${String(operations.length + 1).padStart(4, '0')}`;
-  const dirsUnder = (root: string, known: string[]) => {
+  const links: HardLinkOperation[] = [];
+  const folders: { path: string; depth: number }[] = [];
+  const missingParents = (root: string, known: string[], depth0: number) => {
     const have = new Set(known);
     return (rel: string) => {
-      const parts = dirname(rel)
-        .split(/[\\/]/)
-        .filter((p) => p !== '' && p !== '.');
-      const missing: string[] = [];
+      const parts = rel.split('/');
+      parts.pop();
       for (let i = 0; i <= parts.length; i++) {
         const d = parts.slice(0, i).join('/');
-        if (!have.has(d)) {
-          have.add(d);
-          missing.push(d);
-        }
-      }
-      for (const d of missing) {
-        const op: MkdirOperation = {
-          id: nextId(),
-          type: 'mkdir',
-          reason: 'parent',
-          path: d === '' ? root : join(root, d),
-          mode: 0o700,
-          expect: { type: 'absent' },
-        };
-        operations.push(op);
+        if (have.has(d)) continue;
+        have.add(d);
+        folders.push({ path: d === '' ? root : join(root, d), depth: depth0 + i });
       }
     };
   };
   const link = (reason: 'retain' | 'recover', from: string, to: string, file: RetainFile) => {
-    const op: HardLinkOperation = {
-      id: nextId(),
+    links.push({
+      id: '',
       type: 'hardLink',
       reason,
       from,
       to,
       expectFrom: { type: 'file', size: file.size, mtimeMs: file.mtimeMs, mode: file.mode },
       expectTo: { type: 'absent' },
-    };
-    operations.push(op);
+    });
   };
 
-  const retainedParents = dirsUnder(state.retainedDir, state.retainedDirs);
-  const retainedTop = dirname(state.retainedDir);
-  let topMade = state.retainedTopExists;
-  for (const rel of summary.unretained) {
-    const file = state.shared[rel] as RetainFile;
-    if (!topMade) {
-      operations.push({
-        id: nextId(),
-        type: 'mkdir',
-        reason: 'parent',
-        path: retainedTop,
-        mode: 0o700,
-        expect: { type: 'absent' },
-      });
-      topMade = true;
+  if (summary.unretained.length > 0) {
+    if (!state.retainedTopExists) folders.push({ path: dirname(state.retainedDir), depth: 0 });
+    const parents = missingParents(state.retainedDir, state.retainedTopExists ? state.retainedDirs : [], 1);
+    for (const rel of summary.unretained) {
+      parents(rel);
+      link('retain', join(state.sharedDir, rel), join(state.retainedDir, rel), state.unretained[rel] as RetainFile);
     }
-    retainedParents(rel);
-    link('retain', join(state.sharedDir, rel), join(state.retainedDir, rel), file);
   }
   if (options.recover) {
-    const sharedParents = dirsUnder(state.sharedDir, state.sharedDirs);
+    const parents = missingParents(state.sharedDir, state.sharedDirs, 1);
     for (const rel of summary.deleted) {
-      sharedParents(rel);
-      link('recover', join(state.retainedDir, rel), join(state.sharedDir, rel), state.retained[rel] as RetainFile);
+      parents(rel);
+      link('recover', join(state.retainedDir, rel), join(state.sharedDir, rel), state.deleted[rel] as RetainFile);
     }
   }
+
+  // Shallowest folders first (a stable sort keeps the order among equals): each level is
+  // one batch of the executor, and the links after them one more.
+  folders.sort((a, b) => a.depth - b.depth);
+  const operations: Operation[] = [];
+  const nextId = () => `op-${String(operations.length + 1).padStart(4, '0')}`;
+  for (const f of folders) {
+    const op: MkdirOperation = {
+      id: nextId(),
+      type: 'mkdir',
+      reason: 'parent',
+      path: f.path,
+      mode: 0o700,
+      expect: { type: 'absent' },
+    };
+    operations.push(op);
+  }
+  for (const l of links) operations.push({ ...l, id: nextId() });
 
   const parent = dirname(state.sharedDir);
   return {
@@ -168,7 +179,12 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     accounts: [],
     sharedDirs: { [basename(state.sharedDir)]: state.sharedDir },
     conflictsDir: join(parent, 'conflicts'),
-    fingerprint: fingerprintSnapshot(state as never),
+    // Every operation carries its own expectations; this only names what was planned.
+    fingerprint: createHash('sha256')
+      .update(
+        `retain\0${state.sharedDir}\0${summary.unretained.length}\0${options.recover ? summary.deleted.length : 0}`,
+      )
+      .digest('hex'),
     operations,
     conflicts: [],
     warnings: summary.replaced.length

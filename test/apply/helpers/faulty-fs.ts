@@ -25,7 +25,7 @@ export interface FaultyFileSystem extends FileSystem {
 /**
  * Wraps a filesystem so that the k-th mutating call fails (before doing anything).
  * Mutating calls: mkdir, writeFile, open for writing, a handle's write and sync,
- * copyFile, rename, symlink, unlink, rmdir, utimes, chmod.
+ * copyFile, rename, symlink, link (hard), unlink, rmdir, utimes, chmod.
  */
 export function faultyFs(inner: FileSystem, options: FaultOptions = {}): FaultyFileSystem {
   let calls = 0;
@@ -92,5 +92,7 @@ export function faultyFs(inner: FileSystem, options: FaultOptions = {}): FaultyF
     utimes: (p, a, m) => mutate('utimes', p, () => inner.utimes(p, a, m)),
     chmod: (p, m) => mutate('chmod', p, () => inner.chmod(p, m)),
   };
+  const link = inner.link?.bind(inner);
+  if (link) fs.link = (from, to) => mutate('link', to, () => link(from, to));
   return fs;
 }
