@@ -9,7 +9,7 @@ import { FreshRuns } from '../util/fresh.js';
 import { createLimit } from '../util/limit.js';
 import { JOURNAL_VERSION, JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
-import { type CopyState, resync, runOperation, type StepContext } from './operations.js';
+import { type CopyState, releaseHeld, resync, runOperation, type StepContext } from './operations.js';
 import { pathKey, primarySharedDir, stateDirOf } from './paths.js';
 import {
   assertClaudeNotRunning,
@@ -297,9 +297,20 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   }
 
   // Committed: the plan is applied. Problems from here on are warnings.
+  // What removeFile operations held goes now; if some cannot, the journal stays so that
+  // recover removes them later.
+  const unreleased = await releaseHeld(fs, operations, run);
+  if (unreleased.length > 0) {
+    report.warnings.push(...unreleased, `run recover to finish: the journal ${paths.journal} stays until then`);
+  }
   await journal.close().catch((e: unknown) => report.warnings.push(`could not close the journal: ${String(e)}`));
   report.warnings.push(
-    ...(await cleanUpState(fs, paths, { lock, removeJournal: true, createdDirs: created, keep: adopted })),
+    ...(await cleanUpState(fs, paths, {
+      lock,
+      removeJournal: unreleased.length === 0,
+      createdDirs: unreleased.length === 0 ? created : [],
+      keep: adopted,
+    })),
   );
   report.operationsDone = progress.opsDone;
   report.bytesCopied = ctx.counters.bytesCopied;

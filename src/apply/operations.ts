@@ -9,6 +9,7 @@ import type {
   HardLinkOperation,
   MkdirOperation,
   Operation,
+  RemoveFileOperation,
   RenameOperation,
   SymlinkOperation,
   UnlinkSymlinkOperation,
@@ -168,7 +169,54 @@ export async function runOperation(ctx: StepContext, op: Operation): Promise<Ste
       return writeFile(ctx, op);
     case 'hardLink':
       return hardLink(ctx, op);
+    case 'removeFile':
+      return removeFile(ctx, op);
   }
+}
+
+/**
+ * Where a `removeFile` keeps the file until the apply commits: a temporary name beside
+ * it (same folder, so a rename; the walks of the retained folder skip such names).
+ */
+export function heldPathOf(op: RemoveFileOperation, run: string): string {
+  return tempPathFor(op.path, run, op.id);
+}
+
+async function removeFile(ctx: StepContext, op: RemoveFileOperation): Promise<StepResult> {
+  const { fs } = ctx;
+  await assertNoLinkAbove(ctx, op.path);
+  const state = await readActual(fs, op.path);
+  if (state.type !== 'file') throw staleError(`${op.path} is no longer a regular file.`, op.path);
+  if (state.stat.size !== op.expect.size || state.stat.mtimeMs !== op.expect.mtimeMs) {
+    throw staleError(
+      `${op.path} changed since the plan was made (${state.stat.size} bytes, was ${op.expect.size}); it is not removed.`,
+      op.path,
+    );
+  }
+  const held = heldPathOf(op, ctx.run);
+  await assertAbsent(fs, held);
+  // Held, not gone: the undo renames it back; only the commit lets it go.
+  await fs.rename(op.path, held);
+  return { bytes: 0 };
+}
+
+/**
+ * After the commit: removes the files that the plan's `removeFile` operations held, which
+ * releases their space. Returns what could not be removed (warnings: the plan is applied).
+ */
+export async function releaseHeld(fs: FileSystem, operations: readonly Operation[], run: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const op of operations) {
+    if (op.type !== 'removeFile') continue;
+    const held = heldPathOf(op, run);
+    try {
+      await fs.unlink(held);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT')
+        problems.push(`could not remove ${held}: ${errnoCode(error) ?? String(error)}`);
+    }
+  }
+  return problems;
 }
 
 /** errno codes of a filesystem that cannot make this hard link (none at all, or across devices). */
@@ -613,6 +661,14 @@ export async function undoOperation(ctx: UndoContext, op: Operation): Promise<Ke
     case 'writeFile':
       await undoWriteFile(ctx, op, keep);
       break;
+    case 'removeFile': {
+      const held = heldPathOf(op, ctx.run);
+      const [state, holding] = await Promise.all([readActual(fs, op.path), readActual(fs, held)]);
+      if (holding.type === 'absent') break; // never moved (or already put back)
+      if (state.type === 'absent') await fs.rename(held, op.path);
+      else keep(held, `something is at ${op.path} again; the file the apply set aside stays at this name`);
+      break;
+    }
   }
   return kept;
 }

@@ -73,6 +73,7 @@ export function pathsOf(op: Operation): string[] {
     case 'mkdir':
     case 'symlink':
     case 'unlinkSymlink':
+    case 'removeFile':
       return [op.path];
     case 'copyFile':
     case 'forkSession':

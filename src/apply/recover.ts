@@ -7,6 +7,7 @@ import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
 import { DEFAULT_LOCK_STALE_MS } from './apply.js';
 import { JournalWriter, readJournal } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
+import { releaseHeld } from './operations.js';
 import { pathKey, stateDirOf } from './paths.js';
 import { readActual } from './state.js';
 import { cleanUpState, restoreDirTimes, statePaths } from './state-dir.js';
@@ -83,6 +84,16 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
           op.type === 'mkdir' && started.has(op.id) && createdDirs.has(pathKey(op.path)) ? [pathKey(op.path)] : [],
         ),
       );
+      // What removeFile operations held until the commit goes now (the apply was cut off
+      // before it let them go); the journal stays until that is done.
+      const unreleased = await releaseHeld(fs, plan.operations, begin.run);
+      if (unreleased.length > 0) {
+        throw new SharedSessionsError(
+          ErrorCodes.IO,
+          `recover found plan ${plan.id} applied but could not remove the files it set aside to remove; the journal ${paths.journal} stays. Fix what is named below and run recover again.\n${unreleased.map((p) => `  ${p}`).join('\n')}`,
+          { path: paths.journal, details: unreleased },
+        );
+      }
       await cleanUpState(fs, paths, { lock, removeJournal: true, createdDirs: begin.createdDirs, keep });
       report.status = 'finished';
       return report;

@@ -158,6 +158,7 @@ export function simulatePlan(plan: Plan): Check[] {
         set(op.path, { type: 'symlink', target: op.linkText ?? op.target });
         break;
       case 'unlinkSymlink':
+      case 'removeFile':
         noLinks(op, 'path', op.path);
         expect(op, 'expect', op.path, op.expect);
         parent(op, 'path', op.path);

@@ -9,6 +9,7 @@ import { type ListOptions, runList } from './commands/list.js';
 import { runPlan } from './commands/plan.js';
 import { runRecover } from './commands/recover.js';
 import { type ResumeOptions, runResume } from './commands/resume.js';
+import { type RetainOptions, runRetain } from './commands/retain.js';
 import { type Carry, runRollback } from './commands/rollback.js';
 import { runStatus } from './commands/status.js';
 import { completionScript, type Shell } from './completion.js';
@@ -241,6 +242,19 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .action(action((ctx, opts: { fix?: boolean; mapPath?: string[] }) => runDoctor(ctx, opts)));
 
   program
+    .command('retain')
+    .description(
+      'keep a hard link of every shared file outside projects/ (the safety net against Claude Code’s cleanup); shows the plan and asks first',
+    )
+    .option('--recover', 'also bring back the shared files deleted since they were retained (as doctor --fix does)')
+    .option(
+      '--prune',
+      'let go of the retained links of shared files you deleted on purpose, releasing their space (no way back)',
+    )
+    .option('-n, --dry-run', 'show the plan and change nothing (exit 2 when there is work)')
+    .action(action((ctx, opts: RetainOptions) => runRetain(ctx, opts)));
+
+  program
     .command('demo')
     .description('build a sandbox of three accounts in a temp folder and run status, plan, apply, list, rollback on it')
     .option('--keep', 'keep the sandbox folder afterwards')
@@ -275,6 +289,7 @@ const EXAMPLES: Record<string, readonly string[]> = {
   list: ['list --all --limit 20', 'list --project ~/code/app --json'],
   resume: ['resume 3f2a9c1e', 'resume 3f2a9c1e --print --accounts ~/.claude ~/.claude-2'],
   doctor: ['doctor', 'doctor --fix'],
+  retain: ['retain --yes', 'retain --prune --dry-run'],
   demo: ['demo', 'demo --keep'],
   completion: [
     'completion bash >> ~/.bashrc',

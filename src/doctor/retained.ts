@@ -120,7 +120,8 @@ async function walk(
       }
       if (e.type !== 'file') continue;
       if (sharedSide && e.name === SESSIONS_INDEX) continue;
-      if (e.name.includes('.tmp')) continue;
+      // Temporary names: Claude Code's (`.tmp`) and the executor's (`.css-tmp`).
+      if (e.name.includes('.tmp') || e.name.endsWith('.css-tmp')) continue;
       const st = await lstatOrUndefined(io, join(root, child));
       if (st === undefined || st.type !== 'file') continue;
       onFile(child, { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, ino: st.ino, dev: st.dev, nlink: st.nlink });

@@ -284,6 +284,7 @@ export class PlanBuilder {
         s.set({ path: op.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, linkText: op.linkText ?? op.target });
         break;
       case 'unlinkSymlink':
+      case 'removeFile':
         s.markAbsent(op.path);
         break;
       case 'writeFile':

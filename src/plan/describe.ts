@@ -87,6 +87,12 @@ const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation
     match: (op) => op.type === 'hardLink' && op.reason === 'recover',
   },
   {
+    key: 'prune',
+    label: 'let go of retained links of shared files deleted on purpose (their space is released)',
+    list: true,
+    match: (op) => op.type === 'removeFile' && op.reason === 'prune',
+  },
+  {
     key: 'retain',
     label: 'keep hard links of shared files (retained, outside projects/)',
     list: false,
@@ -137,6 +143,7 @@ function bytesOf(op: Operation): number {
   if (op.type === 'copyFile' || op.type === 'forkSession') return op.expectFrom.size;
   if (op.type === 'rename' && op.expectFrom.type === 'file') return op.expectFrom.size;
   if (op.type === 'writeFile') return new TextEncoder().encode(op.content).length;
+  if (op.type === 'removeFile') return op.expect.size;
   return 0;
 }
 
@@ -176,6 +183,8 @@ function rawLine(op: Operation): string {
       return `symlink ${op.path} -> ${op.linkText ?? op.target}`;
     case 'unlinkSymlink':
       return `unlink ${op.path}`;
+    case 'removeFile':
+      return `remove ${op.path} (${formatBytes(op.expect.size)})`;
     case 'writeFile': {
       const kept = op.backupTo ? ` (old file kept as ${op.backupTo})` : '';
       const c = op.cleanupPeriodDays;

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { type HardLinkOperation, type MkdirOperation, type Operation, PLAN_VERSION, type Plan } from './types.js';
+import { ErrorCodes, SharedSessionsError } from '../errors.js';
+import {
+  type HardLinkOperation,
+  type MkdirOperation,
+  type Operation,
+  PLAN_VERSION,
+  type Plan,
+  type RemoveFileOperation,
+} from './types.js';
 
 /** Name of the folder, beside the shared folders, that holds their retained links. */
 export const RETAINED_DIR = '.retained';
@@ -89,6 +97,12 @@ export interface RetainPlanOptions {
    * @default false
    */
   recover?: boolean;
+  /**
+   * Let go of the retained links whose shared file is gone (deleted on purpose), which
+   * releases the space they hold. Not with `recover`.
+   * @default false
+   */
+  prune?: boolean;
 }
 
 /**
@@ -107,6 +121,12 @@ export interface RetainPlanOptions {
  * const plan = planRetain(state, { id: 'r1', now: Date.now(), recover: true });
  */
 export function planRetain(state: RetainState, options: RetainPlanOptions): Plan {
+  if (options.recover && options.prune) {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      'recover and prune contradict each other: recover brings the deleted shared files back, prune lets their retained links go. Choose one.',
+    );
+  }
   const summary = summariseRetain(state);
   const links: HardLinkOperation[] = [];
   const folders: { path: string; depth: number }[] = [];
@@ -168,6 +188,19 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     operations.push(op);
   }
   for (const l of links) operations.push({ ...l, id: nextId() });
+  if (options.prune) {
+    for (const rel of summary.deleted) {
+      const file = state.deleted[rel] as RetainFile;
+      const op: RemoveFileOperation = {
+        id: nextId(),
+        type: 'removeFile',
+        reason: 'prune',
+        path: join(state.retainedDir, rel),
+        expect: { type: 'file', size: file.size, mtimeMs: file.mtimeMs, mode: file.mode },
+      };
+      operations.push(op);
+    }
+  }
 
   const parent = dirname(state.sharedDir);
   return {
@@ -182,7 +215,7 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     // Every operation carries its own expectations; this only names what was planned.
     fingerprint: createHash('sha256')
       .update(
-        `retain\0${state.sharedDir}\0${summary.unretained.length}\0${options.recover ? summary.deleted.length : 0}`,
+        `retain\0${state.sharedDir}\0${summary.unretained.length}\0${options.recover || options.prune ? summary.deleted.length : 0}`,
       )
       .digest('hex'),
     operations,

@@ -73,7 +73,9 @@ export type OperationReason =
   /** A hard link of a shared file kept outside `projects/`, so that a deletion by Claude Code's cleanup can be undone. */
   | 'retain'
   /** A shared file deleted since (Claude Code's cleanup) brought back from its retained link. */
-  | 'recover';
+  | 'recover'
+  /** A retained link let go of (its shared file was deleted on purpose), releasing its space. */
+  | 'prune';
 
 interface OperationBase {
   /** Unique within the plan, stable for a given snapshot: `op-0001`, ... */
@@ -195,8 +197,23 @@ export interface HardLinkOperation extends OperationBase {
   expectTo: { type: 'absent' };
 }
 
+/**
+ * Remove a regular file's name, for good only once the apply has committed: the file is
+ * renamed to a temporary name beside it (undo: rename it back), and the temporary names
+ * of the whole plan are removed after the commit record is durable (by `recover` when
+ * the apply was cut off after its commit). The only planner that makes it is `retain
+ * --prune`, for retained links under `<shared parent>/.retained/` whose shared file is
+ * gone; `validatePlan` refuses it anywhere else.
+ */
+export interface RemoveFileOperation extends OperationBase {
+  type: 'removeFile';
+  path: string;
+  expect: Extract<ExpectedState, { type: 'file' }>;
+}
+
 export type Operation =
   | MkdirOperation
+  | RemoveFileOperation
   | HardLinkOperation
   | CopyFileOperation
   | ForkSessionOperation

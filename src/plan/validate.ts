@@ -1,6 +1,7 @@
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { NEVER_SHARED } from '../layout/names.js';
 import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from './paths.js';
+import { RETAINED_DIR } from './retain.js';
 import { type Operation, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
 
 const PLAN_KINDS = new Set(['merge', 'backup', 'link', 'rollback', 'share', 'fix']);
@@ -13,6 +14,7 @@ const OPERATION_TYPES = new Set([
   'unlinkSymlink',
   'writeFile',
   'hardLink',
+  'removeFile',
 ]);
 const REASONS = new Set([
   'new',
@@ -33,6 +35,7 @@ const REASONS = new Set([
   'sync-setup',
   'retain',
   'recover',
+  'prune',
 ]);
 /** File names no operation may name anywhere, whatever folder they are in. */
 const FORBIDDEN_ANYWHERE = new Set(['.credentials.json', '.claude.json']);
@@ -166,7 +169,9 @@ export function validatePlan(plan: Plan): PlanIssue[] {
                 ? badAlias(plan, op.path, op.linkText, path)
                 : (badRelative(op.path, op.linkText, path) ?? scope.badTarget(path))
               : scope.badTarget(path)
-            : scope.badPath(path);
+            : op.type === 'removeFile'
+              ? badRemoval(plan, path)
+              : scope.badPath(path);
         if (why) {
           issues.push({
             code: 'OUTSIDE_ROOTS',
@@ -245,6 +250,7 @@ export function namedPaths(op: Operation): NamedPath[] {
         { path: op.target, role: 'link-target', field: 'target' },
       ];
     case 'unlinkSymlink':
+    case 'removeFile':
       return [{ path: op.path, role: 'remove', field: 'path' }];
     case 'writeFile':
       return [
@@ -310,6 +316,18 @@ function scopeOf(plan: Plan, accounts: readonly string[]) {
       ? undefined
       : `is not one of the shared folders (${[...Object.values(plan.sharedDirs)].join(', ')}); a planner only links to those.`;
   return { badPath, badTarget };
+}
+
+/**
+ * A file a plan removes for good (`removeFile`) must be a retained link: inside
+ * `<shared parent>/.retained/`, never a shared folder, an account or anything else.
+ */
+function badRemoval(plan: Plan, path: string): string | undefined {
+  const retainedTops = Object.values(plan.sharedDirs)
+    .filter(isNormalAbsolute)
+    .map((d) => join(dirname(d), RETAINED_DIR));
+  if (retainedTops.some((top) => isInside(top, path) && pathKey(top) !== pathKey(path))) return undefined;
+  return `is not inside a retained folder (${retainedTops.join(', ')}); a planner only removes retained links.`;
 }
 
 /**
@@ -484,6 +502,11 @@ function checkOperationShape(op: unknown, index: number): PlanIssue[] {
     case 'unlinkSymlink':
       str('path');
       exp('expect', ['symlink']);
+      break;
+    case 'removeFile':
+      str('path');
+      exp('expect', ['file']);
+      if (op.reason !== 'prune') problems.push('removeFile is only made to prune retained links (reason prune)');
       break;
     case 'writeFile': {
       str('path');

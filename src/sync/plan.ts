@@ -111,6 +111,7 @@ export function extendPlan(base: Plan, snap: SyncSnapshot, options: SyncPlanOpti
     for (const p of op.type === 'mkdir' ||
     op.type === 'symlink' ||
     op.type === 'unlinkSymlink' ||
+    op.type === 'removeFile' ||
     op.type === 'writeFile'
       ? [op.path]
       : [op.from, op.to])

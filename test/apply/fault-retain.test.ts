@@ -48,18 +48,20 @@ async function build(fs: FileSystem): Promise<void> {
   await write(join(RETAINED, '-c', ID(5), 'subagents', 'agent-b2.jsonl'), line(5), t + 6000);
 }
 
-async function retainScenario(): Promise<Scenario> {
+async function retainScenario(mode: 'recover' | 'prune' = 'recover'): Promise<Scenario> {
   const base = createMemFileSystem(new Volume());
   await base.mkdir(ROOT, { recursive: true });
   await build(base);
   const world = await capture(base, ROOT);
   const planner = async (fs: FileSystem) =>
-    planRetain(await readRetainState(fs, SHARED), { id: 'retain-sweep', now: 0, recover: true });
+    planRetain(await readRetainState(fs, SHARED), { id: 'retain-sweep', now: 0, [mode]: true });
+  const plan = await planner(base);
   return {
     root: ROOT,
     sharedDir: SHARED,
     base: world,
-    plan: await planner(base),
+    plan,
+    removes: plan.operations.flatMap((op) => (op.type === 'removeFile' ? [op.path] : [])),
     make: () => restoreOnMemfs(world, ROOT),
     replan: planner,
     replanEvery: 1,
@@ -78,6 +80,37 @@ describe('fault injection, every k, retain plans (issue 10 §1)', () => {
     await applyPlan(sc.plan, { fs: probe, concurrency: 1 });
     expect(probe.log.filter((l) => l.startsWith('link ')).length).toBe(6);
   });
+
+  it.each(['once', 'from'] as const)(
+    'prune: removeFile held until the commit, then released (memfs, %s)',
+    async (mode) => {
+      const sc = await retainScenario('prune');
+      const removals = sc.plan.operations.filter((op) => op.type === 'removeFile');
+      expect(removals.map((op) => (op.type === 'removeFile' ? op.path.slice(RETAINED.length) : ''))).toEqual([
+        `/-a/${ID(4)}.jsonl`,
+        `/-c/${ID(5)}.jsonl`,
+        `/-c/${ID(5)}/subagents/agent-b2.jsonl`,
+      ]);
+      if (mode === 'once') {
+        // A clean run: the three are gone, with no held name left and nothing else touched.
+        const fs = await sc.make();
+        const report = await applyPlan(sc.plan, { fs });
+        expect(report.warnings).toEqual([]);
+        const after = await capture(fs, ROOT);
+        for (const op of removals) if (op.type === 'removeFile') expect(after.has(op.path)).toBe(false);
+        expect([...after.keys()].filter((p) => p.endsWith('.css-tmp'))).toEqual([]);
+        expect([...after.keys()].filter((p) => p.startsWith(SHARED)).length).toBe(
+          [...(sc.base ?? new Map()).keys()].filter((p) => p.startsWith(SHARED)).length,
+        );
+      }
+      const r = await sweep(sc, mode);
+      // Each removal is a rename to its held name, and one unlink after the commit.
+      expect(r.calls).toBeGreaterThan(3 * 2);
+      expect(r.committed).toBeGreaterThanOrEqual(3);
+      // A fault before the commit undoes every removal: the files are back under their names.
+      expect(r.failedApplies).toBeGreaterThan(3);
+    },
+  );
 
   it.each(['once', 'from'] as const)('mkdir and hardLink, both directions (memfs, %s)', async (mode) => {
     const r = await sweep(await retainScenario(), mode);

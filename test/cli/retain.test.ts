@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
@@ -99,5 +99,69 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     } finally {
       await sb.cleanup();
     }
+  });
+
+  it('retain --prune lets go of the links of files deleted on purpose, after --dry-run shows them; status counts the space only .retained holds', async () => {
+    const retained = retainedDirOf(l.sharedDir);
+    const status0 = json<{ retained: { exists: boolean } }>(cli(['status', '--json', ...l.args], { env }));
+    expect(status0.retained.exists).toBe(false);
+    const made = cli(['retain', '--yes', ...l.args], { env });
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/keep hard links of shared files/);
+    for (const t of l.transcripts) expect((await stat(t.path)).nlink).toBe(2);
+    // Nothing to do the second time: no plan work, exit 0.
+    const again = cli(['retain', '--yes', ...l.args], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Nothing to do/);
+
+    // The user deletes two sessions on purpose.
+    const gone = l.transcripts.slice(0, 2);
+    let bytes = 0;
+    for (const t of gone) {
+      bytes += (await stat(t.path)).size;
+      await unlink(t.path);
+    }
+    const rel = (p: string) => p.slice(l.sharedDir.length + 1);
+    type Totals = { files: number; deleted: number; heldOnly: { files: number; bytes: number } };
+    const status1 = json<{ retained: Totals }>(cli(['status', '--json', ...l.args], { env }));
+    expect(status1.retained).toMatchObject({
+      files: l.transcripts.length,
+      deleted: 2,
+      heldOnly: { files: 2, bytes },
+    });
+    const text = cli(['status', ...l.args], { env });
+    expect(text.stdout).toMatch(/held only there \(2 files deleted from the shared folder/);
+    expect(text.stdout).toMatch(/retain --prune/);
+
+    const dry = cli(['retain', '--prune', '--dry-run', ...l.args], { env });
+    expect(dry.code).toBe(2);
+    expect(dry.stdout).toMatch(/let go of retained links of shared files deleted on purpose/);
+    for (const t of gone) expect(dry.stdout).toContain(join(retained, rel(t.path)));
+    expect((await stat(join(retained, rel(gone[0]?.path ?? '')))).nlink).toBe(1);
+
+    // Not on a terminal and no --yes: refused, nothing removed.
+    const asked = cli(['retain', '--prune', ...l.args], { env });
+    expect(asked.code).not.toBe(0);
+    for (const t of gone) expect((await stat(join(retained, rel(t.path)))).isFile()).toBe(true);
+
+    const pruned = cli(['retain', '--prune', '--yes', ...l.args], { env });
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/doctor --fix cannot bring them back/);
+    for (const t of gone) await expect(stat(join(retained, rel(t.path)))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Nothing else went: every other transcript keeps both names, and no held name is left.
+    for (const t of l.transcripts.slice(2)) expect((await stat(t.path)).nlink).toBe(2);
+    const left = spawnSync('find', [retained, '-name', '*.css-tmp'], { encoding: 'utf8' }).stdout.trim();
+    expect(left).toBe('');
+    const status2 = json<{ retained: Totals }>(cli(['status', '--json', ...l.args], { env }));
+    expect(status2.retained).toMatchObject({ deleted: 0, heldOnly: { files: 0, bytes: 0 } });
+    const doctor = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env }));
+    expect(doctor.findings.map((f) => f.code)).not.toContain('SESSIONS_DELETED');
+  });
+
+  it('retain --prune and --recover together are refused with EINVALID_OPTION', async () => {
+    const r = cli(['retain', '--prune', '--recover', '--yes', ...l.args], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/EINVALID_OPTION/);
+    await expect(readdir(join(l.home, '.claude-shared', '.retained'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

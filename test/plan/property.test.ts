@@ -86,6 +86,7 @@ function pathsOf(op: Operation): string[] {
   switch (op.type) {
     case 'mkdir':
     case 'unlinkSymlink':
+    case 'removeFile':
       return [op.path];
     case 'symlink':
       return [op.path, op.target];

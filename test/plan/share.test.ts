@@ -359,7 +359,11 @@ describe('inspect on the real disk', () => {
       const shape = (plan: typeof real, root: string) =>
         plan.operations.map((o) => {
           const where =
-            o.type === 'mkdir' || o.type === 'symlink' || o.type === 'writeFile' || o.type === 'unlinkSymlink'
+            o.type === 'mkdir' ||
+            o.type === 'symlink' ||
+            o.type === 'writeFile' ||
+            o.type === 'unlinkSymlink' ||
+            o.type === 'removeFile'
               ? o.path
               : o.to;
           return [o.type, o.reason, where.slice(root.length)];

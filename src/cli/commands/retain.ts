@@ -4,13 +4,77 @@ import { isSharedSessionsError } from '../../errors.js';
 import { planRetain, summariseRetain } from '../../plan/retain.js';
 import type { Plan } from '../../plan/types.js';
 import type { Context } from '../context.js';
-import { plural } from '../format.js';
+import type { ExitCodeValue } from '../errors.js';
+import { formatBytes, plural } from '../format.js';
 import { applyPlan } from '../lib.js';
+import { applyConcurrency } from '../pool.js';
+import { confirmAndApply } from './apply.js';
+import { showPlan } from './plan.js';
 
-/** A retain plan for the shared `projects` folder (and, with `recover`, the deleted files back). */
-export async function retainPlan(ctx: Context, recover: boolean): Promise<Plan> {
+/** A retain plan for the shared `projects` folder: the missing links, and with `recover` the deleted files back, or with `prune` their links let go. */
+export async function retainPlan(ctx: Context, recover: boolean, prune = false): Promise<Plan> {
   const state = await readRetainState(ctx.fs, ctx.sharedDir);
-  return planRetain(state, { id: randomUUID(), now: ctx.io.now(), recover });
+  return planRetain(state, { id: randomUUID(), now: ctx.io.now(), recover, prune });
+}
+
+/** What `status` says about the retained folder of the shared `projects` folder. */
+export interface RetainedTotals {
+  path: string;
+  exists: boolean;
+  /** Files under the retained folder. */
+  files: number;
+  /** Shared files with no retained link yet. */
+  unretained: number;
+  /** Retained files whose shared name is gone. */
+  deleted: number;
+  /** Retained files that nothing else names (link count 1), and their bytes: the space only the retained folder holds. */
+  heldOnly: { files: number; bytes: number };
+}
+
+export async function retainedTotals(ctx: Context): Promise<RetainedTotals> {
+  const state = await readRetainState(ctx.fs, ctx.sharedDir);
+  return {
+    path: state.retainedDir,
+    exists: state.retainedDirs.length > 0,
+    files: state.retainedFiles,
+    unretained: Object.keys(state.unretained).length,
+    deleted: Object.keys(state.deleted).length,
+    heldOnly: state.heldOnly,
+  };
+}
+
+/** The `status` line of the retained folder. */
+export function retainedLine(ctx: Context, r: RetainedTotals): string {
+  if (!r.exists) return `  ${ctx.tilde(r.path)}  ${ctx.c.dim('none yet (made by apply, doctor --fix or retain)')}`;
+  const held =
+    r.heldOnly.files === 0
+      ? 'no space of its own'
+      : `${formatBytes(r.heldOnly.bytes)} held only there (${plural(r.heldOnly.files, 'file')} deleted from the shared folder or rewritten since; \`retain --prune\` releases the deleted ones)`;
+  const missing = r.unretained > 0 ? `; ${plural(r.unretained, 'shared file')} not retained yet` : '';
+  return `  ${ctx.tilde(r.path)}  ${plural(r.files, 'retained link')}, ${held}${missing}`;
+}
+
+export interface RetainOptions {
+  prune?: boolean;
+  recover?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * `retain`: makes the missing retained links (what a Claude Code SessionStart hook can
+ * run), `--recover` brings back what was deleted since, `--prune` lets go of the links of
+ * shared files deleted on purpose. Shown and confirmed like every plan; `--dry-run` shows it only.
+ */
+export async function runRetain(ctx: Context, options: RetainOptions): Promise<ExitCodeValue> {
+  const plan = await retainPlan(ctx, options.recover === true, options.prune === true);
+  if (options.dryRun) return showPlan(ctx, plan, { run: 'the same command without --dry-run' });
+  if (options.prune && plan.operations.length > 0 && !ctx.json) {
+    const bytes = plan.operations.reduce((sum, op) => sum + (op.type === 'removeFile' ? op.expect.size : 0), 0);
+    ctx.say(
+      `These retained links are all that is left of ${plural(plan.operations.filter((op) => op.type === 'removeFile').length, 'shared file')} deleted from ${ctx.tilde(ctx.sharedDir)} (up to ${formatBytes(bytes)}). Once pruned, doctor --fix cannot bring them back.`,
+    );
+  }
+  return confirmAndApply(ctx, plan, 'retain');
 }
 
 /** `doctor` findings about the retained links of the shared folder. */
@@ -24,7 +88,7 @@ export async function retainFindings(ctx: Context, linked: number) {
     findings.push({
       code: 'SESSIONS_DELETED',
       severity: 'error' as const,
-      message: `${plural(s.deleted.length, 'shared file')} (e.g. ${s.deleted[0]}) were deleted from ${ctx.tilde(ctx.sharedDir)} since they were retained: Claude Code's cleanup under a low cleanupPeriodDays, or by hand. They are recoverable: \`doctor --fix\` brings them back from ${ctx.tilde(state.retainedDir)}, with their bytes and mtime. If you deleted them on purpose, remove their retained links instead (see docs/safety.md, "After sharing").`,
+      message: `${plural(s.deleted.length, 'shared file')} (e.g. ${s.deleted[0]}) were deleted from ${ctx.tilde(ctx.sharedDir)} since they were retained: Claude Code's cleanup under a low cleanupPeriodDays, or by hand. They are recoverable: \`doctor --fix\` brings them back from ${ctx.tilde(state.retainedDir)}, with their bytes and mtime. If you deleted them on purpose, \`retain --prune\` lets their retained links go and releases their space.`,
       path: state.retainedDir,
       fixable: true,
     });
@@ -53,7 +117,7 @@ export async function retainAfterShare(ctx: Context): Promise<void> {
     const plan = await retainPlan(ctx, false);
     const links = plan.operations.filter((op) => op.type === 'hardLink').length;
     if (links === 0) return;
-    await applyPlan(plan, { fs: ctx.fs });
+    await applyPlan(plan, { fs: ctx.fs, concurrency: applyConcurrency(ctx.io.env) });
     ctx.say(
       `Retained ${plural(links, 'shared file')} as hard links in ${ctx.tilde(plan.roots[0] ?? '')}/.retained (no bytes copied).`,
     );

@@ -12,6 +12,7 @@ import { type CopiedLink, copiedLinks } from '../links.js';
 import { inspectSyncFor, sourceText, syncInUse } from '../sync.js';
 import { type ApplyStateReport, readApplyState } from './apply-state.js';
 import { cleanupReport, printCleanup } from './cleanup.js';
+import { type RetainedTotals, retainedLine, retainedTotals } from './retain.js';
 
 /** Totals of one shared folder. */
 export interface SharedFolderTotals {
@@ -40,6 +41,8 @@ export interface StatusReport {
    * restored from a backup, with absolute links into the old home), each with advice.
    */
   copiedLinks: CopiedLink[];
+  /** The retained links of the shared `projects` folder, and the space only they hold. */
+  retained: RetainedTotals;
 }
 
 export async function collectStatus(ctx: Context): Promise<StatusReport> {
@@ -49,6 +52,7 @@ export async function collectStatus(ctx: Context): Promise<StatusReport> {
   );
   const cleanup = await cleanupReport(ctx, accounts);
   const applyState = await readApplyState(ctx);
+  const retained = await retainedTotals(ctx);
   return {
     home: ctx.home,
     sharedDirs: ctx.sharedDirs,
@@ -57,6 +61,7 @@ export async function collectStatus(ctx: Context): Promise<StatusReport> {
     cleanup,
     applyState,
     copiedLinks: copiedLinks(ctx, accounts),
+    retained,
   };
 }
 
@@ -229,6 +234,7 @@ export function printStatus(ctx: Context, report: StatusReport): void {
       );
     } else ctx.say(`  ${ctx.tilde(s.path)}  ${who}`);
   }
+  if (report.shared.some((s) => s.folder === 'projects' && s.exists)) ctx.say(retainedLine(ctx, report.retained));
   if (report.applyState.advice !== undefined) ctx.say(`  ${c.red('!')} ${report.applyState.advice}`);
   printCleanup(ctx, report.cleanup);
 }
