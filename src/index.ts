@@ -137,6 +137,14 @@ export {
   type SessionSource,
 } from './sessions/index.js';
 export {
+  parseSyncthingConfig,
+  type SyncthingConfig,
+  type SyncthingStatus,
+  type SyncthingStatusOptions,
+  syncthingConfigCandidates,
+  syncthingStatus,
+} from './sync/engine.js';
+export {
   type Alias,
   type AliasMerge,
   type CopyRelation as SyncCopyRelation,

@@ -154,6 +154,35 @@ describe('two machines through Syncthing', () => {
       expect(await readdir(join(m.root, '.claude-shared-machines'))).toEqual(['machine-D.json', 'machine-L.json']);
     }
 
+    // status asks Syncthing (address and API key from L's config.xml) whether the root is in sync.
+    const engineOf = async (m: Machine) => {
+      const r = await cliAsync(['status', '--json', '--home', m.home, '--shared', m.shared, '--accounts', m.account], {
+        env: {
+          CLAUDE_SHARED_SESSIONS_MACHINE: `machine-${m.name}`,
+          CLAUDE_SHARED_SESSIONS_SYNCTHING_CONFIG: join(dir, 'pair', m.name, 'home', 'config.xml'),
+        },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return json<{ sync: { engineStatus?: Record<string, unknown> } }>(r).sync.engineStatus;
+    };
+    for (const m of [L, D]) {
+      expect(await engineOf(m), `machine ${m.name}`).toMatchObject({
+        folderId: 'claude-shared',
+        state: 'idle',
+        inSync: true,
+        needItems: 0,
+        remoteNeedItems: 0,
+        devices: [expect.objectContaining({ connected: true, paused: false, completion: 100, needItems: 0 })],
+      });
+    }
+    const text = await cliAsync(
+      ['status', '--no-color', '--home', L.home, '--shared', L.shared, '--accounts', L.account],
+      {
+        env: { CLAUDE_SHARED_SESSIONS_SYNCTHING_CONFIG: join(dir, 'pair', 'L', 'home', 'config.xml') },
+      },
+    );
+    expect(text.stdout).toContain('Syncthing: in sync (folder claude-shared, idle)');
+
     // One doctor --fix (on L) merges the two folders of the one project and links the other name.
     const fixed = await tool(L, ['doctor', '--fix']);
     expect(fixed.code, fixed.stderr + fixed.stdout).toBe(0);
@@ -177,6 +206,10 @@ describe('two machines through Syncthing', () => {
       await appendFile(join(m.shared, encodeProjectDir(m.project).name, `${sessions.L}.jsonl`), lineOf(m.name));
       await new Promise((r) => setTimeout(r, 50));
     }
+    // While paused, L's status is not "in sync": the other device is paused.
+    const paused = await engineOf(L);
+    expect(paused).toMatchObject({ folderId: 'claude-shared', inSync: false });
+    expect(paused?.devices).toEqual([expect.objectContaining({ paused: true })]);
     await pair('resume');
     await pair('wait-in-sync', '30');
     const conflictCopies = async (m: Machine) =>
@@ -201,5 +234,5 @@ describe('two machines through Syncthing', () => {
     // Nothing deleted: the copy the fold moved is kept in the conflicts folder.
     const kept = await readdir(join(D.root, 'conflicts', 'projects'), { recursive: true });
     expect(kept.some((n) => String(n).includes('.sync-conflict-'))).toBe(true);
-  }, 90_000);
+  }, 180_000);
 });

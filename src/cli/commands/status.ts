@@ -5,6 +5,7 @@ import type { CleanupReport } from '../../doctor/cleanup-sources.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
 import { sessionIdOfFile } from '../../layout/names.js';
+import { syncthingConfigCandidates, syncthingStatus } from '../../sync/engine.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
@@ -124,7 +125,16 @@ async function readMachines(ctx: Context) {
   const sharedDir = await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir);
   const snap = await inspectSyncFor(ctx, [], sharedDir, undefined, false);
   if (!syncInUse(snap) && !snap.projectsIsRoot) return undefined;
+  const engineStatus =
+    snap.engine === 'syncthing'
+      ? await syncthingStatus({
+          fs: ctx.fs,
+          root: snap.root,
+          configs: syncthingConfigCandidates(ctx.home, ctx.io.env),
+        })
+      : undefined;
   return {
+    ...(engineStatus === undefined ? {} : { engineStatus }),
     engine: snap.engine,
     root: snap.root,
     projectsIsRoot: snap.projectsIsRoot,
@@ -145,6 +155,20 @@ function printMachines(
   ctx.say(`  ${ctx.tilde(sync.root)}; this machine: ${sync.machine}`);
   if (sync.projectsIsRoot) {
     ctx.say(`  ${c.red('!')} Syncthing's root is projects/ itself: see \`doctor\` (SYNC_ROOT_IS_PROJECTS).`);
+  }
+  const e = sync.engineStatus;
+  if (e?.error !== undefined)
+    ctx.say(`  ${c.yellow('!')} Syncthing status unknown: ${ctx.tilde(e.config)}: ${e.error}`);
+  else if (e?.inSync === true) ctx.say(`  Syncthing: ${c.green('in sync')} (folder ${e.folderId}, ${e.state})`);
+  else if (e !== undefined) {
+    const away = (e.devices ?? []).filter((d) => !d.connected || d.paused);
+    ctx.say(
+      `  Syncthing: ${c.yellow('not in sync')} (folder ${e.folderId}, ${e.state}): ${plural(e.needItems ?? 0, 'item')} to receive (${formatBytes(e.needBytes ?? 0)}), ${plural(e.remoteNeedItems ?? 0, 'item')} other devices still need (${formatBytes(e.remoteNeedBytes ?? 0)})${
+        away.length === 0
+          ? ''
+          : `; ${away.map((d) => `${d.id.slice(0, 7)} ${d.paused ? 'paused' : 'not connected'}`).join(', ')}`
+      }. Hand a session over once it is in sync.`,
+    );
   }
   for (const m of sync.pathMaps) ctx.say(`  path map: ${m.from} = ${m.to}`);
   const ownMin = Math.min(
