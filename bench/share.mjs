@@ -221,6 +221,12 @@ function planBench() {
   const shared = join(CORPUS, 'shared', 'projects');
   console.log(`\nplanning and inspect on ${CORPUS} (read-only), load ${load()}`);
   const rows = [['run', 'inspect (library)', 'find -printf', 'ratio', `plan ${values['plan-files']} files`]];
+  /** @type {number[]} */
+  const inspectRatios = [];
+  /** @type {number[]} */
+  const planWalls = [];
+  /** @type {number[]} */
+  const planCpus = [];
   for (let run = 1; run <= RUNS; run++) {
     const find = measure(['find', ...accounts, '-printf', '%p %y %s %m %T@\\n']);
     const m = measure(
@@ -237,6 +243,9 @@ function planBench() {
     );
     if (m.status !== 0) throw new Error(`share-plan failed: ${m.stdout}`);
     const out = JSON.parse(m.stdout ?? '{}');
+    inspectRatios.push(out.inspectMs / find.wallMs);
+    planWalls.push(out.planMs);
+    planCpus.push(out.planCpuMs);
     rows.push([
       String(run),
       `${s(out.inspectMs)} s`,
@@ -246,6 +255,15 @@ function planBench() {
     ]);
   }
   table(rows);
+  const inspectRatio = median(inspectRatios);
+  const planWall = median(planWalls);
+  const planCpu = median(planCpus);
+  console.log(
+    `\ninspect / find -printf: median ${inspectRatio.toFixed(2)}x (goal <= 2x: ${inspectRatio <= 2 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `planning ${values['plan-files']} files: median ${s(planWall)} s wall, ${s(planCpu)} s CPU (goal < 1 s: ${planWall < 1000 ? 'met' : 'NOT met'}), load ${load()}`,
+  );
 }
 
 corpus();

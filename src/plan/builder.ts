@@ -4,12 +4,12 @@
  * entries, and the assembly of the final {@link Plan}. Pure: no filesystem, clock or
  * randomness.
  */
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, parse, sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
 import { fingerprintSnapshot } from './fingerprint.js';
-import { isInside, pathKey } from './paths.js';
+import { isInside, normalized, pathKey } from './paths.js';
 import {
   type Conflict,
   type ExpectedState,
@@ -42,69 +42,161 @@ export interface VirtualEntry {
 
 export type Lookup = VirtualEntry | { type: 'absent'; path: string } | { type: 'unknown'; path: string };
 
+/** One path of a {@link VirtualTree}: a node of a trie keyed by path segment. */
+interface Node {
+  /** The segment as first given (its case kept), for the node's path. */
+  name: string;
+  parent: Node | undefined;
+  /** By segment key (case-folded where paths compare so). */
+  children: Map<string, Node> | undefined;
+  entry: VirtualEntry | undefined;
+  /** {@link VirtualTree.moves} when `entry.path` was last known to be this node's path. */
+  entryAt: number;
+  absent: boolean;
+  listed: boolean;
+  /** Absence marks in this node's subtree, itself included (so a move finds them without a walk). */
+  absentBelow: number;
+}
+
+function newNode(name: string, parent: Node | undefined): Node {
+  return {
+    name,
+    parent,
+    children: undefined,
+    entry: undefined,
+    entryAt: 0,
+    absent: false,
+    listed: false,
+    absentBelow: 0,
+  };
+}
+
+/** A path split into its root (`/`, `C:\\`) and its segments. */
+function segmentsOf(path: string): string[] {
+  if (sep === '/' && path.startsWith('/')) return path === '/' ? ['/'] : ['/', ...path.slice(1).split('/')];
+  const root = parse(path).root;
+  const rest = path.slice(root.length);
+  return rest === '' ? [root] : [root, ...rest.split(sep).filter((x) => x !== '')];
+}
+
 /**
  * A map of the paths the plan knows about. A folder is "listed" when all its children are
  * known, so that any other name in it is known to be absent. Operations added to the
  * builder update it, so that each phase plans against the state the previous phases leave.
+ *
+ * A trie of path segments: a lookup walks one node per segment, and a move re-attaches
+ * the moved folder's node where it goes (a backup of 100,000 files moves one node, not
+ * 100,000 entries); entries under it learn their new path when next looked up.
  */
 export class VirtualTree {
-  readonly #entries = new Map<string, VirtualEntry>();
-  readonly #absent = new Set<string>();
-  readonly #listed = new Set<string>();
-  /**
-   * Every key ever recorded (entry, absent mark or listed folder), by the key of its
-   * parent: lets {@link move} visit the keys under a folder instead of every key. A child
-   * may stay in its parent's set after it is gone; readers check the three maps.
-   */
-  readonly #children = new Map<string, Set<string>>();
+  readonly #root = newNode('', undefined);
+  /** How many moves were made: an entry whose `entryAt` is older may have moved. */
+  #moves = 0;
 
-  #index(key: string): void {
-    const parent = parentKey(key);
-    if (parent === undefined) return;
-    let set = this.#children.get(parent);
-    if (set === undefined) {
-      set = new Set();
-      this.#children.set(parent, set);
-      // The parent must be reachable from its own parent too, to be visited by a move.
-      this.#index(parent);
+  /** The node of `path`, made (with its ancestors) when `create`. */
+  #node(path: string, create: true): Node;
+  #node(path: string, create: false): Node | undefined;
+  #node(path: string, create: boolean): Node | undefined {
+    const shown = normalized(path);
+    const key = pathKey(path);
+    const names = segmentsOf(shown);
+    const keys = key === shown ? names : segmentsOf(key);
+    let node = this.#root;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      let child = node.children?.get(k);
+      if (child === undefined) {
+        if (!create) return undefined;
+        child = newNode(names[i] ?? k, node);
+        node.children ??= new Map();
+        node.children.set(k, child);
+      }
+      node = child;
     }
-    set.add(key);
+    return node;
+  }
+
+  #pathOf(node: Node): string {
+    const names: string[] = [];
+    for (let n: Node | undefined = node; n !== undefined && n !== this.#root; n = n.parent) names.push(n.name);
+    names.reverse();
+    const root = names[0] ?? '';
+    if (names.length <= 1) return root;
+    return (root.endsWith(sep) ? root : root + sep) + names.slice(1).join(sep);
+  }
+
+  #entryOf(node: Node): VirtualEntry | undefined {
+    const entry = node.entry;
+    if (entry === undefined || node.entryAt === this.#moves) return entry;
+    const path = this.#pathOf(node);
+    node.entryAt = this.#moves;
+    if (pathKey(entry.path) === pathKey(path)) return entry;
+    node.entry = { ...entry, path };
+    return node.entry;
+  }
+
+  #setAbsent(node: Node, absent: boolean): void {
+    if (node.absent === absent) return;
+    node.absent = absent;
+    for (let n: Node | undefined = node; n !== undefined; n = n.parent) n.absentBelow += absent ? 1 : -1;
   }
 
   set(entry: VirtualEntry): void {
-    const key = pathKey(entry.path);
-    if (!this.#entries.has(key) && !this.#absent.has(key)) this.#index(key);
-    this.#entries.set(key, entry);
-    this.#absent.delete(key);
+    const node = this.#node(entry.path, true);
+    node.entry = entry;
+    node.entryAt = this.#moves;
+    this.#setAbsent(node, false);
   }
 
   markAbsent(path: string): void {
-    const key = pathKey(path);
-    if (!this.#entries.delete(key) && !this.#absent.has(key)) this.#index(key);
-    this.#absent.add(key);
+    const node = this.#node(path, true);
+    node.entry = undefined;
+    this.#setAbsent(node, true);
   }
 
   markListed(path: string): void {
-    const key = pathKey(path);
-    if (!this.#listed.has(key)) {
-      this.#index(key);
-      this.#listed.add(key);
-    }
+    this.#node(path, true).listed = true;
   }
 
   lookup(path: string): Lookup {
-    const key = pathKey(path);
-    const found = this.#entries.get(key);
-    if (found) return found;
-    if (this.#absent.has(key)) return { type: 'absent', path };
-    const parent = dirname(path);
-    if (parent === path) return { type: 'unknown', path };
-    const p = this.lookup(parent);
-    if (p.type === 'absent' || p.type === 'file' || p.type === 'symlink' || p.type === 'other') {
-      return { type: 'absent', path };
+    const keys = segmentsOf(pathKey(path));
+    // What the path's deepest known ancestor (or the path itself) tells, as the
+    // recursive rule does: an entry or a mark of absence answers for its own path;
+    // below an absent path, a file or link, or a listed folder, a name unknown is absent.
+    let node = this.#root;
+    let state: 'entry' | 'absent' | 'unknown' = 'unknown';
+    let parentType = 'unknown' as Lookup['type'];
+    let parentListed = false;
+    for (let i = 0; i < keys.length; i++) {
+      const child = node.children?.get(keys[i] as string);
+      const below: 'absent' | 'unknown' =
+        i > 0 &&
+        (parentType === 'absent' ||
+          parentType === 'file' ||
+          parentType === 'symlink' ||
+          parentType === 'other' ||
+          (parentType === 'directory' && parentListed))
+          ? 'absent'
+          : 'unknown';
+      if (child === undefined) return { type: below, path };
+      node = child;
+      const entry = node.entry;
+      if (entry !== undefined) {
+        state = 'entry';
+        parentType = entry.type;
+      } else if (node.absent) {
+        state = 'absent';
+        parentType = 'absent';
+      } else {
+        state = below;
+        parentType = below;
+      }
+      parentListed = node.listed;
     }
-    if (p.type === 'directory' && this.#listed.has(pathKey(parent))) return { type: 'absent', path };
-    return { type: 'unknown', path };
+    if (state === 'entry') {
+      return this.#entryOf(node) as VirtualEntry;
+    }
+    return { type: state, path };
   }
 
   /** Records a whole tree from the snapshot under `root` (the root itself included). */
@@ -143,36 +235,57 @@ export class VirtualTree {
 
   /** Moves `from` and everything known under it to `to` (marks of absence stay where they are). */
   move(from: string, to: string): void {
-    const fromKey = pathKey(from);
-    const moved: VirtualEntry[] = [];
-    const listed: string[] = [];
-    const stack = [fromKey];
-    for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
-      const entry = this.#entries.get(key);
-      if (entry) moved.push(entry);
-      if (this.#listed.has(key)) listed.push(key);
-      const children = this.#children.get(key);
-      if (children) for (const child of children) stack.push(child);
+    const source = this.#node(from, false);
+    if (source !== undefined && source !== this.#root) {
+      // Marks of absence stay at their old paths: taken out of the moved subtree first.
+      const marks: string[] = [];
+      if (source.absentBelow > 0) {
+        const stack = [source];
+        for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+          if (n.absent) {
+            marks.push(this.#pathOf(n));
+            this.#setAbsent(n, false);
+          }
+          for (const c of n.children?.values() ?? []) if (c.absentBelow > 0) stack.push(c);
+        }
+      }
+      // Entry paths are brought up to date before the node leaves (its path changes).
+      this.#moves++;
+      source.parent?.children?.delete(segmentsOf(pathKey(from)).at(-1) as string);
+      const target = this.#node(to, true);
+      this.#merge(source, target);
+      for (const m of marks) this.markAbsent(m);
     }
-    for (const entry of moved) this.#entries.delete(pathKey(entry.path));
-    for (const k of listed) this.#listed.delete(k);
-    const relocate = (p: string) => to + p.slice(from.length);
-    for (const entry of moved) this.set({ ...entry, path: relocate(entry.path) });
-    const toKey = pathKey(to);
-    for (const k of listed) this.markListed(toKey + k.slice(fromKey.length));
     this.markAbsent(from);
+  }
+
+  /** Puts what `source` (detached) holds at `target`, replacing entries there, keeping the rest. */
+  #merge(source: Node, target: Node): void {
+    if (source.entry !== undefined) {
+      target.entry = source.entry;
+      target.entryAt = -1; // its path is the source's: refreshed when looked up
+      this.#setAbsent(target, false);
+    }
+    if (source.listed) target.listed = true;
+    if (source.children === undefined) return;
+    for (const [k, child] of source.children) {
+      const there = target.children?.get(k);
+      if (there === undefined) {
+        // Nothing known there: the whole subtree moves as it is.
+        child.parent = target;
+        target.children ??= new Map();
+        target.children.set(k, child);
+        if (child.absentBelow > 0) {
+          for (let n: Node | undefined = target; n !== undefined; n = n.parent) n.absentBelow += child.absentBelow;
+        }
+      } else this.#merge(child, there);
+    }
   }
 }
 
 /** True when `rel` (a snapshot's `/`-separated relative path) needs no normalising. */
 function isPlainRelative(rel: string): boolean {
   return rel !== '' && !rel.startsWith('/') && !rel.endsWith('/') && !/(^|\/)\.\.?(\/|$)|\/\//.test(rel);
-}
-
-/** The key of the folder holding `key`, or undefined at a root. */
-function parentKey(key: string): string | undefined {
-  const parent = dirname(key);
-  return parent === key ? undefined : parent;
 }
 
 type Draft<T> = T extends Operation ? Omit<T, 'id'> : never;

@@ -21,7 +21,7 @@ export function isNormalAbsolute(path: string): boolean {
  * path with no empty, `.` or `..` segment (the planners call this for every path they
  * look up, hundreds of thousands of times on a large plan).
  */
-function normalized(path: string): string {
+export function normalized(path: string): string {
   if (sep === '/' && path.startsWith('/') && !/\/\/|\/\.\.?(\/|$)/.test(path)) return path;
   return normalize(path);
 }

@@ -1,3 +1,4 @@
+import { posix, sep } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualTree } from '../../src/plan/builder.js';
@@ -39,6 +40,10 @@ describe('VirtualTree.move', () => {
     expect(t.lookup('/r/dst/kept').type).toBe('file');
     expect(t.lookup('/r/src/gone').type).toBe('absent');
     expect(t.lookup('/r/dst/gone').type).toBe('unknown');
+    // ...and it still answers once a folder (not listed) is back at the source.
+    t.set(dir('/r/src'));
+    expect(t.lookup('/r/src/gone').type).toBe('absent');
+    expect(t.lookup('/r/src/other').type).toBe('unknown');
   });
 });
 
@@ -59,6 +64,107 @@ describe('canonicalJson', () => {
         expect(canonicalJson(value)).toBe(reference(value));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** The flat-map implementation the trie replaced (one map entry per path), as the reference. */
+class FlatTree {
+  readonly entries = new Map<string, { path: string; type: string; size: number }>();
+  readonly absent = new Set<string>();
+  readonly listed = new Set<string>();
+  set(e: { path: string; type: string; size: number }): void {
+    this.entries.set(e.path, e);
+    this.absent.delete(e.path);
+  }
+  markAbsent(path: string): void {
+    this.entries.delete(path);
+    this.absent.add(path);
+  }
+  markListed(path: string): void {
+    this.listed.add(path);
+  }
+  lookup(path: string): { type: string; path: string; size?: number } {
+    const found = this.entries.get(path);
+    if (found) return found;
+    if (this.absent.has(path)) return { type: 'absent', path };
+    const parent = posix.dirname(path);
+    if (parent === path) return { type: 'unknown', path };
+    const p = this.lookup(parent);
+    if (p.type === 'absent' || p.type === 'file' || p.type === 'symlink' || p.type === 'other')
+      return { type: 'absent', path };
+    if (p.type === 'directory' && this.listed.has(parent)) return { type: 'absent', path };
+    return { type: 'unknown', path };
+  }
+  move(from: string, to: string): void {
+    const under = (k: string) => k === from || k.startsWith(`${from}/`);
+    const moved = [...this.entries.values()].filter((e) => under(e.path));
+    const listed = [...this.listed].filter(under);
+    for (const e of moved) this.entries.delete(e.path);
+    for (const k of listed) this.listed.delete(k);
+    for (const e of moved) this.set({ ...e, path: to + e.path.slice(from.length) });
+    for (const k of listed) this.markListed(to + k.slice(from.length));
+    this.markAbsent(from);
+  }
+}
+
+describe('VirtualTree (a trie) against the flat map it replaced', () => {
+  it('answers every lookup the same after any sequence of sets, absence marks, listings and moves', () => {
+    if (sep !== '/') return; // the reference is written for POSIX paths
+    const segment = fc.constantFrom('a', 'b', 'c');
+    const path = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => `/r/${s.join('/')}`);
+    const op = fc.oneof(
+      fc.record({ t: fc.constant('file' as const), path, size: fc.nat(9) }),
+      fc.record({ t: fc.constant('dir' as const), path }),
+      fc.record({ t: fc.constant('absent' as const), path }),
+      fc.record({ t: fc.constant('listed' as const), path }),
+      fc.record({ t: fc.constant('move' as const), path, to: path }),
+    );
+    const universe: string[] = ['/', '/r'];
+    const walk = (prefix: string, depth: number) => {
+      if (depth === 0) return;
+      for (const s of ['a', 'b', 'c']) {
+        universe.push(`${prefix}/${s}`);
+        walk(`${prefix}/${s}`, depth - 1);
+      }
+    };
+    walk('/r', 4);
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
+        const t = new VirtualTree();
+        const ref = new FlatTree();
+        for (const o of ops) {
+          if (o.t === 'file') {
+            t.set(file(o.path, o.size));
+            ref.set(file(o.path, o.size));
+          } else if (o.t === 'dir') {
+            t.set(dir(o.path));
+            ref.set(dir(o.path));
+          } else if (o.t === 'absent') {
+            t.markAbsent(o.path);
+            ref.markAbsent(o.path);
+          } else if (o.t === 'listed') {
+            t.markListed(o.path);
+            ref.markListed(o.path);
+          } else {
+            // A move into itself is not a rename anyone can make.
+            if (o.to === o.path || o.to.startsWith(`${o.path}/`) || o.path.startsWith(`${o.to}/`)) continue;
+            t.move(o.path, o.to);
+            ref.move(o.path, o.to);
+          }
+          for (const p of universe) {
+            const got = t.lookup(p);
+            const want = ref.lookup(p);
+            expect({ p, type: got.type, path: got.path, size: 'size' in got ? got.size : undefined }).toEqual({
+              p,
+              type: want.type,
+              path: want.path,
+              size: want.size,
+            });
+          }
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 });
