@@ -54,6 +54,7 @@ export {
   type AccountFolderSnapshot,
   type AccountSnapshot,
   type BackupSnapshot,
+  type SettingsBefore,
   type SettingsSnapshot,
   SNAPSHOT_VERSION,
   type Snapshot,
@@ -82,6 +83,7 @@ export {
   parseBackupName,
   projectDirMatches,
   SESSIONS_INDEX,
+  SETTINGS_ABSENT_SUFFIX,
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
 } from './layout/names.js';
@@ -111,7 +113,7 @@ export {
   summariseRetain,
 } from './plan/retain.js';
 export { type Carry, planRollback, type RollbackOptions } from './plan/rollback.js';
-export { setCleanupPeriodDays } from './plan/settings-text.js';
+export { removeCleanupPeriodDays, setCleanupPeriodDays } from './plan/settings-text.js';
 export { planShare, type ShareOptions } from './plan/share.js';
 export * from './plan/types.js';
 export { validatePlan } from './plan/validate.js';

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ErrorCodes, errnoCode } from '../errors.js';
+import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import { globNames } from '../fs/glob.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
@@ -179,8 +179,36 @@ export async function discoverAccountsWith(options: DiscoverOptions, internals: 
     unique.push({ ...c, realPath });
   }
 
-  return mapLimit(unique, concurrency, (c) =>
+  const accounts = await mapLimit(unique, concurrency, (c) =>
     inspectAccount(fs, c.path, c.realPath, c.source, folders, sharedDirs, isAlive, concurrency, internals),
+  );
+  assertNamedAccountsExist(accounts);
+  return accounts;
+}
+
+/**
+ * An account named in `accounts` must be a folder that can be read: a typo, a file or a
+ * folder the user cannot read would otherwise be left out of a plan that then goes ahead
+ * without it. What discovery merely guessed (`~/.claude-*`, `CLAUDE_CONFIG_DIR`) is only
+ * reported on the account.
+ *
+ * @throws SharedSessionsError `ENOTFOUND_ACCOUNT` for a named path that does not exist or
+ * is not a folder; `EPERMISSION` for one that cannot be read.
+ */
+function assertNamedAccountsExist(accounts: readonly Account[]): void {
+  const bad = accounts.filter((a) => a.source === 'explicit' && !a.exists);
+  const first = bad[0];
+  if (!first) return;
+  const problem = first.problems.find((p) => p.path === first.path);
+  const code = problem?.code === ErrorCodes.PERMISSION ? ErrorCodes.PERMISSION : ErrorCodes.NOT_FOUND;
+  const others = bad.slice(1).map((a) => a.path);
+  throw new SharedSessionsError(
+    code,
+    `${problem?.message ?? `${first.path} is not a Claude Code config dir.`} It was named as an account${others.length > 0 ? `, as were ${others.join(', ')}, which cannot be used either` : ''}; check the account list (without it, discovery finds the accounts in the home folder).`,
+    {
+      path: first.path,
+      details: bad.map((a) => ({ path: a.path, problems: a.problems.filter((p) => p.path === a.path) })),
+    },
   );
 }
 

@@ -4,6 +4,7 @@ import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
 import { absolutePath } from '../layout/config-dir.js';
+import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
 import { resolveFolders } from '../plan/folders.js';
 import { isInside } from '../plan/paths.js';
 import { createLimit, mapLimit } from '../util/limit.js';
@@ -15,6 +16,7 @@ import {
   type AccountFolderSnapshot,
   type AccountSnapshot,
   type BackupSnapshot,
+  type SettingsBefore,
   type SettingsSnapshot,
   SNAPSHOT_VERSION,
   type Snapshot,
@@ -221,7 +223,13 @@ async function snapshotAccount(
       continue;
     }
     const snap: BackupSnapshot = { name: b.name, path: join(root, b.name), folder: b.folder, stamp: b.stamp, type };
-    if (wanted.has(b.name) && type === 'directory') snap.entries = await walk(fs, snap.path, concurrency);
+    if (wanted.has(b.name) && type === 'directory') {
+      snap.entries = await walk(fs, snap.path, concurrency);
+      if (b.folder === 'projects') {
+        const before = await readSettingsBefore(fs, root, names, b.stamp);
+        if (before) snap.settingsBefore = before;
+      }
+    }
     backupSnapshots.push(snap);
   }
 
@@ -238,6 +246,46 @@ async function snapshotAccount(
     problems,
     ...(records && account.exists ? { sessionRecords: await readSessionRecords(fs, root) } : {}),
   };
+}
+
+/**
+ * What `settings.json` was before the share that made the backup stamped `stamp`: that
+ * share stamps its settings copy (or its record that there was none) with the same second.
+ * The first one of that second is the state before it.
+ */
+async function readSettingsBefore(
+  fs: FileSystem,
+  root: string,
+  names: readonly string[],
+  stamp: string,
+): Promise<SettingsBefore | undefined> {
+  const second = stamp.split('.')[0] ?? stamp;
+  const prefix = `settings.json.bak.${second}`;
+  const copies = names
+    .filter((n) => n === prefix || (n.startsWith(`${prefix}.`) && /^\d+$/.test(n.slice(prefix.length + 1))))
+    .sort((a, b) => Number(a.slice(prefix.length + 1) || 0) - Number(b.slice(prefix.length + 1) || 0));
+  // The record that the share created the file wins: no copy of that second is its.
+  const record = `${prefix}${SETTINGS_ABSENT_SUFFIX}`;
+  if (names.includes(record)) return { path: join(root, record), existed: false };
+  const copy = copies[0];
+  if (copy !== undefined) {
+    const path = join(root, copy);
+    try {
+      const st = await fs.lstat(path);
+      if (st.type !== 'file' || st.size > SETTINGS_MAX) return { path, existed: true, unreadable: true };
+      const parsed: unknown = JSON.parse(new TextDecoder().decode(await fs.readFile(path)).replace(/^\uFEFF/, ''));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        return { path, existed: true, unreadable: true };
+      }
+      const value = (parsed as Record<string, unknown>).cleanupPeriodDays;
+      return typeof value === 'number' && Number.isFinite(value) && value > 0
+        ? { path, existed: true, cleanupPeriodDays: value }
+        : { path, existed: true };
+    } catch {
+      return { path, existed: true, unreadable: true };
+    }
+  }
+  return undefined;
 }
 
 async function readSettings(fs: FileSystem, path: string, account: Account): Promise<SettingsSnapshot> {

@@ -86,6 +86,26 @@ export interface BackupSnapshot {
    * the one asked for); undefined when not read.
    */
   entries?: TreeEntry[];
+  /**
+   * For a `projects` backup whose tree was read: the account's `settings.json` as it was
+   * when the share that made this backup raised `cleanupPeriodDays`, from the saved copy
+   * `settings.json.bak.<same second>` or the record `settings.json.bak.<same second>.absent`
+   * (the file did not exist). Undefined when that share left `settings.json` alone.
+   * `rollback` restores it.
+   */
+  settingsBefore?: SettingsBefore;
+}
+
+/** An account's `cleanupPeriodDays` before a share raised it (see {@link BackupSnapshot.settingsBefore}). */
+export interface SettingsBefore {
+  /** The saved copy or the record. */
+  path: string;
+  /** False when `settings.json` did not exist (the share created it). */
+  existed: boolean;
+  /** The value the file set; undefined when it set none (Claude Code's 30 days applied). */
+  cleanupPeriodDays?: number;
+  /** The saved copy could not be read or is not a JSON object: nothing is restored from it. */
+  unreadable?: boolean;
 }
 
 export interface SettingsSnapshot {

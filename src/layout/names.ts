@@ -12,6 +12,13 @@ const SESSION_FILE_RE = new RegExp(`^(${UUID})\\.jsonl$`);
 const LEGACY_AGENT_RE = /^agent-[0-9a-zA-Z]+\.jsonl$/;
 const BACKUP_RE = /^(.+)\.bak\.(.+)$/;
 
+/**
+ * Suffix of the record `settings.json.bak.<stamp>.absent` that `share` leaves when it
+ * creates an account's `settings.json` (there was none to back up), so that `rollback`
+ * can restore "no settings.json" exactly.
+ */
+export const SETTINGS_ABSENT_SUFFIX = '.absent';
+
 /** Folder and file names that are per-account and must never be shared or read. */
 export const NEVER_SHARED = Object.freeze([
   'sessions',

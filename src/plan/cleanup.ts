@@ -1,5 +1,6 @@
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot } from '../inspect/types.js';
+import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
 import { freeBackupPath } from './backup.js';
 import type { PlanBuilder } from './builder.js';
 import { setCleanupPeriodDays } from './settings-text.js';
@@ -25,6 +26,11 @@ export function defaultCleanupPeriodDays(accounts: readonly AccountSnapshot[]): 
     }
   }
   return days;
+}
+
+/** The `settings.json` that `share` creates in an account that had none. */
+export function createdSettingsText(days: number): string {
+  return `{\n  "cleanupPeriodDays": ${days}\n}\n`;
 }
 
 /** Claude Code's period when `settings.json` sets none. */
@@ -82,12 +88,25 @@ export function cleanupPhase(
         type: 'writeFile',
         reason: 'cleanup-period',
         path: s.path,
-        content: `{\n  "cleanupPeriodDays": ${days}\n}\n`,
+        content: createdSettingsText(days),
         mode: 0o600,
         expect: { type: 'absent' },
         account: account.realPath,
         cleanupPeriodDays: change,
       });
+      // There is nothing to back up: a record says so, for rollback to restore "no file".
+      const record = `${freeBackupPath(b, account, 'settings.json')}${SETTINGS_ABSENT_SUFFIX}`;
+      if (b.state.lookup(record).type === 'absent') {
+        b.add({
+          type: 'writeFile',
+          reason: 'cleanup-period',
+          path: record,
+          content: `${JSON.stringify({ claudeSharedSessions: `${s.path} did not exist before share created it to set cleanupPeriodDays ${days}; rollback removes it again (keeping it as a backup) or, if other settings were added since, removes only cleanupPeriodDays.` }, null, 2)}\n`,
+          mode: 0o600,
+          expect: { type: 'absent' },
+          account: account.realPath,
+        });
+      }
       continue;
     }
     if (s.type === 'symlink') {

@@ -1,4 +1,5 @@
-import type { Operation, Plan } from './types.js';
+import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
+import type { CleanupPeriodChange, Operation, Plan } from './types.js';
 
 export interface DescribeOptions {
   /** List every operation after the summary. @default false */
@@ -60,7 +61,9 @@ const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation
     key: 'cleanup-period',
     label: 'cleanupPeriodDays in settings.json',
     list: true,
-    match: (op) => op.type === 'writeFile' && op.reason !== 'sync-setup',
+    match: (op) =>
+      (op.type === 'writeFile' && op.reason !== 'sync-setup') ||
+      (op.type === 'rename' && op.reason === 'cleanup-period'),
   },
   {
     key: 'sync-setup',
@@ -175,7 +178,11 @@ function rawLine(op: Operation): string {
       return `mkdir ${op.path}`;
     case 'copyFile':
     case 'forkSession':
+      return `${op.type} ${op.from} -> ${op.to}`;
     case 'rename':
+      if (op.cleanupPeriodDays?.restore) {
+        return `${restoreText(op.cleanupPeriodDays)}: remove ${op.from}, which share created (kept as ${op.to})`;
+      }
       return `${op.type} ${op.from} -> ${op.to}`;
     case 'hardLink':
       return `link ${op.from} -> ${op.to}`;
@@ -188,7 +195,13 @@ function rawLine(op: Operation): string {
     case 'writeFile': {
       const kept = op.backupTo ? ` (old file kept as ${op.backupTo})` : '';
       const c = op.cleanupPeriodDays;
-      if (!c) return `write ${op.path}${kept}`;
+      if (c?.restore) return `${restoreText(c)} in ${op.path}${kept}`;
+      if (!c) {
+        if (op.reason === 'cleanup-period' && op.path.endsWith(SETTINGS_ABSENT_SUFFIX)) {
+          return `record that ${op.path.slice(0, op.path.lastIndexOf('.bak.'))} did not exist (for rollback): ${op.path}`;
+        }
+        return `write ${op.path}${kept}`;
+      }
       const verb = c.to > c.from ? 'raise' : c.to < c.from ? 'lower' : 'set';
       const change = c.fromSet
         ? `${verb} cleanupPeriodDays from ${c.from} to ${c.to}`
@@ -196,6 +209,14 @@ function rawLine(op: Operation): string {
       return `${change} in ${op.path}${kept}`;
     }
   }
+}
+
+/** Rollback's line for an account's own period put back. */
+function restoreText(c: CleanupPeriodChange): string {
+  const now = c.fromSet ? `${c.from}` : `unset, ${c.from} by default`;
+  return c.toSet === false
+    ? `restore cleanupPeriodDays to unset as before sharing (Claude Code's default, ${c.to} days; now ${now})`
+    : `restore cleanupPeriodDays to ${c.to} as before sharing (now ${now})`;
 }
 
 /**

@@ -1,11 +1,14 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
-import type { AccountSnapshot, BackupSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
+import type { AccountSnapshot, BackupSnapshot, SettingsBefore, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isSessionId, sessionIdOfFile } from '../layout/names.js';
+import { freeBackupPath } from './backup.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
+import { createdSettingsText } from './cleanup.js';
 import { deriveForkSessionId } from './fingerprint.js';
 import { planFork, sidecarsOf } from './fork.js';
 import { asidePath, isPrefixOf } from './merge.js';
+import { removeCleanupPeriodDays, setCleanupPeriodDays } from './settings-text.js';
 import type { Plan } from './types.js';
 
 /**
@@ -146,6 +149,7 @@ export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan
     }
   }
   for (const u of snapshot.unsafe ?? []) b.warn('unsafe-shared', u.reason, u.path);
+  const settingsToRestore: { account: AccountSnapshot; before: SettingsBefore }[] = [];
   const reach: Reach = { carried: new Set(), restored: [], known: true, held: new Map(), differs: [] };
   // What the restored backups hold, to stay quiet about a shared copy another account gets back.
   for (const account of snapshot.accounts) {
@@ -218,8 +222,12 @@ export function planRollback(snapshot: Snapshot, options: RollbackOptions): Plan
       if (accountCarry !== 'none' && shared.kind === 'directory') {
         carryBack(b, account, folder, shared.path, shared.entries, f.path, backup, accountCarry, reach);
       }
+      if (folder === 'projects' && backup?.settingsBefore)
+        settingsToRestore.push({ account, before: backup.settingsBefore });
     }
   }
+  // Last, once every restored account reads its own folder again: its own cleanup period.
+  for (const { account, before } of settingsToRestore) restoreCleanupPeriod(b, account, before);
   for (const d of reach.differs) {
     // Another restored account gets this copy back (as it is, or grown): nothing to say.
     if (reach.held.get(`${d.folder}/${d.rel}`)?.includes(d.hash)) continue;
@@ -409,4 +417,95 @@ function carryBack(
     }
     reach.differs.push({ folder, rel: e.path, hash: e.hash, to, from });
   }
+}
+
+/** Claude Code's period when `settings.json` sets none. */
+const DEFAULT_DAYS = 30;
+
+/**
+ * Puts back the account's own `cleanupPeriodDays` as it was before the share that made
+ * the restored backup raised it (`before`): the same value, or no value, or no
+ * `settings.json` at all when the share created the file. Only that key changes (other
+ * settings added since are kept), the file as it is now is kept as
+ * `settings.json.bak.<stamp>`, and nothing is done when it already says the same.
+ */
+function restoreCleanupPeriod(b: PlanBuilder, account: AccountSnapshot, before: SettingsBefore): void {
+  const s = account.settings;
+  const beforeText =
+    before.existed && before.cleanupPeriodDays !== undefined
+      ? `${before.cleanupPeriodDays} days`
+      : `unset (Claude Code's default, ${DEFAULT_DAYS} days)${before.existed ? '' : `, with no ${s.path}`}`;
+  const manual = `Before sharing it was ${beforeText} (${before.path}); set it back by hand if you want it.`;
+  if (before.unreadable) {
+    b.warn(
+      'settings-not-restored',
+      `${before.path}, the copy of ${s.path} kept when sharing, cannot be read as JSON, so cleanupPeriodDays is left as it is (${s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : `unset, ${DEFAULT_DAYS}`} days).`,
+      s.path,
+    );
+    return;
+  }
+  const wantSet = before.existed && before.cleanupPeriodDays !== undefined;
+  if (s.type === 'missing') {
+    if (!wantSet) return; // no file: the default, as before
+    b.warn(
+      'settings-not-restored',
+      `${s.path} was removed after sharing, so Claude Code's default (${DEFAULT_DAYS} days) applies. ${manual}`,
+      s.path,
+    );
+    return;
+  }
+  if (s.type !== 'file' || s.malformed || s.text === undefined || s.size === undefined || s.mtimeMs === undefined) {
+    b.warn(
+      'settings-not-restored',
+      `${s.path} is ${s.type === 'symlink' ? "a link (a dotfile manager's?)" : s.malformed ? 'not valid JSON' : 'not a file rollback can edit'}, so cleanupPeriodDays is not restored. ${manual}`,
+      s.path,
+    );
+    return;
+  }
+  // Already as before (a file the share created whose key was removed since counts as that).
+  if (wantSet ? s.cleanupPeriodDaysSet && s.cleanupPeriodDays === before.cleanupPeriodDays : !s.cleanupPeriodDaysSet) {
+    return;
+  }
+  const from = s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : DEFAULT_DAYS;
+  const to = wantSet ? (before.cleanupPeriodDays as number) : DEFAULT_DAYS;
+  const change = { from, fromSet: s.cleanupPeriodDaysSet, to, toSet: wantSet, restore: true as const };
+  const expect = {
+    type: 'file' as const,
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    ...(s.mode === undefined ? {} : { mode: s.mode }),
+    ...(s.hash === undefined ? {} : { hash: s.hash }),
+  };
+  // The share created the file and nothing was added since: it goes (kept as a backup).
+  if (!before.existed && s.cleanupPeriodDaysSet && s.text === createdSettingsText(s.cleanupPeriodDays)) {
+    b.add({
+      type: 'rename',
+      reason: 'cleanup-period',
+      from: s.path,
+      to: freeBackupPath(b, account, 'settings.json'),
+      expectFrom: expect,
+      expectTo: { type: 'absent' },
+      account: account.realPath,
+      cleanupPeriodDays: change,
+    });
+    return;
+  }
+  const content = wantSet
+    ? setCleanupPeriodDays(s.text, before.cleanupPeriodDays as number)
+    : removeCleanupPeriodDays(s.text);
+  if (content === undefined) {
+    b.warn('settings-not-restored', `${s.path} could not be edited safely. ${manual}`, s.path);
+    return;
+  }
+  b.add({
+    type: 'writeFile',
+    reason: 'cleanup-period',
+    path: s.path,
+    content,
+    mode: s.mode ?? 0o600,
+    expect,
+    backupTo: freeBackupPath(b, account, 'settings.json'),
+    account: account.realPath,
+    cleanupPeriodDays: change,
+  });
 }

@@ -62,6 +62,49 @@ export function setCleanupPeriodDays(text: string, days: number): string | undef
   return result;
 }
 
+/**
+ * Removes `cleanupPeriodDays` from the text of a `settings.json` (every top-level
+ * occurrence), keeping every other key and the file's formatting, so that Claude Code's
+ * default applies again. Returns the text unchanged when the key is absent, and
+ * undefined when the text is not a JSON object.
+ *
+ * @example
+ * removeCleanupPeriodDays('{\n  "cleanupPeriodDays": 3650,\n  "model": "opus"\n}\n')
+ * // '{\n  "model": "opus"\n}\n'
+ */
+export function removeCleanupPeriodDays(text: string): string | undefined {
+  const KEY = 'cleanupPeriodDays';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  let result = text;
+  for (let guard = 0; guard < 1000; guard++) {
+    const scan = scanTopLevel(result);
+    if (!scan) return undefined;
+    const at = scan.members.findLastIndex((m) => m.key === KEY);
+    if (at < 0) break;
+    const m = scan.members[at] as Member;
+    const next = scan.members[at + 1];
+    const prev = scan.members[at - 1];
+    if (next) result = result.slice(0, m.keyStart) + result.slice(next.keyStart);
+    else if (prev) result = result.slice(0, prev.valueEnd) + result.slice(m.valueEnd);
+    else result = result.slice(0, scan.open + 1) + result.slice(scan.close);
+  }
+  try {
+    const after = JSON.parse(result.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    if (Object.hasOwn(after, KEY)) return undefined;
+    const { [KEY]: _b, ...restBefore } = parsed as Record<string, unknown>;
+    if (JSON.stringify(after) !== JSON.stringify(restBefore)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return result;
+}
+
 interface Member {
   key: string;
   keyStart: number;

@@ -129,6 +129,11 @@ export interface RenameOperation extends OperationBase {
   to: string;
   expectFrom: ExpectedState;
   expectTo: { type: 'absent' };
+  /**
+   * For rollback's `cleanup-period` rename of a `settings.json` that share created: the
+   * period before and after (no file: Claude Code's default).
+   */
+  cleanupPeriodDays?: CleanupPeriodChange;
 }
 
 /** Create a link (a junction on Windows) at an absent path. Undo: remove the link. */
@@ -178,7 +183,21 @@ export interface WriteFileOperation extends OperationBase {
    * file set none and Claude Code's default applied) and after, so that the plan can say
    * whether it sets, raises or lowers it.
    */
-  cleanupPeriodDays?: { from: number; fromSet: boolean; to: number };
+  cleanupPeriodDays?: CleanupPeriodChange;
+}
+
+/**
+ * A change of an account's `cleanupPeriodDays`: before (`fromSet` false when the file set
+ * none and Claude Code's default applied) and after (`toSet` false when the key, or the
+ * file, goes and the default applies again). `restore` marks rollback putting back the
+ * value the account had before sharing.
+ */
+export interface CleanupPeriodChange {
+  from: number;
+  fromSet: boolean;
+  to: number;
+  toSet?: boolean;
+  restore?: boolean;
 }
 
 /**

@@ -379,8 +379,20 @@ function forbiddenReason(op: Operation, path: string, accounts: readonly string[
     ) {
       continue;
     }
+    // Rollback moving aside a settings.json that share created, to its own backup name.
+    if (
+      first === 'settings.json' &&
+      segments?.length === 1 &&
+      op.type === 'rename' &&
+      op.reason === 'cleanup-period' &&
+      op.from === path &&
+      dirname(op.to) === dirname(path) &&
+      basename(op.to).startsWith('settings.json.bak.')
+    ) {
+      continue;
+    }
     if (first === 'settings.json') {
-      return 'settings.json may only be changed by a writeFile with reason "cleanup-period".';
+      return 'settings.json may only be changed by a writeFile with reason "cleanup-period" (or moved to a settings.json.bak.* name by rollback).';
     }
     return `${first} is per-account (${account}) and never touched by a plan.`;
   }

@@ -27,39 +27,61 @@ function named(plan: { operations: object[] }): string[] {
   );
 }
 
+/** The options without the named accounts: discovery finds (guesses) them. */
+function guessed<T extends { accounts?: unknown }>(options: T): Omit<T, 'accounts'> {
+  const { accounts: _named, ...rest } = options;
+  return rest;
+}
+
 describe('hostile: account folders', () => {
-  it('H01 an account folder that does not exist is left out with a warning', async () => {
+  it('H01 an account folder named that does not exist is refused, not left out of a plan that goes ahead', async () => {
     sb = await standardSandbox();
     const ghost = join(sb.home, '.claude-9');
-    const plan = await expectUntouched(sb, () =>
-      share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, ghost] })),
+    const error = await expectUntouched(sb, () =>
+      expectRefusal(
+        share(verbOptions(sb as Sandbox, { accounts: [sb!.a, sb!.b, ghost] })),
+        ErrorCodes.NOT_FOUND,
+        /\.claude-9 does not exist.*check the account list/,
+      ),
     );
-    expect(plan.accounts).not.toContain(ghost);
-    expect(plan.warnings).toContainEqual(
-      expect.objectContaining({ code: 'account-missing', path: ghost, message: expect.stringMatching(/Check/) }),
+    expect(error.path).toBe(ghost);
+    // The same for a listing or a status read: the named list is wrong, whatever the verb.
+    await expectRefusal(
+      discoverAccounts({ fs: sb.fs, home: sb.home, env: {}, accounts: [sb.a, ghost] }),
+      ErrorCodes.NOT_FOUND,
+      /does not exist/,
     );
-    expect(named(plan).some((p) => under(ghost, p))).toBe(false);
-    expect(validatePlan(plan)).toEqual([]);
   });
 
-  it('H02 an account that is a file is left out with a warning', async () => {
+  it('H02 an account named that is a file is refused; discovery skips a file it merely finds', async () => {
     sb = await standardSandbox();
     const file = join(sb.home, '.claude-3');
     await seed(sb.fs, { [file]: 'not a folder' });
-    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { accounts: [sb!.a, file] })));
-    expect(plan.accounts).toEqual([sb.a]);
-    expect(plan.warnings).toContainEqual(
-      expect.objectContaining({ path: file, message: expect.stringMatching(/not a folder/) }),
+    await expectUntouched(sb, () =>
+      expectRefusal(
+        share(verbOptions(sb as Sandbox, { accounts: [sb!.a, file] })),
+        ErrorCodes.NOT_FOUND,
+        /is not a folder.*check the account list/,
+      ),
     );
+    // Not named: `~/.claude-3` is a guess of discovery, and a file is no account.
+    const plan = await expectUntouched(sb, () => share(guessed(verbOptions(sb as Sandbox, { discover: true }))));
+    expect(plan.accounts).toEqual([sb.a, sb.b]);
     expect(named(plan).some((p) => under(file, p))).toBe(false);
   });
 
-  it('H03 an unreadable account (EACCES) is left out and the warning says permission denied', async () => {
+  it('H03 an unreadable account (EACCES) named is refused with permission denied; found by discovery, it is left out with a warning', async () => {
     sb = await standardSandbox();
     const b = sb.b;
     const fs = faultyFs(sb.fs, (c) => under(b, c.path), 'EACCES');
-    const plan = await expectUntouched(sb, () => share(verbOptions(sb as Sandbox, { fs })));
+    await expectUntouched(sb, () =>
+      expectRefusal(share(verbOptions(sb as Sandbox, { fs })), ErrorCodes.PERMISSION, /ermission denied.*ls -ld/),
+    );
     expect(fs.fired.length).toBeGreaterThan(0);
+    // Found through CLAUDE_CONFIG_DIR rather than named: left out, and the warning says why.
+    const plan = await expectUntouched(sb, () =>
+      share(guessed(verbOptions(sb as Sandbox, { fs, discover: true, env: { CLAUDE_CONFIG_DIR: b } }))),
+    );
     expect(plan.accounts).toEqual([sb.a]);
     expect(plan.warnings).toContainEqual(
       expect.objectContaining({

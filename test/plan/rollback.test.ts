@@ -97,6 +97,29 @@ describe('planRollback', () => {
         expectTo: { type: 'absent' },
         account: B,
       },
+      // Last, each account's own cleanupPeriodDays as before sharing: A had no
+      // settings.json (share created it, and it goes, kept as a backup), B had 30.
+      {
+        type: 'rename',
+        reason: 'cleanup-period',
+        from: `${A}/settings.json`,
+        to: `${A}/settings.json.bak.${STAMP}`,
+        expectFrom: expect.objectContaining({ type: 'file' }),
+        expectTo: { type: 'absent' },
+        account: A,
+        cleanupPeriodDays: { from: 3650, fromSet: true, to: 30, toSet: false, restore: true },
+      },
+      {
+        type: 'writeFile',
+        reason: 'cleanup-period',
+        path: `${B}/settings.json`,
+        content: '{"cleanupPeriodDays": 30}',
+        mode: 0o600,
+        expect: expect.objectContaining({ type: 'file' }),
+        backupTo: `${B}/settings.json.bak.${STAMP}.1`,
+        account: B,
+        cleanupPeriodDays: { from: 3650, fromSet: true, to: 30, toSet: true, restore: true },
+      },
     ]);
     expect(validatePlan(plan)).toEqual([]);
   });
@@ -121,7 +144,9 @@ describe('planRollback', () => {
     await write(fs, `${SHARED}/-c/${S4}/subagents/agent-x.jsonl`, base, LATER);
     await write(fs, `${A}/history.jsonl`, history([S3, LATER], [S4, LATER]), LATER);
     const plan = planRollback(await rollbackSnapshot(fs), { ...CTX, carry: 'own' });
-    const forA = plan.operations.filter((o) => o.account === A && o.reason !== 'unlink' && o.reason !== 'restore');
+    const forA = plan.operations.filter(
+      (o) => o.account === A && o.reason !== 'unlink' && o.reason !== 'restore' && o.reason !== 'cleanup-period',
+    );
     expect(forA.filter((o) => o.type !== 'mkdir').map((o) => [o.type, o.reason, 'to' in o ? o.to : ''])).toEqual([
       ['rename', 'superseded', expect.stringContaining(`/conflicts/projects/-a/${SID}.`)],
       ['copyFile', 'carry', `${A}/projects/-a/${SID}.jsonl`],
@@ -297,6 +322,14 @@ describe('planRollback: no session is left reachable from no account without a w
     await applyForTest(fs, planShare(await inspect(inspectOptions(fs, { accounts: [A, B] })), CTX));
     const plan = planRollback(await rollbackSnapshot(fs), CTX);
     expect(plan.warnings).toEqual([]);
-    expect(plan.operations.map((o) => o.reason)).toEqual(['unlink', 'restore', 'unlink', 'restore']);
+    // Then each account's cleanupPeriodDays as before sharing (neither had a settings.json).
+    expect(plan.operations.map((o) => o.reason)).toEqual([
+      'unlink',
+      'restore',
+      'unlink',
+      'restore',
+      'cleanup-period',
+      'cleanup-period',
+    ]);
   });
 });

@@ -70,7 +70,14 @@ describe('planShare on the Claude Code 2.1.332 fixture', () => {
     expect(lastIndex((o) => o.reason === 'backup')).toBeLessThan(index((o) => o.reason === 'link'));
     expect(plan.operations.filter((o) => o.reason === 'backup')).toHaveLength(3);
     expect(plan.operations.filter((o) => o.reason === 'link')).toHaveLength(3);
-    expect(plan.operations.filter((o) => o.reason === 'cleanup-period')).toHaveLength(3);
+    // One settings.json per account; the fixture's accounts have none, so each also gets
+    // the record that it did not exist (for rollback).
+    const cleanup = plan.operations.filter((o) => o.reason === 'cleanup-period');
+    expect(cleanup.filter((o) => o.type === 'writeFile' && o.path.endsWith('/settings.json'))).toHaveLength(3);
+    expect(
+      cleanup.filter((o) => o.type === 'writeFile' && /\/settings\.json\.bak\.\d+\.absent$/.test(o.path)),
+    ).toHaveLength(3);
+    expect(cleanup).toHaveLength(6);
   });
 
   it('is deterministic and survives a JSON round trip', async () => {
@@ -225,6 +232,11 @@ describe('planShare and cleanupPeriodDays', () => {
         content: '{\n  "cleanupPeriodDays": 400\n}\n',
         expect: { type: 'absent' },
         cleanupPeriodDays: { from: 30, fromSet: false, to: 400 },
+      }),
+      // Nothing to back up in A: a record says there was no settings.json, for rollback.
+      expect.objectContaining({
+        path: `${A}/settings.json.bak.${Math.floor(NOW / 1000)}.absent`,
+        expect: { type: 'absent' },
       }),
       expect.objectContaining({
         path: `${B}/settings.json`,
