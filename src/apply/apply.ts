@@ -110,6 +110,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     bytesCloned: 0,
     bytesResynced: 0,
     conflictsKept: 0,
+    forks: 0,
     durationMs: 0,
     warnings: [],
   };
@@ -230,7 +231,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     });
     progress.opsDone++;
     progress.bytesDone += result.bytes;
-    if (op.reason === 'conflict-kept' || op.reason === 'fork') report.conflictsKept++;
+    if (op.reason === 'conflict-kept') report.conflictsKept++;
+    if (op.type === 'forkSession') report.forks++;
     onProgress?.({ ...progress });
   };
 

@@ -70,8 +70,13 @@ export interface ApplyReport {
   bytesCloned: number;
   /** Bytes appended to a copy because its source grew during the apply. */
   bytesResynced: number;
-  /** Copies kept aside because of a conflict (`conflict-kept` and `fork` operations). */
+  /**
+   * Copies kept aside in the conflicts folder because of a conflict (`conflict-kept`
+   * operations). A fork is not one: it is a new session, counted in {@link forks}.
+   */
   conflictsKept: number;
+  /** Diverged copies forked as new, resumable sessions (`forkSession` operations). */
+  forks: number;
   durationMs: number;
   /** Problems met after the apply was complete (removing the journal, the lock, ...). */
   warnings: string[];

@@ -46,7 +46,9 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const report = await applyPlan(plan, { fs, onProgress: (p) => progress.push(p.opsDone) });
 
     expect(report.operationsDone).toBe(plan.operations.length);
-    expect(report.conflictsKept).toBe(1);
+    // The plan forks one diverged copy and keeps none aside: a fork is not a conflict kept.
+    expect(report.conflictsKept).toBe(0);
+    expect(report.forks).toBe(1);
     expect(report.bytesCopied + report.bytesCloned).toBeGreaterThan(0);
     expect(report.warnings).toEqual([]);
     expect(progress.at(-1)).toBe(plan.operations.length);

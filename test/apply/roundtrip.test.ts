@@ -42,7 +42,9 @@ describe.each(['memfs', 'disk'] as const)('share, list, rollback on the fixture 
     const shared = await share({ ...options, id: 'share', now: Date.parse('2026-12-01T00:00:00Z') });
     const report = await applyPlan(shared, { fs });
     expect(report.operationsDone).toBe(shared.operations.length);
-    expect(report.conflictsKept).toBeGreaterThan(0);
+    // The fixture's two diverged sessions are forked (the default), nothing kept aside.
+    expect(report.forks).toBe(2);
+    expect(report.conflictsKept).toBe(0);
     // Idempotent: the same share planned again has nothing to do.
     expect((await share({ ...options, id: 'again', now: Date.parse('2026-12-02T00:00:00Z') })).operations).toEqual([]);
 

@@ -170,9 +170,9 @@ function summarise(plan: Plan, report: ApplyReport): string {
   const parts = [`Applied ${plural(report.operationsDone, 'operation')}`];
   if (report.bytesCopied > 0) parts.push(`copied ${formatBytes(report.bytesCopied)}`);
   if (report.bytesCloned > 0) parts.push(`cloned ${formatBytes(report.bytesCloned)}`);
-  // Counted from the plan (every operation ran): a fork is a new session in the shared
-  // folder, not a copy in the conflicts folder, which this apply may never have created.
-  const forks = plan.operations.filter((op) => op.type === 'forkSession').length;
+  // A fork is a new session in the shared folder, not a copy in the conflicts folder,
+  // which this apply may never have created (counted from the plan: every operation ran).
+  const forks = report.forks;
   const aside = plan.operations.filter(
     (op) =>
       (op.type === 'copyFile' || op.type === 'rename') &&
