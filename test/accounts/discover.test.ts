@@ -209,26 +209,44 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
       expect(explicit[0]).toMatchObject({ path: at('.claude-link'), realPath: at('.claude-2'), sessions: 1 });
     });
 
-    it('reports a missing explicit account or a file given as one as a problem, not a crash', async () => {
+    it('refuses a named account that does not exist or is a file (ENOTFOUND_ACCOUNT), naming each', async () => {
       await seed(fs, home, { '.claude/projects': null, 'a-file': 'x' });
-      const accounts = await discover({ accounts: ['~/.claude', '~/.claude-gone', '~/a-file'] });
-      expect(accounts.map((a) => [a.label, a.exists, a.projects.kind, a.problems.map((p) => p.code)])).toEqual([
-        ['.claude', true, 'directory', []],
-        ['.claude-gone', false, 'missing', [ErrorCodes.NOT_FOUND]],
-        ['a-file', false, 'missing', [ErrorCodes.NOT_A_DIRECTORY]],
-      ]);
-      expect(accounts[1]?.problems[0]?.message).toContain(at('.claude-gone'));
+      const refused = await discover({ accounts: ['~/.claude', '~/.claude-gone', '~/a-file'] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({
+        code: ErrorCodes.NOT_FOUND,
+        path: at('.claude-gone'),
+        message: expect.stringContaining(`${at('.claude-gone')} does not exist`),
+        details: [
+          { path: at('.claude-gone'), problems: [expect.objectContaining({ code: ErrorCodes.NOT_FOUND })] },
+          { path: at('a-file'), problems: [expect.objectContaining({ code: ErrorCodes.NOT_A_DIRECTORY })] },
+        ],
+      });
+      expect((refused as Error).message).toContain(`as were ${at('a-file')}`);
     });
 
-    it('reports an unreadable config dir on that account only', async () => {
+    it('refuses a named config dir it cannot read (EPERMISSION); found through CLAUDE_CONFIG_DIR, it is reported on that account only', async () => {
       await seed(fs, home, { '.claude/projects': null, '.claude-2/projects': null });
       const denied = denyFs(fs, [at('.claude-2')], ['stat', 'readdir']);
-      const accounts = await discoverAccounts({ fs: denied, home, env: {}, accounts: ['~/.claude', '~/.claude-2'] });
-      expect(accounts[0]?.problems).toEqual([]);
-      expect(accounts[1]?.exists).toBe(false);
-      expect(accounts[1]?.problems.map((p) => p.code)).toEqual([ErrorCodes.PERMISSION]);
+      const refused = await discoverAccounts({
+        fs: denied,
+        home,
+        env: {},
+        accounts: ['~/.claude', '~/.claude-2'],
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({ code: ErrorCodes.PERMISSION, path: at('.claude-2') });
+      const accounts = await discoverAccounts({ fs: denied, home, env: { CLAUDE_CONFIG_DIR: at('.claude-2') } });
+      const found = accounts.find((a) => a.path === at('.claude-2'));
+      expect(accounts.find((a) => a.path === at('.claude'))?.problems).toEqual([]);
+      expect(found?.exists).toBe(false);
+      expect(found?.problems.map((p) => p.code)).toEqual([ErrorCodes.PERMISSION]);
       // Bug fixed: it said 'missing' although nobody could look.
-      expect(accounts[1]?.projects.kind).toBe('unreadable');
+      expect(found?.projects.kind).toBe('unreadable');
     });
   });
 
