@@ -211,8 +211,9 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     )
     .option('-a, --all', 'sessions of every project')
     .option('-n, --limit <n>', 'at most this many', positiveInteger)
-    .option('--picker', 'only what Claude Code’s /resume picker shows (no -p or SDK sessions)')
+    .option('--picker', 'only what Claude Code’s /resume picker shows (no -p or SDK sessions, no other worktrees)')
     .option('--full-ids', 'whole session ids, to paste into claude --resume (default: the first 8 characters)')
+    .option('--no-worktrees', 'leave out the sessions of the project’s other git worktrees (the SDK lists them)')
     .action(action((ctx, opts: ListOptions) => runList(ctx, opts)));
 
   program

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
+import type { FileSystem } from '../fs/types.js';
 import { createLimit } from '../util/limit.js';
 import { describeSession, type Settings } from './describe.js';
 import { ListWorkers, workerCount, workersCanRead } from './parallel.js';
@@ -22,6 +23,7 @@ import type {
   SessionInfo,
 } from './types.js';
 import { BufferPool, interfaceReader } from './window.js';
+import { gitWorktrees } from './worktrees.js';
 
 /** Sessions sent to a worker in one message. */
 const WORKER_BATCH = 32;
@@ -81,7 +83,12 @@ export async function* iterateSessions(
   // Alias links (docs/machines.md): each session is listed once, through its real folder,
   // and names every alias folder that reaches it too.
   const aliases = new Map<string, string[]>();
-  const dirs = await listProjectDirs(folders, fs, options.project, report, aliases);
+  const project = options.project === undefined ? undefined : await realProject(fs, options.project);
+  const worktrees =
+    project === undefined || options.includeWorktrees === false
+      ? []
+      : (options.worktrees ?? (fs.kind === 'node' ? await gitWorktrees(project) : []));
+  const dirs = await listProjectDirs(folders, fs, project, report, aliases, worktrees);
   let candidates = await readProjectDirs(dirs, fs, concurrency, report);
   const workers = workersCanRead(fs)
     ? await ListWorkers.start(workerCount(candidates.length, options.workers))
@@ -209,4 +216,13 @@ export async function listSessions(options: ListSessionsOptions = {}): Promise<L
   const sessions: SessionInfo[] = [];
   for await (const row of iterateSessions({ ...options, onProblem: (p) => problems.push(p) })) sessions.push(row);
   return { sessions, problems };
+}
+
+/** The working directory as Claude Code names its folder: its real path when it exists. */
+async function realProject(fs: FileSystem, project: string): Promise<string> {
+  try {
+    return (await fs.realpath(project)).normalize('NFC');
+  } catch {
+    return project;
+  }
 }

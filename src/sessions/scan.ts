@@ -187,7 +187,12 @@ export interface ProjectDir {
 }
 
 /**
- * The project folders (matching `project` when given) of the physical `projects/` folders.
+ * The project folders (of `project` and its worktrees when given) of the physical
+ * `projects/` folders. Without `project`, as the all-projects view: real folders only (a
+ * linked one is reported, or skipped silently when it is an alias of a sibling listed
+ * anyway). With it, as the SDK's `listSessions({ dir })`: the project's own folder is
+ * followed when it is a link (Claude Code reaches it by name, like any cwd view), and the
+ * worktrees' folders are taken when they are real folders (the SDK takes only those).
  * `aliases`, when given, receives every alias link found (matching or not): the real path
  * of the folder it leads to, and the link's name.
  */
@@ -197,6 +202,7 @@ export async function listProjectDirs(
   project: string | undefined,
   report: ProblemSink,
   aliases?: Map<string, string[]>,
+  worktrees: readonly string[] = [],
 ): Promise<ProjectDir[]> {
   const dirs: ProjectDir[] = [];
   const seen = new Set<string>();
@@ -205,6 +211,7 @@ export async function listProjectDirs(
     seen.add(dir.path);
     dirs.push(dir);
   };
+  const others = worktrees.length > 1 ? worktrees.filter((w) => w !== project) : [];
   for (const folder of folders) {
     const entries = await readdirOr(fs, folder.realPath, report, folder.accounts);
     for (const e of entries ?? []) {
@@ -212,21 +219,48 @@ export async function listProjectDirs(
         const target = await aliasTarget(fs, folder.realPath, join(folder.realPath, e.name));
         if (target !== undefined) aliases.set(target, [...(aliases.get(target) ?? []), e.name]);
       }
-      if (project !== undefined && !projectDirMatches(e.name, project)) continue;
+      const own = project !== undefined && projectDirMatches(e.name, project);
+      const worktree = !own && e.type === 'directory' && others.some((w) => projectDirMatches(e.name, w));
+      if (project !== undefined && !own && !worktree) continue;
       const path = join(folder.realPath, e.name);
       if (e.type === 'directory') {
         add({ path, name: e.name, accounts: folder.accounts });
       } else if (e.type === 'symlink') {
+        if (own) {
+          // The cwd view reaches the folder by its name, through the link.
+          const target = await linkedFolder(fs, path);
+          if (target === undefined) report(danglingProblem(path, folder.accounts));
+          else add({ path: target, name: e.name, accounts: folder.accounts });
+          continue;
+        }
         // An alias (docs/machines.md): `<this machine's slug> -> <another machine's slug>`,
         // a relative link to a sibling folder, which Claude Code follows. Listed once,
         // through its real folder.
         const target = await aliasTarget(fs, folder.realPath, path);
         if (target === undefined) report(linkedProblem(path, 'a project folder', folder.accounts));
-        else if (project !== undefined) add({ path: target, name: e.name, accounts: folder.accounts });
       }
     }
   }
   return dirs;
+}
+
+/** The real path of the folder a link leads to, else undefined (dangling, a loop, a file). */
+async function linkedFolder(fs: FileSystem, link: string): Promise<string | undefined> {
+  try {
+    const real = await fs.realpath(link);
+    return (await fs.stat(real)).type === 'directory' ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function danglingProblem(path: string, accounts: string[]): ListProblem {
+  return {
+    code: 'ELINKED_ENTRY',
+    message: `${path} is a symlink to no folder (dangling, a loop or a file); its sessions cannot be listed. Point it at the real project folder or remove it.`,
+    path,
+    ...(accounts.length === 0 ? {} : { accounts }),
+  };
 }
 
 /** The sibling folder an alias link names (plain relative name, a real folder), else undefined. */

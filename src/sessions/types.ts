@@ -132,11 +132,28 @@ export interface ListSessionsOptions extends Omit<DiscoverOptions, 'accounts'> {
    */
   projectsDir?: string;
   /**
-   * Only sessions of this working directory: the project folder Claude Code uses for it
-   * (names cut at 200 characters match by prefix). Not resolved through symlinks.
+   * Only sessions of this working directory, as the SDK's `listSessions({ dir })` and
+   * the `/resume` picker opened there list them: the project folder Claude Code uses for
+   * it (the directory's real path, encoded; names cut at 200 characters match by
+   * prefix), followed when it is a symlink inside `projects/` (only the all-projects
+   * view hides such a folder), and the folders of the directory's git worktrees (see
+   * {@link includeWorktrees}).
    * @example '/home/me/src/app'
    */
   project?: string;
+  /**
+   * With `project`: also list the sessions of the project's other git worktrees, as the
+   * SDK's `listSessions({ dir })` does by default (the `/resume` picker opened in the
+   * folder shows only its own). Found with `git worktree list --porcelain` on the real
+   * disk; without git, or outside a repository, there are none.
+   * @default true
+   */
+  includeWorktrees?: boolean;
+  /**
+   * With `project`: the worktree paths to use instead of asking git (a filesystem other
+   * than the real disk, or tests). The project's own path may be among them.
+   */
+  worktrees?: readonly string[];
   /** Most rows returned (after `offset`); 0 or absent means all. */
   limit?: number;
   /** Rows skipped first. @default 0 */

@@ -16,6 +16,8 @@ export interface ListOptions {
   limit?: number;
   picker?: boolean;
   fullIds?: boolean;
+  /** false with `--no-worktrees`. */
+  worktrees?: boolean;
 }
 
 /** `list`: sessions across the chosen accounts, newest first. */
@@ -29,6 +31,8 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
     ...(project === undefined ? {} : { project }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     includeProgrammatic: !options.picker,
+    // The picker opened in a folder shows its own sessions, not its worktrees' (the SDK does).
+    ...(options.worktrees === false || options.picker ? { includeWorktrees: false } : {}),
   };
   if (options.project !== undefined && real === undefined) {
     // A folder that is gone may still have sessions; with none, the name is likely a typo.
