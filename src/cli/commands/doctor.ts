@@ -14,6 +14,7 @@ import { inspectSyncFor, parseMaps, syncFindings, withSync } from '../sync.js';
 import { confirmAndApply, plannerOptions } from './apply.js';
 import { readApplyState } from './apply-state.js';
 import { cleanupSourceFindings } from './cleanup.js';
+import { linkFindings } from './doctor-links.js';
 import { orphanFindings } from './doctor-orphans.js';
 import { retainFindings, retainPlan } from './retain.js';
 import { collectStatus } from './status.js';
@@ -126,6 +127,7 @@ export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Pro
   findings.push(...(await retainFindings(ctx, accounts.filter((a) => a.projects.kind === 'linked').length)));
 
   const projectsShared = shared.find((s) => s.folder === 'projects');
+  if (projectsShared?.exists) findings.push(...(await linkFindings(ctx)));
   const indexRoots = [
     ...(projectsShared?.exists ? [ctx.sharedDir] : []),
     ...accounts.filter((a) => a.projects.kind === 'directory').map((a) => a.projects.path),
