@@ -101,7 +101,7 @@ export function cleanupPhase(
           type: 'writeFile',
           reason: 'cleanup-period',
           path: record,
-          content: `${JSON.stringify({ claudeSharedSessions: `${s.path} did not exist before share created it to set cleanupPeriodDays ${days}; rollback removes it again (keeping it as a backup) or, if other settings were added since, removes only cleanupPeriodDays.` }, null, 2)}\n`,
+          content: `${JSON.stringify({ claudeSharedSessions: `settings.json did not exist before share created it to set cleanupPeriodDays ${days}; rollback removes it again (keeping it as a backup) or, if other settings were added since, removes only cleanupPeriodDays.` }, null, 2)}\n`,
           mode: 0o600,
           expect: { type: 'absent' },
           account: account.realPath,
