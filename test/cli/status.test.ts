@@ -86,10 +86,10 @@ describe('status', () => {
     expect(human).toMatch(/linked from 1 of 3 accounts/);
   });
 
-  it('reports an account that does not exist as a problem with a code, not a crash', () => {
+  it('refuses an account named with --accounts that does not exist (ENOTFOUND_ACCOUNT, exit 1), not a crash', () => {
     const r = cli(['status', '--home', sb.home, '--accounts', join(sb.home, '.claude-nope')]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ENOTFOUND_ACCOUNT: .*does not exist/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ENOTFOUND_ACCOUNT: .*\.claude-nope does not exist.*check the account list/m);
   });
 
   it('refuses to look at per-account folders as shareable (EFORBIDDEN_FOLDER, exit 1)', () => {
