@@ -37,8 +37,8 @@ export interface Scenario {
   removes?: readonly string[];
 }
 
-/** Files the apply writes with a fresh mtime: compared without it. */
-const WRITTEN = /(^|\/)settings\.json$/;
+/** Files the apply writes with a fresh mtime (settings.json, and share's record that there was none): compared without it. */
+const WRITTEN = /(^|\/)settings\.json(\.bak\.[\d.]+\.absent)?$/;
 
 export interface SweepResult {
   calls: number;
