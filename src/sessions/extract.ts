@@ -188,9 +188,9 @@ function* reversed(positions: readonly number[]): Generator<number> {
 const KEY_ANCHORS: Record<string, [string, number]> = {
   customTitle: ['Title":', 7],
   aiTitle: ['Title":', 3],
-  lastPrompt: ['Prompt":', 5],
+  lastPrompt: ['Prompt"', 5],
   relocatedCwd: ['Cwd":', 10],
-  summary: ['mmary":', 3],
+  summary: ['mmary"', 3],
   tag: ['g":', 3],
 };
 
@@ -356,7 +356,7 @@ export function isSidechain(head: Text): boolean {
  */
 export function continuedIn(tail: Text): string | undefined {
   const marker = '"type":"continued-in"';
-  if (tail.all(marker, '-in"', marker.length - 4).length === 0) return undefined;
+  if (tail.all(marker, 'ype":"c', 2).length === 0) return undefined;
   let end = tail.buf.length;
   for (;;) {
     const start = end === 0 ? 0 : tail.buf.lastIndexOf(NL, end - 1) + 1;

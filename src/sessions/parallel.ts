@@ -11,9 +11,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSystem } from '../fs/types.js';
-import type { Candidate, SessionFiles, TranscriptFile } from './scan.js';
+import { type Candidate, type ProjectDir, type SessionFiles, type TranscriptFile, transcriptOf } from './scan.js';
 import type { ListProblem, SessionInfo } from './types.js';
-import { type DescribeOptions, type Reply, type Request, WORKER_TAG } from './worker-protocol.js';
+import {
+  type DescribeOptions,
+  FACTS_PER_FILE,
+  REGULAR_FILE,
+  type Reply,
+  type Request,
+  WORKER_TAG,
+} from './worker-protocol.js';
 
 export type { DescribeOptions } from './worker-protocol.js';
 
@@ -120,12 +127,12 @@ export class ListWorkers {
     return this.#workers.length;
   }
 
-  #ask(worker: Worker, request: Request): Promise<Reply> {
+  #ask(worker: Worker, request: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.#dead.has(worker)) return Promise.reject(new Error('listing worker is gone'));
     return new Promise<Reply>((resolve, reject) => {
       this.#waiting.set(request.id, { resolve, reject });
       this.#owner.set(request.id, worker);
-      worker.postMessage(request);
+      worker.postMessage(request, transfer);
     }).finally(() => this.#owner.delete(request.id));
   }
 
@@ -134,12 +141,47 @@ export class ListWorkers {
     const shares: Candidate[][] = this.#workers.map(() => []);
     for (const [i, c] of candidates.entries()) shares[i % shares.length]?.push(c);
     const replies = await Promise.all(
-      this.#workers.map((w, i) => this.#ask(w, { id: this.#next++, type: 'scan', candidates: shares[i] ?? [] })),
+      this.#workers.map((w, i) => {
+        const share = shares[i] ?? [];
+        const dirs: ProjectDir[] = [];
+        const index = new Map<ProjectDir, number>();
+        const dirOf = new Uint32Array(share.length);
+        for (const [k, c] of share.entries()) {
+          let d = index.get(c.dir);
+          if (d === undefined) {
+            d = dirs.push(c.dir) - 1;
+            index.set(c.dir, d);
+          }
+          dirOf[k] = d;
+        }
+        const request = {
+          id: this.#next++,
+          type: 'scan' as const,
+          dirs: dirs.map((d) => ({ path: d.path, accounts: d.accounts })),
+          names: share.map((c) => c.name),
+          dirOf,
+        };
+        return this.#ask(w, request, [dirOf.buffer as ArrayBuffer]);
+      }),
     );
     const files: TranscriptFile[] = [];
-    for (const r of replies) {
-      if ('files' in r) files.push(...r.files);
+    for (const [i, r] of replies.entries()) {
       if ('problems' in r) for (const p of r.problems) report(p);
+      if (!('facts' in r)) continue;
+      const share = shares[i] ?? [];
+      const facts = r.facts;
+      for (const [k, c] of share.entries()) {
+        const at = k * FACTS_PER_FILE;
+        if (facts[at] !== REGULAR_FILE) continue;
+        const file = transcriptOf(c.dir, c, {
+          type: 'file',
+          size: facts[at + 1] as number,
+          mtimeMs: facts[at + 2] as number,
+          dev: facts[at + 3] as number,
+          ino: facts[at + 4] as number,
+        });
+        if (file !== undefined) files.push(file);
+      }
     }
     return files;
   }
@@ -157,7 +199,8 @@ export class ListWorkers {
     try {
       const reply = await this.#ask(worker, { id: this.#next++, type: 'describe', groups, options });
       if ('problems' in reply) for (const p of reply.problems) report(p);
-      return 'rows' in reply ? reply.rows.map((r) => r ?? undefined) : [];
+      if (!('rows' in reply)) return [];
+      return (JSON.parse(reply.rows) as (SessionInfo | null)[]).map((r) => r ?? undefined);
     } finally {
       this.#load[index] = (this.#load[index] ?? 1) - 1;
     }

@@ -6,29 +6,35 @@
 import type { MessagePort } from 'node:worker_threads';
 import { defaultFileSystem } from '../fs/node.js';
 import type { SyncReads } from '../fs/types.js';
-import { createLimit } from '../util/limit.js';
 import { describeSession, type Settings } from './describe.js';
-import { type Candidate, childPath, lstatFailed, type TranscriptFile, transcriptOf } from './scan.js';
-import type { ListProblem } from './types.js';
+import { childPath, lstatFailed } from './scan.js';
+import type { ListProblem, SessionInfo } from './types.js';
 import { BufferPool, syncReader } from './window.js';
-import type { Reply, Request } from './worker-protocol.js';
+import { FACTS_PER_FILE, NOT_A_FILE, REGULAR_FILE, type Reply, type Request } from './worker-protocol.js';
 
-function statSync(
-  sync: SyncReads,
-  candidates: readonly Candidate[],
-  report: (p: ListProblem) => void,
-): TranscriptFile[] {
-  const files: TranscriptFile[] = [];
-  for (const c of candidates) {
-    const path = childPath(c.dir.path, c.name);
+type ScanRequest = Extract<Request, { type: 'scan' }>;
+
+/** lstat each file of a scan request, into {@link FACTS_PER_FILE} numbers per file. */
+function statSync(sync: SyncReads, request: ScanRequest, report: (p: ListProblem) => void): Float64Array {
+  const { dirs, names, dirOf } = request;
+  const facts = new Float64Array(names.length * FACTS_PER_FILE);
+  for (let i = 0; i < names.length; i++) {
+    const dir = dirs[dirOf[i] as number] as ScanRequest['dirs'][number];
+    const path = childPath(dir.path, names[i] as string);
+    const at = i * FACTS_PER_FILE;
     try {
-      const file = transcriptOf(c.dir, c, sync.lstat(path));
-      if (file !== undefined) files.push(file);
+      const st = sync.lstat(path);
+      facts[at] = st.type === 'file' ? REGULAR_FILE : NOT_A_FILE;
+      facts[at + 1] = st.size;
+      facts[at + 2] = st.mtimeMs;
+      facts[at + 3] = st.dev;
+      facts[at + 4] = st.ino;
     } catch (error) {
-      lstatFailed(error, path, c.dir.accounts, report);
+      facts[at] = NOT_A_FILE;
+      lstatFailed(error, path, dir.accounts, report);
     }
   }
-  return files;
+  return facts;
 }
 
 /** Answers scan and describe requests on `port`, one at a time. */
@@ -45,8 +51,8 @@ export function serve(port: MessagePort): void {
       const report = (p: ListProblem) => problems.push(p);
       try {
         if (request.type === 'scan') {
-          const files = statSync(sync, request.candidates, report);
-          port.postMessage({ id: request.id, files, problems } satisfies Reply);
+          const facts = statSync(sync, request, report);
+          port.postMessage({ id: request.id, facts, problems } satisfies Reply, [facts.buffer as ArrayBuffer]);
           return;
         }
         const s: Settings = {
@@ -59,9 +65,10 @@ export function serve(port: MessagePort): void {
           report,
           signal: undefined,
         };
-        const run = createLimit(4);
-        const rows = await Promise.all(request.groups.map((g) => run(() => describeSession(g, s))));
-        port.postMessage({ id: request.id, rows: rows.map((r) => r ?? null), problems } satisfies Reply);
+        // Reads are synchronous here: one session after the other.
+        const rows: (SessionInfo | null)[] = [];
+        for (const g of request.groups) rows.push((await describeSession(g, s)) ?? null);
+        port.postMessage({ id: request.id, rows: JSON.stringify(rows), problems } satisfies Reply);
       } catch (error) {
         port.postMessage({ id: request.id, error: String((error as Error)?.stack ?? error) } satisfies Reply);
       }

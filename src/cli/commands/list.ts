@@ -50,7 +50,11 @@ export async function runList(ctx: Context, options: ListOptions): Promise<ExitC
   const maps = await readPathMaps(ctx.fs, await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir));
   if (ctx.json) {
     const problems: ListProblem[] = [];
-    await streamJSON(ctx, iterateSessions({ ...listOptions, onProblem: (p) => problems.push(p) }), maps);
+    await streamJSON(
+      (text) => ctx.io.stdout.write(text),
+      iterateSessions({ ...listOptions, onProblem: (p) => problems.push(p) }),
+      maps,
+    );
     reportProblems(ctx, problems);
     return ExitCode.OK;
   }
@@ -112,26 +116,37 @@ export function reportProblems(ctx: Context, problems: readonly ListProblem[]): 
   }
 }
 
-/** Output written at once while streaming: few writes, and memory bounded by it, not by the listing. */
-const CHUNK_CHARS = 1 << 16;
+/** Rows rendered together while streaming: few writes, and memory bounded by them, not by the listing. */
+const CHUNK_ROWS = 256;
 
 /**
  * Writes the rows as they come, as one JSON array, the same text as
- * `JSON.stringify(rows, null, 2)`: the whole listing is never held as one string.
+ * `JSON.stringify(rows, null, 2)`: the whole listing is never held as one string. Rows
+ * are rendered a chunk at a time by one native `JSON.stringify` of the chunk, whose
+ * brackets are cut off: each row is then indented exactly as in the whole array.
  */
-async function streamJSON(ctx: Context, rows: AsyncIterable<SessionInfo>, maps: readonly PathMap[]): Promise<void> {
-  let chunk = '';
+export async function streamJSON(
+  write: (text: string) => void,
+  rows: AsyncIterable<SessionInfo>,
+  maps: readonly PathMap[] = [],
+  chunkRows = CHUNK_ROWS,
+): Promise<void> {
+  let chunk: Record<string, unknown>[] = [];
   let first = true;
-  for await (const row of rows) {
-    // A row's own text, indented one level: strings in JSON hold no raw newline.
-    chunk += `${first ? '[\n  ' : ',\n  '}${JSON.stringify(toJSON(row, maps), null, 2).replaceAll('\n', '\n  ')}`;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    // `[\n  {…},\n  {…}\n]` without its first and last two characters.
+    const text = JSON.stringify(chunk, null, 2);
+    write(`${first ? '[\n' : ',\n'}${text.slice(2, -2)}`);
     first = false;
-    if (chunk.length >= CHUNK_CHARS) {
-      ctx.io.stdout.write(chunk);
-      chunk = '';
-    }
+    chunk = [];
+  };
+  for await (const row of rows) {
+    chunk.push(toJSON(row, maps));
+    if (chunk.length >= chunkRows) flush();
   }
-  ctx.io.stdout.write(`${chunk}${first ? '[]' : '\n]'}\n`);
+  flush();
+  write(first ? '[]\n' : '\n]\n');
 }
 
 function diverged(s: SessionInfo): boolean {
@@ -145,7 +160,7 @@ function diverged(s: SessionInfo): boolean {
 function toJSON(s: SessionInfo, maps: readonly PathMap[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of SDK_SESSION_FIELDS) if (s[f] !== undefined) out[f] = s[f];
-  for (const [k, v] of Object.entries(s)) if (!(k in out)) out[k] = v;
+  for (const k in s) if (!(k in out)) out[k] = s[k as keyof SessionInfo];
   if (s.aliases !== undefined) out.projectPaths = projectPaths(s, maps);
   return out;
 }
