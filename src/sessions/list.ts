@@ -4,15 +4,19 @@ import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { createLimit } from '../util/limit.js';
 import { describeSession, type Settings } from './describe.js';
-import { ListWorkers, workerCount, workersCanRead } from './parallel.js';
+import { ListWorkers, PARALLEL_MIN_FILES, workerCount, workersCanRead } from './parallel.js';
 import {
   compareNewestFirst,
   groupSessions,
   listProjectDirs,
+  orderOfGroups,
+  orderOfTable,
   type ProblemSink,
+  type ProjectDir,
   readProjectDirs,
   resolveFolders,
   type SessionFiles,
+  type SessionOrder,
   statCandidates,
 } from './scan.js';
 import type {
@@ -89,16 +93,21 @@ export async function* iterateSessions(
       ? []
       : (options.worktrees ?? (fs.kind === 'node' ? await gitWorktrees(project) : []));
   const dirs = await listProjectDirs(folders, fs, project, report, aliases, worktrees);
-  let candidates = await readProjectDirs(dirs, fs, concurrency, report);
-  const workers = workersCanRead(fs)
-    ? await ListWorkers.start(workerCount(candidates.length, options.workers))
-    : undefined;
+  let workers: ListWorkers | undefined;
+  if (workersCanRead(fs)) {
+    // Workers pay off only for a large listing: count the transcripts up to where they do.
+    const enough = options.workers === undefined ? PARALLEL_MIN_FILES : 1;
+    workers = await ListWorkers.start(workerCount(await countTranscripts(dirs, fs, enough), options.workers));
+  }
   try {
-    const inThread = () => statCandidates(candidates, s.lstat, concurrency, report);
-    const files = workers ? await workers.stat(candidates, report).catch(inThread) : await inThread();
-    candidates = [];
+    let order = workers ? await workers.scan(dirs, report).then(orderOfTable, () => undefined) : undefined;
+    if (order === undefined) {
+      // In this thread (a worker that failed to scan leaves it here too).
+      const candidates = await readProjectDirs(dirs, fs, concurrency, report);
+      order = orderOfGroups(groupSessions(await statCandidates(candidates, s.lstat, concurrency, report)));
+    }
     aborted(s.signal);
-    for await (const row of ordered(groupSessions(files.splice(0)), s, { offset, limit }, workers)) {
+    for await (const row of ordered(order, s, { offset, limit }, workers)) {
       const names = aliases.size === 0 ? undefined : aliases.get(dirname(row.path));
       if (names !== undefined) row.aliases = [...names].sort();
       yield row;
@@ -108,20 +117,29 @@ export async function* iterateSessions(
   }
 }
 
+/** How many transcripts the project folders hold, counting no further than `enough`. */
+async function countTranscripts(dirs: readonly ProjectDir[], fs: FileSystem, enough: number): Promise<number> {
+  let count = 0;
+  for (const dir of dirs) {
+    if (count >= enough) break;
+    const entries = await fs.readdir(dir.path).catch(() => []);
+    for (const e of entries) if (e.name.endsWith('.jsonl')) count++;
+  }
+  return count;
+}
+
 /**
  * Describes the sessions ahead of the one being yielded, a bounded window at a time (so
  * memory stays flat and a small limit opens few files), and yields them in order.
  */
 async function* ordered(
-  groups: SessionFiles[],
+  groups: SessionOrder,
   s: Settings,
   page: { offset: number; limit: number },
   workers: ListWorkers | undefined,
 ): AsyncGenerator<SessionInfo, void, undefined> {
   const { offset, limit } = page;
   const concurrency = s.concurrency;
-  // Where each session sorts, kept apart so that a session's files can be let go once it is described.
-  const keys = groups.map((g) => ({ mtimeMs: g.mtimeMs, sessionId: g.sessionId }));
 
   const run = createLimit(concurrency);
   // Workers take sessions a batch at a time; this thread one at a time.
@@ -132,8 +150,8 @@ async function* ordered(
   const launch = () => {
     while (launched < groups.length && launched - yielded < lookahead) {
       const from = launched;
-      const slice = groups.slice(from, from + batch) as SessionFiles[];
-      groups.fill(undefined as unknown as SessionFiles, from, from + slice.length);
+      const slice: SessionFiles[] = [];
+      for (let k = from; k < Math.min(from + batch, groups.length); k++) slice.push(groups.take(k));
       if (workers) {
         const rows = workers
           .describe(slice, { includeProgrammatic: s.includeProgrammatic, compareCopies: s.compareCopies }, s.report)
@@ -170,7 +188,8 @@ async function* ordered(
         if (held.length > 1)
           held.sort((a, b) => compareNewestFirst(a.lastModified, a.sessionId, b.lastModified, b.sessionId));
       }
-      const next = keys[i + 1];
+      const next =
+        i + 1 < groups.length ? { mtimeMs: groups.mtimeMs(i + 1), sessionId: groups.sessionId(i + 1) } : undefined;
       while (held.length > 0 && emitted < limit && before(held[0] as SessionInfo, next)) {
         const out = held.shift() as SessionInfo;
         if (skipped < offset) {

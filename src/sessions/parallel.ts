@@ -11,14 +11,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSystem } from '../fs/types.js';
-import { type Candidate, type ProjectDir, type SessionFiles, type TranscriptFile, transcriptOf } from './scan.js';
+import type { FileTable, ProjectDir, SessionFiles } from './scan.js';
 import type { ListProblem, SessionInfo } from './types.js';
 import {
   type DescribeOptions,
   FACTS_PER_FILE,
-  REGULAR_FILE,
   type Reply,
   type Request,
+  type ScanDir,
+  type ScanReply,
   WORKER_TAG,
 } from './worker-protocol.js';
 
@@ -136,54 +137,52 @@ export class ListWorkers {
     }).finally(() => this.#owner.delete(request.id));
   }
 
-  /** Stats the transcripts, shared out between the workers. */
-  async stat(candidates: readonly Candidate[], report: (p: ListProblem) => void): Promise<TranscriptFile[]> {
-    const shares: Candidate[][] = this.#workers.map(() => []);
-    for (const [i, c] of candidates.entries()) shares[i % shares.length]?.push(c);
-    const replies = await Promise.all(
-      this.#workers.map((w, i) => {
-        const share = shares[i] ?? [];
-        const dirs: ProjectDir[] = [];
-        const index = new Map<ProjectDir, number>();
-        const dirOf = new Uint32Array(share.length);
-        for (const [k, c] of share.entries()) {
-          let d = index.get(c.dir);
-          if (d === undefined) {
-            d = dirs.push(c.dir) - 1;
-            index.set(c.dir, d);
-          }
-          dirOf[k] = d;
-        }
-        const request = {
-          id: this.#next++,
-          type: 'scan' as const,
-          dirs: dirs.map((d) => ({ path: d.path, accounts: d.accounts })),
-          names: share.map((c) => c.name),
-          dirOf,
-        };
-        return this.#ask(w, request, [dirOf.buffer as ArrayBuffer]);
-      }),
-    );
-    const files: TranscriptFile[] = [];
-    for (const [i, r] of replies.entries()) {
-      if ('problems' in r) for (const p of r.problems) report(p);
-      if (!('facts' in r)) continue;
-      const share = shares[i] ?? [];
-      const facts = r.facts;
-      for (const [k, c] of share.entries()) {
-        const at = k * FACTS_PER_FILE;
-        if (facts[at] !== REGULAR_FILE) continue;
-        const file = transcriptOf(c.dir, c, {
-          type: 'file',
-          size: facts[at + 1] as number,
-          mtimeMs: facts[at + 2] as number,
-          dev: facts[at + 3] as number,
-          ino: facts[at + 4] as number,
-        });
-        if (file !== undefined) files.push(file);
-      }
+  /**
+   * Lists the project folders and lstats their transcripts, the folders shared out
+   * between the workers; the answer in the order the calling thread would find them.
+   */
+  async scan(dirs: readonly ProjectDir[], report: (p: ListProblem) => void): Promise<FileTable> {
+    const shares: ScanDir[][] = this.#workers.map(() => []);
+    for (const [index, d] of dirs.entries()) {
+      shares[index % shares.length]?.push({ index, path: d.path, accounts: d.accounts });
     }
-    return files;
+    const replies = await Promise.all(
+      this.#workers.map((w, i) => this.#ask(w, { id: this.#next++, type: 'scan', dirs: shares[i] ?? [] })),
+    );
+    const scans: ScanReply[] = [];
+    for (const r of replies) {
+      if (!('ids' in r)) throw new Error('listing worker gave no scan');
+      scans.push(r);
+    }
+    for (const r of scans) for (const p of r.problems) report(p);
+    // Each reply holds its folders in order; folder i is in reply i % workers.
+    const counts = new Uint32Array(dirs.length);
+    for (const r of scans) for (const d of r.dirOf) counts[d] = (counts[d] ?? 0) + 1;
+    const total = scans.reduce((n, r) => n + r.dirOf.length, 0);
+    const table: FileTable = {
+      dirs,
+      ids: new Array<string>(total),
+      dirOf: new Uint32Array(total),
+      sidecar: new Uint8Array(total),
+      facts: new Float64Array(total * FACTS_PER_FILE),
+    };
+    const ids = scans.map((r) => (r.dirOf.length === 0 ? [] : r.ids.split('\n')));
+    const from = scans.map(() => 0);
+    let to = 0;
+    for (let d = 0; d < dirs.length; d++) {
+      const w = d % scans.length;
+      const r = scans[w] as ScanReply;
+      const start = from[w] as number;
+      const end = start + (counts[d] as number);
+      for (let k = start; k < end; k++, to++) {
+        table.ids[to] = ids[w]?.[k] as string;
+        table.dirOf[to] = d;
+        table.sidecar[to] = r.sidecar[k] as number;
+        table.facts.set(r.facts.subarray(k * FACTS_PER_FILE, (k + 1) * FACTS_PER_FILE), to * FACTS_PER_FILE);
+      }
+      from[w] = end;
+    }
+    return table;
   }
 
   /** Describes a batch of sessions on the worker with the fewest batches waiting. */

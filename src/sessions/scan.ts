@@ -373,6 +373,112 @@ export async function statCandidates(
 }
 
 /**
+ * The sessions to describe, in listing order: where each sorts (`mtimeMs`, `sessionId`)
+ * stays known after its files are taken (`take`, once per session, in order), so that a
+ * session's files can be let go once it is described.
+ */
+export interface SessionOrder {
+  readonly length: number;
+  mtimeMs(i: number): number;
+  sessionId(i: number): string;
+  take(i: number): SessionFiles;
+}
+
+/** A {@link SessionOrder} over groups already made ({@link groupSessions}). */
+export function orderOfGroups(groups: SessionFiles[]): SessionOrder {
+  const mtimes = Float64Array.from(groups, (g) => g.mtimeMs);
+  const ids = groups.map((g) => g.sessionId);
+  return {
+    length: groups.length,
+    mtimeMs: (i) => mtimes[i] as number,
+    sessionId: (i) => ids[i] as string,
+    take: (i) => {
+      const g = groups[i] as SessionFiles;
+      groups[i] = undefined as unknown as SessionFiles;
+      return g;
+    },
+  };
+}
+
+/**
+ * Transcripts found by the listing's workers, as columns rather than an object per file
+ * (20,000 objects and their paths would grow the main thread's heap by tens of MB), in
+ * the order the calling thread would find them: folder after folder, each in its listing's order.
+ */
+export interface FileTable {
+  dirs: readonly ProjectDir[];
+  ids: string[];
+  /** Index in `dirs` of each file's folder. */
+  dirOf: Uint32Array;
+  /** 1 where the session's sidecar folder exists. */
+  sidecar: Uint8Array;
+  /** size, mtimeMs, dev, ino of each file. */
+  facts: Float64Array;
+}
+
+function fileOfTable(t: FileTable, i: number): TranscriptFile {
+  const dir = t.dirs[t.dirOf[i] as number] as ProjectDir;
+  const sessionId = t.ids[i] as string;
+  const at = i * 4;
+  return {
+    sessionId,
+    path: childPath(dir.path, sessionId + JSONL),
+    projectDir: dir.name,
+    projectPath: dir.path,
+    accounts: dir.accounts,
+    size: t.facts[at] as number,
+    mtimeMs: t.facts[at + 1] as number,
+    dev: t.facts[at + 2] as number,
+    ino: t.facts[at + 3] as number,
+    hasSidecarDir: t.sidecar[i] === 1,
+  };
+}
+
+/**
+ * The sessions of a {@link FileTable}, in the order {@link groupSessions} gives them; each
+ * session's files are made into objects (and grouped as {@link groupSessions} groups
+ * them) only when it is taken.
+ */
+export function orderOfTable(t: FileTable): SessionOrder {
+  const n = t.ids.length;
+  const groupOf = new Map<string, number>();
+  const first: number[] = [];
+  const last: number[] = [];
+  const mtimes: number[] = [];
+  const next = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const id = t.ids[i] as string;
+    const mtime = t.facts[i * 4 + 1] as number;
+    const g = groupOf.get(id);
+    if (g === undefined) {
+      groupOf.set(id, first.length);
+      first.push(i);
+      last.push(i);
+      mtimes.push(mtime);
+    } else {
+      next[last[g] as number] = i;
+      last[g] = i;
+      if (mtime > (mtimes[g] as number)) mtimes[g] = mtime;
+    }
+  }
+  groupOf.clear();
+  const idOf = (g: number) => t.ids[first[g] as number] as string;
+  const order = Array.from(first, (_, g) => g).sort((a, b) =>
+    compareNewestFirst(mtimes[a] as number, idOf(a), mtimes[b] as number, idOf(b)),
+  );
+  return {
+    length: order.length,
+    mtimeMs: (i) => mtimes[order[i] as number] as number,
+    sessionId: (i) => idOf(order[i] as number),
+    take: (i) => {
+      const files: TranscriptFile[] = [];
+      for (let f = first[order[i] as number] as number; f !== -1; f = next[f] as number) files.push(fileOfTable(t, f));
+      return groupSessions(files)[0] as SessionFiles;
+    },
+  };
+}
+
+/**
  * Files grouped by session id, each group newest file first, groups newest first (ties
  * by id, descending, as Claude Code's SDK orders them).
  */

@@ -10,26 +10,41 @@ export interface DescribeOptions {
   compareCopies: 'windows' | 'full';
 }
 
-/** Numbers per file in a scan reply: type, size, mtimeMs, dev, ino. */
-export const FACTS_PER_FILE = 5;
-/** The type slot of a file that is not a regular file any more, or whose lstat failed. */
-export const NOT_A_FILE = 0;
-export const REGULAR_FILE = 1;
+/** Numbers per transcript in a scan reply: size, mtimeMs, dev, ino. */
+export const FACTS_PER_FILE = 4;
+
+/** A project folder as a scan request names it: its index in the listing's list of folders. */
+export interface ScanDir {
+  index: number;
+  path: string;
+  accounts: string[];
+}
 
 export type Request =
-  /**
-   * lstat the files `names[i]` of the folders `dirs[dirOf[i]]`: paths cross as the
-   * folders once and the bare names, not as objects per file.
-   */
-  | { id: number; type: 'scan'; dirs: { path: string; accounts: string[] }[]; names: string[]; dirOf: Uint32Array }
+  /** List these project folders and lstat their transcripts. */
+  | { id: number; type: 'scan'; dirs: ScanDir[] }
   | { id: number; type: 'describe'; groups: SessionFiles[]; options: DescribeOptions };
 
+/**
+ * A scan's answer, as columns rather than an object per file (a listing of 20,000
+ * transcripts then costs the main thread a few MB): the regular files found, folder
+ * after folder in the order asked, each folder's in its listing's order.
+ */
+export interface ScanReply {
+  id: number;
+  /** The session ids, one per line. */
+  ids: string;
+  /** The index ({@link ScanDir.index}) of each file's folder. */
+  dirOf: Uint32Array;
+  /** 1 where `<project>/<session-id>/` exists. */
+  sidecar: Uint8Array;
+  /** {@link FACTS_PER_FILE} numbers per file. */
+  facts: Float64Array;
+  problems: ListProblem[];
+}
+
 export type Reply =
-  /**
-   * A scan's answer: {@link FACTS_PER_FILE} numbers per name, in order, in one
-   * transferred buffer (type {@link REGULAR_FILE} or {@link NOT_A_FILE}, size, mtimeMs, dev, ino).
-   */
-  | { id: number; facts: Float64Array; problems: ListProblem[] }
+  | ScanReply
   /**
    * The rows of a describe request as one JSON text (an array, `null` for a session not
    * listed): one string crosses threads far cheaper than as many objects as rows hold.

@@ -4,38 +4,64 @@
  * built worker entry (`dist/list-worker.js`, from ./worker-entry.ts), never by the library.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { errnoCode } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
-import type { SyncReads } from '../fs/types.js';
+import type { DirEntry, FileStat, SyncReads } from '../fs/types.js';
 import { describeSession, type Settings } from './describe.js';
-import { childPath, lstatFailed } from './scan.js';
+import { childPath, ioProblem, lstatFailed, transcriptsIn } from './scan.js';
 import type { ListProblem, SessionInfo } from './types.js';
 import { BufferPool, syncReader } from './window.js';
-import { FACTS_PER_FILE, NOT_A_FILE, REGULAR_FILE, type Reply, type Request } from './worker-protocol.js';
+import type { Reply, Request, ScanReply } from './worker-protocol.js';
 
 type ScanRequest = Extract<Request, { type: 'scan' }>;
 
-/** lstat each file of a scan request, into {@link FACTS_PER_FILE} numbers per file. */
-function statSync(sync: SyncReads, request: ScanRequest, report: (p: ListProblem) => void): Float64Array {
-  const { dirs, names, dirOf } = request;
-  const facts = new Float64Array(names.length * FACTS_PER_FILE);
-  for (let i = 0; i < names.length; i++) {
-    const dir = dirs[dirOf[i] as number] as ScanRequest['dirs'][number];
-    const path = childPath(dir.path, names[i] as string);
-    const at = i * FACTS_PER_FILE;
+/**
+ * Lists the project folders of a scan request and lstats their transcripts, as
+ * `readProjectDirs` and `statCandidates` do in the calling thread (same problems, same
+ * order), answering in columns.
+ */
+function scanSync(
+  sync: SyncReads & { readdir: NonNullable<SyncReads['readdir']> },
+  request: ScanRequest,
+  report: (p: ListProblem) => void,
+): Omit<ScanReply, 'id' | 'problems'> {
+  const ids: string[] = [];
+  const dirOf: number[] = [];
+  const sidecar: number[] = [];
+  const facts: number[] = [];
+  for (const dir of request.dirs) {
+    let entries: DirEntry[];
     try {
-      const st = sync.lstat(path);
-      facts[at] = st.type === 'file' ? REGULAR_FILE : NOT_A_FILE;
-      facts[at + 1] = st.size;
-      facts[at + 2] = st.mtimeMs;
-      facts[at + 3] = st.dev;
-      facts[at + 4] = st.ino;
+      entries = sync.readdir(dir.path);
     } catch (error) {
-      facts[at] = NOT_A_FILE;
-      lstatFailed(error, path, dir.accounts, report);
+      if (errnoCode(error) !== 'ENOENT') report(ioProblem(error, dir.path, 'listing', dir.accounts));
+      continue;
+    }
+    for (const c of transcriptsIn({ path: dir.path, name: '', accounts: dir.accounts }, entries, report)) {
+      const path = childPath(dir.path, c.name);
+      let st: FileStat;
+      try {
+        st = sync.lstat(path);
+      } catch (error) {
+        lstatFailed(error, path, dir.accounts, report);
+        continue;
+      }
+      if (st.type !== 'file') continue; // replaced since the folder was listed
+      ids.push(c.name.slice(0, -JSONL.length));
+      dirOf.push(dir.index);
+      sidecar.push(c.hasSidecarDir ? 1 : 0);
+      facts.push(st.size, st.mtimeMs, st.dev, st.ino);
     }
   }
-  return facts;
+  return {
+    ids: ids.join('\n'),
+    dirOf: Uint32Array.from(dirOf),
+    sidecar: Uint8Array.from(sidecar),
+    facts: Float64Array.from(facts),
+  };
 }
+
+const JSONL = '.jsonl';
 
 /** Answers scan and describe requests on `port`, one at a time. */
 export function serve(port: MessagePort): void {
@@ -51,8 +77,11 @@ export function serve(port: MessagePort): void {
       const report = (p: ListProblem) => problems.push(p);
       try {
         if (request.type === 'scan') {
-          const facts = statSync(sync, request, report);
-          port.postMessage({ id: request.id, facts, problems } satisfies Reply, [facts.buffer as ArrayBuffer]);
+          const readdir = sync.readdir;
+          if (readdir === undefined) throw new Error('the listing worker needs synchronous folder listings');
+          const scan = scanSync({ ...sync, readdir }, request, report);
+          const transfer = [scan.dirOf.buffer, scan.sidecar.buffer, scan.facts.buffer] as ArrayBuffer[];
+          port.postMessage({ id: request.id, ...scan, problems } satisfies Reply, transfer);
           return;
         }
         const s: Settings = {
