@@ -194,6 +194,11 @@ const KEY_ANCHORS: Record<string, [string, number]> = {
   tag: ['g":', 3],
 };
 
+/** Whitespace as JSON.parse skips it around a value (no newline inside a line). */
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
 /**
  * Whether a JSON line may have `key` as a key of its top-level object: false only when
  * no string directly inside the outermost braces is `key` (or holds an escape that could
@@ -203,6 +208,13 @@ const KEY_ANCHORS: Record<string, [string, number]> = {
  * parsed for nothing.
  */
 function mayHaveTopLevelKey(buf: Buffer, start: number, end: number, key: string): boolean {
+  // Only `{…}` parses as an object (JSON whitespace aside): a line cut by the window's
+  // start, which often nests the key in a long request or attachment, is no object.
+  let first = start;
+  while (first < end && isJsonSpace(buf[first] as number)) first++;
+  let last = end - 1;
+  while (last > first && isJsonSpace(buf[last] as number)) last--;
+  if (buf[first] !== 0x7b || buf[last] !== 0x7d || last === first) return false;
   const k = pat(key);
   let depth = 0;
   for (let i = start; i < end; i++) {
