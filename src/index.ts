@@ -28,6 +28,19 @@ export {
 } from './doctor/cleanup-sources.js';
 export { readRetainState } from './doctor/retained.js';
 export {
+  type AccountProblemCode,
+  adviceFor,
+  type CliErrorCode,
+  type Code,
+  type ConflictCode,
+  ERROR_CODES,
+  type FindingCode,
+  type ListProblemCode,
+  type PlanIssueCode,
+  WARNING_CODES,
+  type WarningCode,
+} from './codes.js';
+export {
   type ErrorCode,
   ErrorCodes,
   errnoCode,

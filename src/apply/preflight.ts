@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
+import { DISK_CHANGED, ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
 import { digestFolder } from '../inspect/inspect.js';
 import { findUnsafeFolders } from '../inspect/safety.js';
@@ -89,7 +89,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
     try {
       actual.set(pathKey(path), await readActual(fs, path));
     } catch (error) {
-      throw wrapIoError(error, 'Checking the plan against the disk', path);
+      throw wrapIoError(error, 'Checking the plan against the disk', path, DISK_CHANGED);
     }
   });
   const knownStat = (path: string) => {
@@ -176,7 +176,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
         }
       }
     } catch (error) {
-      throw wrapIoError(error, 'Checking the plan against the disk', c.path);
+      throw wrapIoError(error, 'Checking the plan against the disk', c.path, DISK_CHANGED);
     }
     if (why) push(drift, c, describeActual(state), `${c.operationId} ${c.field} ${c.path}${moved}: ${why}`);
   }

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { defaultIsProcessAlive } from '../accounts/discover.js';
-import { ErrorCodes, SharedSessionsError, wrapIoError } from '../errors.js';
+import { ErrorCodes, isSharedSessionsError, SharedSessionsError, wrapIoError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
@@ -162,6 +162,6 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
     return report;
   } catch (error) {
     await lock.release().catch(() => {});
-    throw error instanceof SharedSessionsError ? error : wrapIoError(error, 'Recovering', paths.journal);
+    throw isSharedSessionsError(error) ? error : wrapIoError(error, 'Recovering', paths.journal);
   }
 }

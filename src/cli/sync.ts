@@ -2,6 +2,7 @@
  * The commands' hooks for several machines: `apply` and `doctor --fix` extend their plan
  * with {@link extendPlan}; `doctor` and `status` report what {@link inspectSync} finds.
  */
+import type { FindingCode } from '../codes.js';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Account } from '../accounts/types.js';
@@ -124,7 +125,7 @@ export async function withSync(
 }
 
 export interface SyncFinding {
-  code: string;
+  code: FindingCode;
   severity: 'error' | 'warning' | 'info';
   message: string;
   path?: string;

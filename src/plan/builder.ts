@@ -4,6 +4,7 @@
  * entries, and the assembly of the final {@link Plan}. Pure: no filesystem, clock or
  * randomness.
  */
+import type { WarningCode } from '../codes.js';
 import { dirname, join, parse, sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
@@ -454,7 +455,7 @@ export class PlanBuilder {
     this.conflicts.push(conflict);
   }
 
-  warn(code: string, message: string, path?: string): void {
+  warn(code: WarningCode, message: string, path?: string): void {
     const key = `${code}\0${path ?? ''}\0${message}`;
     if (this.#warningKeys.has(key)) return;
     this.#warningKeys.add(key);

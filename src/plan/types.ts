@@ -1,3 +1,4 @@
+import type { ConflictCode, PlanIssueCode, WarningCode } from '../codes.js';
 /**
  * The plan: plain, versioned, JSON-serialisable data. Planners produce it without I/O;
  * `applyPlan` executes it. Every operation names exactly the paths it touches and the
@@ -226,7 +227,7 @@ export type OperationType = Operation['type'];
 
 /** A session found as different physical files that could not simply be merged. */
 export interface Conflict {
-  code: 'diverged' | 'link-elsewhere' | 'not-a-directory' | 'dangling-link' | 'unmerged' | 'unreadable';
+  code: ConflictCode;
   message: string;
   sessionId?: string;
   /** The paths involved; for `diverged`, every copy. */
@@ -242,7 +243,7 @@ export interface Conflict {
 }
 
 export interface Warning {
-  code: string;
+  code: WarningCode;
   message: string;
   path?: string;
 }
@@ -276,14 +277,7 @@ export interface Plan {
 
 /** A problem `validatePlan` finds. */
 export interface PlanIssue {
-  code:
-    | 'PLAN_VERSION'
-    | 'PLAN_SHAPE'
-    | 'OUTSIDE_ROOTS'
-    | 'DUPLICATE_WRITE'
-    | 'FORBIDDEN_PATH'
-    | 'RELATIVE_PATH'
-    | 'DUPLICATE_ID';
+  code: PlanIssueCode;
   message: string;
   operationId?: string;
   path?: string;

@@ -1,3 +1,4 @@
+import type { FindingCode } from '../../codes.js';
 import { dirname, join } from 'node:path';
 import { JOURNAL_NAME, stateDirOf } from '../../apply/paths.js';
 import { errnoCode } from '../../errors.js';
@@ -21,7 +22,7 @@ import { collectStatus } from './status.js';
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
-  code: string;
+  code: FindingCode;
   severity: Severity;
   message: string;
   account?: string;
