@@ -4,7 +4,7 @@
  * is one, and the original error as `cause`.
  */
 
-import type { CliErrorCode, ErrorCode } from './codes.js';
+import type { ErrorCode } from './codes.js';
 
 export type { CliErrorCode, ErrorCode } from './codes.js';
 
@@ -123,7 +123,6 @@ export function isSharedSessionsError(error: unknown, code?: ErrorCode): error i
   return isBranded(error) && LIBRARY_CODES.has(error.code) && (code === undefined || error.code === code);
 }
 
-
 /** The errno-style `code` of a Node or memfs error, if any. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -158,7 +157,8 @@ export function wrapIoError(
 ): SharedSessionsError {
   if (isSharedSessionsError(error)) return error;
   const errno = errnoCode(error);
-  const make = (code: ErrorCode, say: string) => new SharedSessionsError(code, `${what}: ${say}`, { path, cause: error });
+  const make = (code: ErrorCode, say: string) =>
+    new SharedSessionsError(code, `${what}: ${say}`, { path, cause: error });
   const meaning = errno === undefined || !Object.hasOwn(meanings, errno) ? undefined : meanings[errno];
   if (meaning !== undefined) return make(meaning.code, meaning.say(path));
   switch (errno) {

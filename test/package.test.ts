@@ -34,7 +34,7 @@ describe('the built package', () => {
       "import {createRequire} from 'node:module';" +
         "const c=createRequire(import.meta.url)('./dist/index.cjs');const m=await import('./dist/index.js');" +
         "const e=new c.SharedSessionsError('ELOCKED','held');" +
-        "const a=c.ApplyError.from(e,{complete:true,undone:0,kept:[],errors:[]});" +
+        'const a=c.ApplyError.from(e,{complete:true,undone:0,kept:[],errors:[]});' +
         "console.log(e instanceof m.SharedSessionsError, m.isSharedSessionsError(e,'ELOCKED'), m.isApplyError(a), m.undoOutcomeOf(a).complete)",
     ]);
     expect(out.trim()).toBe('false true true true');

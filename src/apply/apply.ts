@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defaultIsProcessAlive } from '../accounts/discover.js';
-import { DISK_CHANGED, ErrorCodes, errnoCode, isSharedSessionsError, SharedSessionsError, wrapIoError } from '../errors.js';
+import {
+  DISK_CHANGED,
+  ErrorCodes,
+  errnoCode,
+  isSharedSessionsError,
+  SharedSessionsError,
+  wrapIoError,
+} from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import type { Operation, Plan } from '../plan/types.js';
@@ -243,7 +250,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     await verifyMovedSources(ctx);
     lock.assertHeld();
   } catch (error) {
-    const original = isSharedSessionsError(error) ? error : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);
+    const original = isSharedSessionsError(error)
+      ? error
+      : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);
     const outcome = await rollBack({
       fs,
       paths,

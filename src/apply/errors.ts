@@ -35,7 +35,9 @@ Object.defineProperty(ApplyError.prototype, APPLY_ERROR_BRAND, { value: true });
 /** True for an error {@link applyPlan} threw after it started, whichever build made it. */
 export function isApplyError(error: unknown): error is ApplyError {
   return (
-    typeof error === 'object' && error !== null && (error as { [APPLY_ERROR_BRAND]?: unknown })[APPLY_ERROR_BRAND] === true
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [APPLY_ERROR_BRAND]?: unknown })[APPLY_ERROR_BRAND] === true
   );
 }
 

@@ -2,10 +2,11 @@
  * The commands' hooks for several machines: `apply` and `doctor --fix` extend their plan
  * with {@link extendPlan}; `doctor` and `status` report what {@link inspectSync} finds.
  */
-import type { FindingCode } from '../codes.js';
+
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Account } from '../accounts/types.js';
+import type { FindingCode } from '../codes.js';
 import { type CleanupReport, lowestCleanupPeriod } from '../doctor/cleanup-sources.js';
 import type { Plan } from '../plan/types.js';
 import { inspectSync, type MachineRecord, type SyncSnapshot } from '../sync/inspect.js';

@@ -4,8 +4,9 @@
  * entries, and the assembly of the final {@link Plan}. Pure: no filesystem, clock or
  * randomness.
  */
-import type { WarningCode } from '../codes.js';
+
 import { dirname, join, parse, sep } from 'node:path';
+import type { WarningCode } from '../codes.js';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';

@@ -1,6 +1,6 @@
-import type { ListProblemCode } from '../codes.js';
 import type { DiscoverOptions } from '../accounts/discover.js';
 import type { Account } from '../accounts/types.js';
+import type { ListProblemCode } from '../codes.js';
 
 /**
  * The fields of the official Agent SDK's `SDKSessionInfo`, with the same names and

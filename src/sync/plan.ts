@@ -3,9 +3,10 @@
  * precondition-checked by the executor), appended to a share or fix plan. Pure: the
  * snapshot comes from {@link inspectSync}.
  */
-import type { WarningCode } from '../codes.js';
+
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import type { WarningCode } from '../codes.js';
 import {
   type Conflict,
   type ExpectedState,

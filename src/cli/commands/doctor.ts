@@ -1,6 +1,6 @@
-import type { FindingCode } from '../../codes.js';
 import { dirname, join } from 'node:path';
 import { JOURNAL_NAME, stateDirOf } from '../../apply/paths.js';
+import type { FindingCode } from '../../codes.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
 import { SESSIONS_INDEX } from '../../layout/names.js';

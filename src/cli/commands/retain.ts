@@ -6,10 +6,10 @@ import type { Plan } from '../../plan/types.js';
 import type { Context } from '../context.js';
 import type { ExitCodeValue } from '../errors.js';
 import { formatBytes, plural } from '../format.js';
-import type { Finding } from './doctor.js';
 import { applyPlan } from '../lib.js';
 import { applyConcurrency } from '../pool.js';
 import { confirmAndApply } from './apply.js';
+import type { Finding } from './doctor.js';
 import { showPlan } from './plan.js';
 
 /** A retain plan for the shared `projects` folder: the missing links, and with `recover` the deleted files back, or with `prune` their links let go. */
