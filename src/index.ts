@@ -76,6 +76,7 @@ export {
 export {
   absolutePath,
   claudeJsonPath,
+  defaultConflictsDir,
   defaultSharedDir,
   type Env,
   expandHome,

@@ -274,6 +274,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     // Every operation is done and verified, but whether the commit record reached the
     // disk is unknown, and the journal takes no more records: undoing now could not be
     // recorded. recover() decides from what the journal holds (finish or undo).
+    // Ignored on purpose: the error thrown below is what matters, the journal stays for
+    // recover, and a lock whose release failed is already stale (see HeldLock.release).
     await journal.close().catch(() => {});
     await lock.release().catch(() => {});
     const failed = wrapIoError(error, 'Recording the end of the apply in its journal', paths.journal);

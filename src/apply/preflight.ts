@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import { DISK_CHANGED, ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
+import { runningClaudePids } from '../accounts/discover.js';
+import { DISK_CHANGED, ErrorCodes, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
 import { digestFolder } from '../inspect/inspect.js';
 import { findUnsafeFolders } from '../inspect/safety.js';
@@ -243,21 +244,12 @@ export async function runningClaude(
 ): Promise<{ account: string; pids: number[] }[]> {
   const found: { account: string; pids: number[] }[] = [];
   for (const account of accounts) {
-    let names: string[];
+    let pids: number[];
     try {
-      names = (await fs.readdir(join(account, 'sessions'))).map((e) => e.name);
+      pids = await runningClaudePids(fs, account, isAlive);
     } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       throw wrapIoError(error, 'Looking for running Claude Code', join(account, 'sessions'));
     }
-    // Only the names are read: the files belong to Claude Code.
-    const pids = names
-      .map((n) => /^(\d+)\.json$/.exec(n)?.[1])
-      .filter((m): m is string => m !== undefined)
-      .map(Number)
-      .filter((pid) => isAlive(pid))
-      .sort((a, b) => a - b);
     if (pids.length > 0) found.push({ account, pids });
   }
   return found;

@@ -3,7 +3,7 @@ import { type DiscoverOptions, discoverAccountsWith, resolveCommonOptions } from
 import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
-import { absolutePath } from '../layout/config-dir.js';
+import { absolutePath, defaultConflictsDir } from '../layout/config-dir.js';
 import { resolveFolders } from '../plan/folders.js';
 import { isInside } from '../plan/paths.js';
 import { createLimit, mapLimit } from '../util/limit.js';
@@ -86,7 +86,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   }
   const conflictsGiven =
     options.conflictsDir === undefined
-      ? join(dirname(common.sharedDir), 'conflicts')
+      ? defaultConflictsDir(common.sharedDir)
       : absolutePath(options.conflictsDir, home, cwd);
   const conflicts = await readTree(fs, conflictsGiven, concurrency);
 

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** Environment variables the layout functions read; pass `process.env` or a test object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -40,4 +40,9 @@ export function claudeJsonPath(env: Env, home: string, cwd: string = home): stri
 /** The shared folder used when none is given: `~/.claude-shared/<folder>`. */
 export function defaultSharedDir(home: string, folder = 'projects'): string {
   return join(home, '.claude-shared', folder);
+}
+
+/** Where kept conflict copies go by default: `conflicts/` beside the shared folder. */
+export function defaultConflictsDir(sharedDir: string): string {
+  return join(dirname(sharedDir), 'conflicts');
 }

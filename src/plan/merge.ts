@@ -1,13 +1,13 @@
 import { basename, dirname, extname, join, sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
-import { isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
+import { CREDENTIAL_FILES, isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
 import { assertSafeShared, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
 import { planFork, sidecarsOf } from './fork.js';
 import type { Conflict, Plan } from './types.js';
 
 /** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
-const FORBIDDEN_NAMES = new Set(['.credentials.json', '.claude.json']);
+const FORBIDDEN_NAMES = new Set<string>(CREDENTIAL_FILES);
 
 /** What to do with a session whose copies diverged (neither is a prefix of the other). */
 export type OnDiverged =

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
+import { defaultConflictsDir } from '../layout/config-dir.js';
 import {
   type HardLinkOperation,
   type MkdirOperation,
@@ -211,7 +212,7 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     roots: [parent],
     accounts: [],
     sharedDirs: { [basename(state.sharedDir)]: state.sharedDir },
-    conflictsDir: join(parent, 'conflicts'),
+    conflictsDir: defaultConflictsDir(state.sharedDir),
     // Every operation carries its own expectations; this only names what was planned.
     fingerprint: createHash('sha256')
       .update(
