@@ -16,18 +16,6 @@ export type {
 } from './accounts/types.js';
 export * from './apply/index.js';
 export {
-  type CleanupReport,
-  type CleanupSource,
-  type CleanupSourceKind,
-  DEFAULT_CLEANUP_PERIOD_DAYS,
-  defaultManagedSettingsDirs,
-  type FindCleanupSourcesOptions,
-  findCleanupSources,
-  type LowestCleanupPeriod,
-  lowestCleanupPeriod,
-} from './doctor/cleanup-sources.js';
-export { readRetainState } from './doctor/retained.js';
-export {
   type AccountProblemCode,
   adviceFor,
   type CliErrorCode,
@@ -40,6 +28,18 @@ export {
   WARNING_CODES,
   type WarningCode,
 } from './codes.js';
+export {
+  type CleanupReport,
+  type CleanupSource,
+  type CleanupSourceKind,
+  DEFAULT_CLEANUP_PERIOD_DAYS,
+  defaultManagedSettingsDirs,
+  type FindCleanupSourcesOptions,
+  findCleanupSources,
+  type LowestCleanupPeriod,
+  lowestCleanupPeriod,
+} from './doctor/cleanup-sources.js';
+export { type RetainFile, type RetainState, readRetainState } from './doctor/retained.js';
 export {
   type ErrorCode,
   ErrorCodes,
@@ -80,8 +80,11 @@ export {
   defaultSharedDir,
   type Env,
   expandHome,
+  RETAINED_DIR,
   resolveConfigDir,
+  retainedDirOf,
 } from './layout/config-dir.js';
+export { FORBIDDEN_FOLDERS, resolveFolders } from './layout/folders.js';
 export {
   backupName,
   backupTimestamp,
@@ -104,7 +107,6 @@ export type { PlanContext } from './plan/builder.js';
 export { defaultCleanupPeriodDays, SAFE_CLEANUP_PERIOD_DAYS } from './plan/cleanup.js';
 export { type DescribeOptions, describePlan, formatBytes, printable } from './plan/describe.js';
 export { canonicalJson, deriveForkSessionId, fingerprintSnapshot } from './plan/fingerprint.js';
-export { FORBIDDEN_FOLDERS, resolveFolders } from './plan/folders.js';
 export { type LinkOptions, planLink } from './plan/link.js';
 export {
   explainMerge,
@@ -114,22 +116,12 @@ export {
   type OnDiverged,
   planMerge,
 } from './plan/merge.js';
-export {
-  planRetain,
-  RETAINED_DIR,
-  type RetainFile,
-  type RetainPlanOptions,
-  type RetainState,
-  type RetainSummary,
-  retainedDirOf,
-  summariseRetain,
-} from './plan/retain.js';
+export { planRetain, type RetainPlanOptions, type RetainSummary, summariseRetain } from './plan/retain.js';
 export { type Carry, planRollback, type RollbackOptions } from './plan/rollback.js';
 export { setCleanupPeriodDays } from './plan/settings-text.js';
 export { planShare, type ShareOptions } from './plan/share.js';
 export * from './plan/types.js';
 export { validatePlan } from './plan/validate.js';
-export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './plan/verbs.js';
 export {
   type CopyRelation,
   type FindSessionOptions,
@@ -181,4 +173,5 @@ export {
   stignoreText,
 } from './sync/layout.js';
 export { emptyPlan, extendPlan, type SyncPlanOptions } from './sync/plan.js';
+export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './verbs/verbs.js';
 export { VERSION } from './version.js';

@@ -10,8 +10,8 @@ import type { WarningCode } from '../codes.js';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
+import { isInside, normalized, pathKey } from '../layout/paths.js';
 import { fingerprintSnapshot } from './fingerprint.js';
-import { isInside, normalized, pathKey } from './paths.js';
 import {
   type Conflict,
   type ExpectedState,

@@ -1,7 +1,7 @@
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { RETAINED_DIR } from '../layout/config-dir.js';
 import { CREDENTIAL_FILES, NEVER_SHARED } from '../layout/names.js';
-import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from './paths.js';
-import { RETAINED_DIR } from './retain.js';
+import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from '../layout/paths.js';
 import {
   OPERATION_REASONS,
   OPERATION_TYPES,
