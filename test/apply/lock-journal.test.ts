@@ -168,6 +168,22 @@ describe('the journal', () => {
   });
 });
 
+/** Shares, with the disk dying at the last link: everything before it is done, the undo cannot run. */
+async function crashAtTheLastLink(fs: FileSystem, world: World): Promise<void> {
+  const plan = await sharePlan(fs, world);
+  const symlinks = plan.operations.filter((o) => o.type === 'symlink').length;
+  let links = 0;
+  const dying = faultyFs(fs, {
+    failAt: Number.POSITIVE_INFINITY,
+    before: (_i, call) => {
+      if (call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+      if (links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    },
+  });
+  const error = await applyPlan(plan, { fs: dying }).catch((e: unknown) => e);
+  expect(undoOutcomeOf(error)?.complete).toBe(false);
+}
+
 describe('recover', () => {
   it('finishes an apply that committed but could not remove its journal', async () => {
     const fs = createMemFileSystem(new Volume());
@@ -194,19 +210,7 @@ describe('recover', () => {
     await fs.mkdir('/w', { recursive: true });
     const world = await buildWorld(fs, '/w');
     const before = await capture(fs, '/w');
-    const plan = await sharePlan(fs, world);
-    // The disk dies at the last link: everything before it is done, the undo cannot run.
-    const symlinks = plan.operations.filter((o) => o.type === 'symlink').length;
-    let links = 0;
-    const dying = faultyFs(fs, {
-      failAt: Number.POSITIVE_INFINITY,
-      before: (_i, call) => {
-        if (call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-        if (links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-      },
-    });
-    const error = await applyPlan(plan, { fs: dying }).catch((e: unknown) => e);
-    expect(undoOutcomeOf(error)?.complete).toBe(false);
+    await crashAtTheLastLink(fs, world);
     // Every intent record is damaged: read as it was, recover would undo nothing.
     const journal = join(stateDirOf(world.sharedDir), 'journal.jsonl');
     const lines = new TextDecoder().decode(await fs.readFile(journal)).split('\n');
@@ -238,19 +242,7 @@ describe('recover', () => {
     const fs = createMemFileSystem(new Volume());
     await fs.mkdir('/w', { recursive: true });
     const world = await buildWorld(fs, '/w');
-    const plan = await sharePlan(fs, world);
-    // The disk dies at the last link: everything before it is done, the undo cannot run.
-    const symlinks = plan.operations.filter((o) => o.type === 'symlink').length;
-    let links = 0;
-    const dying = faultyFs(fs, {
-      failAt: Number.POSITIVE_INFINITY,
-      before: (_i, call) => {
-        if (call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-        if (links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-      },
-    });
-    const error = await applyPlan(plan, { fs: dying }).catch((e: unknown) => e);
-    expect(undoOutcomeOf(error)?.complete).toBe(false);
+    await crashAtTheLastLink(fs, world);
     // Claude Code, through account one's link, appends to a shared copy before recover.
     const shared = join(world.sharedDir, '-p1', `${world.ids.b}.jsonl`);
     const h = await fs.open(shared, 'a');
