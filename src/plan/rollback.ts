@@ -2,10 +2,10 @@ import { dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, BackupSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isSessionId, sessionIdOfFile } from '../layout/names.js';
+import { asidePath, isPrefixOf } from './aside.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
 import { deriveForkSessionId } from './fingerprint.js';
 import { planFork, sidecarsOf } from './fork.js';
-import { asidePath, isPrefixOf } from './merge.js';
 import type { Plan } from './types.js';
 
 /**
