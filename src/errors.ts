@@ -53,8 +53,6 @@ export const ErrorCodes = {
   CLOCK: 'ECLOCK',
   /** A sync engine's folder is laid out so that it loses data (Syncthing's root is `projects/` itself). */
   SYNC_LAYOUT: 'ESYNC_LAYOUT',
-  /** A sync engine is still writing the files a plan would touch (its temp files, changing mtimes). */
-  SYNC_BUSY: 'ESYNC_BUSY',
   /** The filesystem cannot make a hard link there (no hard links, or two devices). */
   LINK_UNSUPPORTED: 'ELINK_UNSUPPORTED',
   /** No chosen account has the session asked for (or it cannot be resumed where it was). */
