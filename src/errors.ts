@@ -4,7 +4,14 @@
  * is one, and the original error as `cause`.
  */
 
-/** The stable error codes. Scripts may switch on these; they never change meaning. */
+import type { ErrorCode } from './codes.js';
+
+export type { CliErrorCode, ErrorCode } from './codes.js';
+
+/**
+ * The stable error codes by name (the list, with each code's advice, is in `codes.ts`).
+ * Scripts may switch on these; they never change meaning.
+ */
 export const ErrorCodes = {
   /** A folder the operation needs does not exist. */
   NOT_FOUND: 'ENOTFOUND_ACCOUNT',
@@ -40,25 +47,31 @@ export const ErrorCodes = {
   ABORTED: 'EABORTED',
   /** The shared folder is unsafe (writable by others, owned by someone else). */
   UNSAFE_SHARED: 'EUNSAFE_SHARED',
-  /** Nothing to roll back, no backup to restore, ... */
-  NOTHING_TO_DO: 'ENOTHING',
   /** The disk (or the user's quota) is full. */
   NO_SPACE: 'ENOSPACE',
   /** The clock is behind what is on disk (a backup stamped later than now). */
   CLOCK: 'ECLOCK',
   /** A sync engine's folder is laid out so that it loses data (Syncthing's root is `projects/` itself). */
   SYNC_LAYOUT: 'ESYNC_LAYOUT',
-  /** A sync engine is still writing the files a plan would touch (its temp files, changing mtimes). */
-  SYNC_BUSY: 'ESYNC_BUSY',
   /** The filesystem cannot make a hard link there (no hard links, or two devices). */
   LINK_UNSUPPORTED: 'ELINK_UNSUPPORTED',
   /** No chosen account has the session asked for (or it cannot be resumed where it was). */
   SESSION_NOT_FOUND: 'ENOTFOUND_SESSION',
   /** An I/O error the library did not expect; `cause` holds the original. */
   IO: 'EIO_UNEXPECTED',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+/**
+ * Marks this package's errors. A symbol from the global registry, so that an error made
+ * by the CommonJS build is recognised by the ESM build's guards and the other way round
+ * (two copies of a class fail `instanceof`).
+ */
+const ERROR_BRAND = Symbol.for('claude-shared-sessions.error');
+
+/** True for an error made by any copy of this package (ESM or CommonJS build). */
+function isBranded(error: unknown): error is SharedSessionsError<string> {
+  return typeof error === 'object' && error !== null && (error as { [ERROR_BRAND]?: unknown })[ERROR_BRAND] === true;
+}
 
 export interface SharedSessionsErrorOptions {
   path?: string | undefined;
@@ -67,14 +80,17 @@ export interface SharedSessionsErrorOptions {
   details?: unknown;
 }
 
-/** Base class of every error this library throws on purpose. */
-export class SharedSessionsError extends Error {
+/**
+ * Base class of every error this package throws on purpose. The command's own errors
+ * (`CliError`) and the executor's (`ApplyError`) extend it with their codes and fields.
+ */
+export class SharedSessionsError<C extends string = ErrorCode> extends Error {
   override readonly name: string = 'SharedSessionsError';
-  readonly code: ErrorCode;
+  readonly code: C;
   readonly path: string | undefined;
   readonly details: unknown;
 
-  constructor(code: ErrorCode, message: string, options: SharedSessionsErrorOptions = {}) {
+  constructor(code: C, message: string, options: SharedSessionsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.path = options.path;
@@ -82,7 +98,7 @@ export class SharedSessionsError extends Error {
   }
 
   /** Plain data, for `--json` output and logs. */
-  toJSON(): { name: string; code: ErrorCode; message: string; path?: string; details?: unknown } {
+  toJSON(): { name: string; code: C; message: string; path?: string; details?: unknown } {
     return {
       name: this.name,
       code: this.code,
@@ -93,9 +109,16 @@ export class SharedSessionsError extends Error {
   }
 }
 
-/** True for any error thrown on purpose by this library; narrows to a code when given one. */
+Object.defineProperty(SharedSessionsError.prototype, ERROR_BRAND, { value: true });
+
+const LIBRARY_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
+/**
+ * True for any error thrown on purpose by the library (not the command's `CliError`),
+ * whichever build made it; narrows to a code when given one.
+ */
 export function isSharedSessionsError(error: unknown, code?: ErrorCode): error is SharedSessionsError {
-  return error instanceof SharedSessionsError && (code === undefined || error.code === code);
+  return isBranded(error) && LIBRARY_CODES.has(error.code) && (code === undefined || error.code === code);
 }
 
 /** The errno-style `code` of a Node or memfs error, if any. */
@@ -108,57 +131,84 @@ export function errnoCode(error: unknown): string | undefined {
 }
 
 /**
- * Wraps an unexpected I/O error into a typed one, choosing the code from errno, so that
- * callers never see a bare `ENOENT` from deep inside the library.
+ * What an errno means where it was met, when the caller knows: the executor knows that a
+ * path vanishing (ENOENT) or appearing (EEXIST) under it means the disk changed since the
+ * plan was made. `say` completes the sentence `<what>: ...`.
  */
-export function wrapIoError(error: unknown, what: string, path: string): SharedSessionsError {
-  if (error instanceof SharedSessionsError) return error;
+export interface ErrnoMeaning {
+  code: ErrorCode;
+  say: (path: string) => string;
+}
+
+/**
+ * Wraps an I/O error into a typed one, so that callers never see a bare `ENOENT` from
+ * deep inside the library. Errnos whose meaning does not depend on where they were met
+ * (permission, read-only, disk full, not a folder, link loop) have a code of their own;
+ * `ENOENT` and `EEXIST` mean something only where they were met: the caller says what in
+ * `meanings`, and without one they are `EIO_UNEXPECTED` naming the errno.
+ */
+export function wrapIoError(
+  error: unknown,
+  what: string,
+  path: string,
+  meanings: Readonly<Record<string, ErrnoMeaning>> = {},
+): SharedSessionsError {
+  if (isSharedSessionsError(error)) return error;
   const errno = errnoCode(error);
+  const make = (code: ErrorCode, say: string) =>
+    new SharedSessionsError(code, `${what}: ${say}`, { path, cause: error });
+  const meaning = errno === undefined || !Object.hasOwn(meanings, errno) ? undefined : meanings[errno];
+  if (meaning !== undefined) return make(meaning.code, meaning.say(path));
   switch (errno) {
-    case 'ENOENT':
-      return new SharedSessionsError(ErrorCodes.NOT_FOUND, `${what}: ${path} does not exist.`, { path, cause: error });
     case 'ENOTDIR':
-      return new SharedSessionsError(ErrorCodes.NOT_A_DIRECTORY, `${what}: ${path} is not a folder.`, {
-        path,
-        cause: error,
-      });
+      return make(ErrorCodes.NOT_A_DIRECTORY, `${path} is not a folder.`);
     case 'EACCES':
     case 'EPERM':
-      return new SharedSessionsError(
+      return make(
         ErrorCodes.PERMISSION,
-        `${what}: permission denied on ${path}. Check its owner and mode (ls -ld), or run as the user who owns it.`,
-        { path, cause: error },
+        `permission denied on ${path}. Check its owner and mode (ls -ld), or run as the user who owns it.`,
       );
     case 'EROFS':
-      return new SharedSessionsError(
+      return make(
         ErrorCodes.PERMISSION,
-        `${what}: ${path} is on a read-only file system. Remount it read-write, or choose a shared folder on a writable disk.`,
-        { path, cause: error },
+        `${path} is on a read-only file system. Remount it read-write, or choose a shared folder on a writable disk.`,
       );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new SharedSessionsError(
+      return make(
         ErrorCodes.NO_SPACE,
-        `${what}: ${errno === 'EDQUOT' ? 'your disk quota is used up' : 'the disk is full'} (at ${path}). Free some space (describePlan shows how many bytes the plan copies; clones and same-disk moves take none), then try again.`,
-        { path, cause: error },
-      );
-    case 'EEXIST':
-      return new SharedSessionsError(
-        ErrorCodes.STALE_PLAN,
-        `${what}: ${path} appeared while the plan was applied (Claude Code running, or another tool). It was left untouched. Quit Claude Code, make the plan again and apply the new one.`,
-        { path, cause: error },
+        `${errno === 'EDQUOT' ? 'your disk quota is used up' : 'the disk is full'} (at ${path}). Free some space (describePlan shows how many bytes the plan copies; clones and same-disk moves take none), then try again.`,
       );
     case 'ELOOP':
-      return new SharedSessionsError(
+      return make(
         ErrorCodes.OUTSIDE_ROOTS,
-        `${what}: ${path} goes through a link loop. Remove the loop (ls -l the folders on the way), then try again.`,
-        { path, cause: error },
+        `${path} goes through a link loop. Remove the loop (ls -l the folders on the way), then try again.`,
       );
+    case 'ENOENT':
+      return make(ErrorCodes.IO, `ENOENT: ${path} does not exist (it vanished while it was read or written).`);
+    case 'EEXIST':
+      return make(ErrorCodes.IO, `EEXIST: ${path} already exists where nothing was expected.`);
     default:
-      return new SharedSessionsError(
+      return make(
         ErrorCodes.IO,
-        `${what}: ${errno ?? 'unexpected error'} on ${path}: ${error instanceof Error ? error.message : String(error)}`,
-        { path, cause: error },
+        `${errno ?? 'unexpected error'} on ${path}: ${error instanceof Error ? error.message : String(error)}`,
       );
   }
 }
+
+/**
+ * What ENOENT and EEXIST mean to the executor: the disk changed under the plan (Claude
+ * Code running, or another tool), so the plan is stale.
+ */
+export const DISK_CHANGED: Readonly<Record<string, ErrnoMeaning>> = {
+  ENOENT: {
+    code: ErrorCodes.STALE_PLAN,
+    say: (path) =>
+      `${path} vanished while the plan was applied (Claude Code running, or another tool). Quit Claude Code, make the plan again and apply the new one.`,
+  },
+  EEXIST: {
+    code: ErrorCodes.STALE_PLAN,
+    say: (path) =>
+      `${path} appeared while the plan was applied (Claude Code running, or another tool). It was left untouched. Quit Claude Code, make the plan again and apply the new one.`,
+  },
+};

@@ -16,6 +16,19 @@ export type {
 } from './accounts/types.js';
 export * from './apply/index.js';
 export {
+  type AccountProblemCode,
+  adviceFor,
+  type CliErrorCode,
+  type Code,
+  type ConflictCode,
+  ERROR_CODES,
+  type FindingCode,
+  type ListProblemCode,
+  type PlanIssueCode,
+  WARNING_CODES,
+  type WarningCode,
+} from './codes.js';
+export {
   type CleanupReport,
   type CleanupSource,
   type CleanupSourceKind,
@@ -26,7 +39,7 @@ export {
   type LowestCleanupPeriod,
   lowestCleanupPeriod,
 } from './doctor/cleanup-sources.js';
-export { readRetainState } from './doctor/retained.js';
+export { type RetainFile, type RetainState, readRetainState } from './doctor/retained.js';
 export {
   type ErrorCode,
   ErrorCodes,
@@ -64,11 +77,15 @@ export {
 export {
   absolutePath,
   claudeJsonPath,
+  defaultConflictsDir,
   defaultSharedDir,
   type Env,
   expandHome,
+  RETAINED_DIR,
   resolveConfigDir,
+  retainedDirOf,
 } from './layout/config-dir.js';
+export { FORBIDDEN_FOLDERS, resolveFolders } from './layout/folders.js';
 export {
   backupName,
   backupTimestamp,
@@ -92,7 +109,6 @@ export type { PlanContext } from './plan/builder.js';
 export { defaultCleanupPeriodDays, SAFE_CLEANUP_PERIOD_DAYS } from './plan/cleanup.js';
 export { type DescribeOptions, describePlan, formatBytes, printable } from './plan/describe.js';
 export { canonicalJson, deriveForkSessionId, fingerprintSnapshot } from './plan/fingerprint.js';
-export { FORBIDDEN_FOLDERS, resolveFolders } from './plan/folders.js';
 export { type LinkOptions, planLink } from './plan/link.js';
 export {
   explainMerge,
@@ -102,22 +118,12 @@ export {
   type OnDiverged,
   planMerge,
 } from './plan/merge.js';
-export {
-  planRetain,
-  RETAINED_DIR,
-  type RetainFile,
-  type RetainPlanOptions,
-  type RetainState,
-  type RetainSummary,
-  retainedDirOf,
-  summariseRetain,
-} from './plan/retain.js';
+export { planRetain, type RetainPlanOptions, type RetainSummary, summariseRetain } from './plan/retain.js';
 export { type Carry, planRollback, type RollbackOptions } from './plan/rollback.js';
 export { removeCleanupPeriodDays, setCleanupPeriodDays } from './plan/settings-text.js';
 export { planShare, type ShareOptions } from './plan/share.js';
 export * from './plan/types.js';
 export { validatePlan } from './plan/validate.js';
-export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './plan/verbs.js';
 export {
   type CopyRelation,
   type FindSessionOptions,
@@ -169,4 +175,5 @@ export {
   stignoreText,
 } from './sync/layout.js';
 export { emptyPlan, extendPlan, type SyncPlanOptions } from './sync/plan.js';
+export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './verbs/verbs.js';
 export { VERSION } from './version.js';

@@ -27,6 +27,19 @@ describe('the built package', () => {
     expect(out.trim()).toBe(`function ${pkg.version}`);
   });
 
+  it("an error made by one build passes the other build's guards (a brand, not instanceof)", () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      "import {createRequire} from 'node:module';" +
+        "const c=createRequire(import.meta.url)('./dist/index.cjs');const m=await import('./dist/index.js');" +
+        "const e=new c.SharedSessionsError('ELOCKED','held');" +
+        'const a=c.ApplyError.from(e,{complete:true,undone:0,kept:[],errors:[]});' +
+        "console.log(e instanceof m.SharedSessionsError, m.isSharedSessionsError(e,'ELOCKED'), m.isApplyError(a), m.undoOutcomeOf(a).complete)",
+    ]);
+    expect(out.trim()).toBe('false true true true');
+  });
+
   it('the command answers --version and --help', () => {
     expect(node(['dist/cli.js', '--version']).trim()).toBe(pkg.version);
     expect(node(['dist/cli.js', '--help'])).toMatch(/Usage: claude-shared-sessions/);

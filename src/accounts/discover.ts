@@ -397,21 +397,24 @@ async function listBackups(fs: FileSystem, configDir: string, problems: AccountP
   }
 }
 
-/** Live pids among `sessions/<pid>.json`. Reads only file names, never their contents. */
-async function livePids(
+/**
+ * The live Claude Code processes of an account, ascending: the pids among
+ * `<configDir>/sessions/<pid>.json` that `isAlive` confirms. Reads only file names, never
+ * their contents (the files belong to Claude Code). No `sessions/` folder means none;
+ * any other error is thrown as it came, for the caller to report in its own terms.
+ */
+export async function runningClaudePids(
   fs: FileSystem,
   configDir: string,
   isAlive: (pid: number) => boolean,
-  problems: AccountProblem[],
 ): Promise<number[]> {
-  const dir = join(configDir, 'sessions');
   let entries: Awaited<ReturnType<FileSystem['readdir']>>;
   try {
-    entries = await fs.readdir(dir);
+    entries = await fs.readdir(join(configDir, 'sessions'));
   } catch (error) {
     const code = errnoCode(error);
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push(problemOf(error, dir, 'listing sessions/'));
-    return [];
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw error;
   }
   const pids: number[] = [];
   for (const e of entries) {
@@ -421,6 +424,21 @@ async function livePids(
     if (isAlive(pid)) pids.push(pid);
   }
   return pids.sort((a, b) => a - b);
+}
+
+async function livePids(
+  fs: FileSystem,
+  configDir: string,
+  isAlive: (pid: number) => boolean,
+  problems: AccountProblem[],
+): Promise<number[]> {
+  try {
+    return await runningClaudePids(fs, configDir, isAlive);
+  } catch (error) {
+    const dir = join(configDir, 'sessions');
+    problems.push(problemOf(error, dir, 'listing sessions/'));
+    return [];
+  }
 }
 
 async function readCleanupPeriod(

@@ -1,3 +1,5 @@
+import type { AccountProblemCode } from '../codes.js';
+
 /** What is at an account's shared-able folder (`projects/`, `memory/`, ...). */
 export type FolderStateKind =
   /** Nothing there. */
@@ -28,7 +30,7 @@ export interface FolderState {
 }
 
 export interface AccountProblem {
-  code: string;
+  code: AccountProblemCode;
   message: string;
   path: string;
 }

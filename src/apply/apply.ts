@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defaultIsProcessAlive } from '../accounts/discover.js';
-import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
+import {
+  DISK_CHANGED,
+  ErrorCodes,
+  errnoCode,
+  isSharedSessionsError,
+  SharedSessionsError,
+  wrapIoError,
+} from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import type { Operation, Plan } from '../plan/types.js';
 import { FreshRuns } from '../util/fresh.js';
 import { createLimit } from '../util/limit.js';
+import { ApplyError } from './errors.js';
 import { JOURNAL_VERSION, JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
 import { type CopyState, releaseHeld, resync, runOperation, type StepContext } from './operations.js';
@@ -33,29 +41,6 @@ import { undoStarted } from './undo.js';
 
 const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_LOCK_STALE_MS = 10_000;
-
-/**
- * The undo outcome attached to an error thrown by {@link applyPlan}, if any: how many
- * operations were undone, what was kept rather than removed, what could not be undone,
- * and the journal left for {@link recover} when the undo was not complete.
- *
- * @example
- * ```ts
- * try {
- *   await applyPlan(plan);
- * } catch (error) {
- *   const undo = undoOutcomeOf(error);
- *   if (undo && !undo.complete) console.error(`Run recover: the journal is at ${undo.journal}`);
- *   for (const k of undo?.kept ?? []) console.error(`kept ${k.path}: ${k.reason}`);
- * }
- * ```
- */
-export function undoOutcomeOf(error: unknown): UndoOutcome | undefined {
-  if (typeof error === 'object' && error !== null && 'undo' in error) {
-    return (error as { undo: UndoOutcome }).undo;
-  }
-  return undefined;
-}
 
 function abortError(signal: AbortSignal | undefined): SharedSessionsError {
   return new SharedSessionsError(ErrorCodes.ABORTED, 'The apply was aborted.', { cause: signal?.reason });
@@ -220,7 +205,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
           { path: gone, cause: error },
         );
       }
-      throw wrapIoError(error, `Applying ${op.id} (${op.type} ${mainPath(op)})`, mainPath(op));
+      throw wrapIoError(error, `Applying ${op.id} (${op.type} ${mainPath(op)})`, mainPath(op), DISK_CHANGED);
     }
     if (result.adopted) adopted.add(pathKey(mainPath(op)));
     journal?.append({
@@ -267,7 +252,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     await verifyMovedSources(ctx);
     lock.assertHeld();
   } catch (error) {
-    const original = error instanceof SharedSessionsError ? error : wrapIoError(error, 'Applying the plan', sharedDir);
+    const original = isSharedSessionsError(error)
+      ? error
+      : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);
     const outcome = await rollBack({
       fs,
       paths,
@@ -280,8 +267,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       dirTimes,
       parentTimes,
     });
-    Object.defineProperty(original, 'undo', { value: outcome, enumerable: true, configurable: true });
-    throw original;
+    throw ApplyError.from(original, outcome);
   }
 
   try {
@@ -290,12 +276,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     // Every operation is done and verified, but whether the commit record reached the
     // disk is unknown, and the journal takes no more records: undoing now could not be
     // recorded. recover() decides from what the journal holds (finish or undo).
+    // Ignored on purpose: the error thrown below is what matters, the journal stays for
+    // recover, and a lock whose release failed is already stale (see HeldLock.release).
     await journal.close().catch(() => {});
     await lock.release().catch(() => {});
     const failed = wrapIoError(error, 'Recording the end of the apply in its journal', paths.journal);
-    const outcome: UndoOutcome = { complete: false, undone: 0, kept: [], errors: [], journal: paths.journal };
-    Object.defineProperty(failed, 'undo', { value: outcome, enumerable: true, configurable: true });
-    throw failed;
+    throw ApplyError.from(failed, { complete: false, undone: 0, kept: [], errors: [], journal: paths.journal });
   }
 
   // Committed: the plan is applied. Problems from here on are warnings.

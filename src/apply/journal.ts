@@ -136,11 +136,20 @@ export interface ReadJournal {
   records: JournalRecord[];
   /** True when the last line has no end (a write cut short by a crash). */
   torn: boolean;
+  /**
+   * Lines other than the last that are not records and that the writer did not repeat
+   * whole on a later line: a line a crash cut short before a recover appended to the
+   * journal, or damage. Records may be missing, so recover treats every operation of the
+   * plan as started (undoing one that never ran changes nothing).
+   */
+  damaged: number;
 }
 
 /**
- * Reads a journal. A torn line (a write cut short by a crash) is skipped: it can only be
- * the last line its writer wrote, and records a later recover added follow it.
+ * Reads a journal. A line that is not a record is skipped. The last line may be torn by a
+ * crash, and a failed write is repeated whole by the writer (the torn line is the start
+ * of a later record): neither loses a record. Any other such line is counted in
+ * `damaged`, so that recover does not trust the records to be complete.
  */
 export async function readJournal(fs: FileSystem, path: string): Promise<ReadJournal | undefined> {
   let bytes: Uint8Array;
@@ -152,23 +161,27 @@ export async function readJournal(fs: FileSystem, path: string): Promise<ReadJou
   }
   const text = new TextDecoder().decode(bytes);
   const records: JournalRecord[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    const line = end === -1 ? text.slice(start) : text.slice(start, end);
-    start = end === -1 ? text.length : end + 1;
-    if (line.trim() === '') continue;
-    try {
-      const record = JSON.parse(line) as JournalRecord;
-      if (typeof record !== 'object' || record === null || typeof record.t !== 'string')
-        throw new Error('not a record');
-      records.push(record);
-    } catch {
-      // Skipped: a torn line. Its fsync never returned, so nothing it announced ran.
-    }
-  }
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  let damaged = 0;
+  lines.forEach((line, i) => {
+    const record = parseRecord(line);
+    if (record !== undefined) records.push(record);
+    // A torn line's fsync never returned, so nothing it announced ran; a repeated one
+    // is read in full from the later line.
+    else if (i < lines.length - 1 && !lines.slice(i + 1).some((later) => later.startsWith(line) && parseRecord(later)))
+      damaged++;
+  });
   const torn = text.length > 0 && !text.endsWith('\n');
   const first = records[0];
   const begin = first?.t === 'begin' && first.v === JOURNAL_VERSION ? first : undefined;
-  return { begin, records, torn };
+  return { begin, records, torn, damaged };
+}
+
+function parseRecord(line: string): JournalRecord | undefined {
+  try {
+    const record = JSON.parse(line) as JournalRecord;
+    return typeof record === 'object' && record !== null && typeof record.t === 'string' ? record : undefined;
+  } catch {
+    return undefined;
+  }
 }

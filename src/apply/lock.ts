@@ -272,6 +272,13 @@ class HeldLock implements Lock {
     if (this.compromised) throw this.compromised;
   }
 
+  /**
+   * Frees the lock. The heartbeat stops and this process forgets the lock before the
+   * folder is moved, so even when the move fails the lock already reads as stale (to this
+   * process at once, to others once its owner is dead or its mtime is `staleMs` old) and
+   * the next apply or recover takes it over: a caller that is already throwing may
+   * ignore a failed release.
+   */
   async release(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;

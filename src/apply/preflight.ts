@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
+import { runningClaudePids } from '../accounts/discover.js';
+import { DISK_CHANGED, ErrorCodes, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
 import { digestFolder } from '../inspect/inspect.js';
 import { findUnsafeFolders } from '../inspect/safety.js';
@@ -89,7 +90,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
     try {
       actual.set(pathKey(path), await readActual(fs, path));
     } catch (error) {
-      throw wrapIoError(error, 'Checking the plan against the disk', path);
+      throw wrapIoError(error, 'Checking the plan against the disk', path, DISK_CHANGED);
     }
   });
   const knownStat = (path: string) => {
@@ -176,7 +177,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
         }
       }
     } catch (error) {
-      throw wrapIoError(error, 'Checking the plan against the disk', c.path);
+      throw wrapIoError(error, 'Checking the plan against the disk', c.path, DISK_CHANGED);
     }
     if (why) push(drift, c, describeActual(state), `${c.operationId} ${c.field} ${c.path}${moved}: ${why}`);
   }
@@ -243,21 +244,12 @@ export async function runningClaude(
 ): Promise<{ account: string; pids: number[] }[]> {
   const found: { account: string; pids: number[] }[] = [];
   for (const account of accounts) {
-    let names: string[];
+    let pids: number[];
     try {
-      names = (await fs.readdir(join(account, 'sessions'))).map((e) => e.name);
+      pids = await runningClaudePids(fs, account, isAlive);
     } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       throw wrapIoError(error, 'Looking for running Claude Code', join(account, 'sessions'));
     }
-    // Only the names are read: the files belong to Claude Code.
-    const pids = names
-      .map((n) => /^(\d+)\.json$/.exec(n)?.[1])
-      .filter((m): m is string => m !== undefined)
-      .map(Number)
-      .filter((pid) => isAlive(pid))
-      .sort((a, b) => a - b);
     if (pids.length > 0) found.push({ account, pids });
   }
   return found;

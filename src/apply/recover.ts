@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { defaultIsProcessAlive } from '../accounts/discover.js';
-import { ErrorCodes, SharedSessionsError, wrapIoError } from '../errors.js';
+import { ErrorCodes, isSharedSessionsError, SharedSessionsError, wrapIoError } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
@@ -59,6 +59,13 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
 
   try {
     const read = await readJournal(fs, paths.journal);
+    if (read !== undefined && read.begin === undefined && read.damaged > 0) {
+      throw new SharedSessionsError(
+        ErrorCodes.IO,
+        `The journal ${paths.journal} is damaged: its first record cannot be read, so recover cannot tell what the interrupted apply did. It is left in place. Compare each account's projects/ with its newest backup (projects.bak.*) before removing ${paths.stateDir}.`,
+        { path: paths.journal },
+      );
+    }
     if (!read?.begin) {
       // No journal, or one whose first record never reached the disk: nothing ran.
       const leftovers = lock.previous?.createdDirs ?? [];
@@ -70,7 +77,7 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
       });
       return report;
     }
-    const { begin, records, torn } = read;
+    const { begin, records, torn, damaged } = read;
     const plan = begin.plan;
     report.planId = plan.id;
     const createdDirs = new Set(begin.createdDirs.map(pathKey));
@@ -103,6 +110,9 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
     const started = new Set<string>();
     const undone = new Set<string>();
     let rolledBack = false;
+    // A damaged journal may have lost an intent: undo every operation then. Undo looks at
+    // the disk before each step, so undoing one that never ran changes nothing.
+    if (damaged > 0) for (const op of plan.operations) started.add(op.id);
     for (const r of records) {
       if (r.t === 'intent') for (const id of r.ops) started.add(id);
       else if (r.t === 'undone') undone.add(r.op);
@@ -127,6 +137,8 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
       report.undone = result.undone;
       report.kept = result.kept;
       if (result.errors.length > 0) {
+        // Ignored on purpose: the error below names what to do, and a lock whose release
+        // failed is already stale for the next recover (see HeldLock.release).
         await journal?.close().catch(() => {});
         await lock.release().catch(() => {});
         throw new SharedSessionsError(
@@ -161,7 +173,9 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
     }
     return report;
   } catch (error) {
+    // The original error is what the caller needs; a failed release leaves a stale lock
+    // that the next recover takes over (see HeldLock.release).
     await lock.release().catch(() => {});
-    throw error instanceof SharedSessionsError ? error : wrapIoError(error, 'Recovering', paths.journal);
+    throw isSharedSessionsError(error) ? error : wrapIoError(error, 'Recovering', paths.journal);
   }
 }

@@ -148,20 +148,6 @@ export async function isPrefixFile(fs: FileSystem, a: string, b: string): Promis
   }
 }
 
-/** True when `bytes` are exactly the first bytes of the file at `path`. */
-export async function isPrefixBytes(fs: FileSystem, bytes: Uint8Array, path: string): Promise<boolean> {
-  const st = await fs.lstat(path);
-  if (st.type !== 'file' || bytes.length > st.size) return false;
-  const handle = await fs.open(path, 'r');
-  try {
-    const buffer = new Uint8Array(bytes.length);
-    const n = await readFully(handle, buffer, bytes.length, 0);
-    return n === bytes.length && Buffer.compare(buffer, bytes) === 0;
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Reads bytes `[position, position + length)` of a file. */
 export async function readBytes(fs: FileSystem, path: string, position: number, length: number): Promise<Uint8Array> {
   const handle = await fs.open(path, 'r');

@@ -5,7 +5,7 @@ import type { DiscoverOptions } from '../accounts/discover.js';
 import { createNodeFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
-import { resolveFolders } from '../plan/folders.js';
+import { resolveFolders } from '../layout/folders.js';
 import { safeText } from './format.js';
 import type { CliIO, OutputStream } from './io.js';
 

@@ -1,3 +1,4 @@
+import type { CliErrorCode } from '../codes.js';
 import { ErrorCodes, isSharedSessionsError, SharedSessionsError } from '../errors.js';
 
 /** Exit codes of the command. */
@@ -26,20 +27,22 @@ export const CliErrorCodes = {
   PLAN_FILE: 'EPLAN_FILE',
   /** `resume` could not start Claude Code (not installed, not on PATH, CLAUDE_BIN wrong). */
   CLAUDE_NOT_STARTED: 'ECLAUDE_NOT_STARTED',
-} as const;
+} as const satisfies Record<string, CliErrorCode>;
 
-export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
+export type { CliErrorCode };
 
-/** An error raised by the command itself, printed like the library's: `code: sentence`. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  readonly code: CliErrorCode;
-  readonly details: unknown;
-  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; details?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = options.details;
-  }
+/**
+ * An error raised by the command itself, printed like the library's: `code: sentence`.
+ * Same base class as the library's errors, with the command's own codes (`codes.ts`);
+ * the library's guard `isSharedSessionsError` does not claim it.
+ */
+export class CliError extends SharedSessionsError<CliErrorCode> {
+  override readonly name: string = 'CliError';
+}
+
+/** The command's errors live in this bundle only, so `instanceof` is enough here. */
+export function isCliError(error: unknown): error is CliError {
+  return error instanceof CliError;
 }
 
 const REFUSALS = new Set<string>([
@@ -55,7 +58,7 @@ const REFUSALS = new Set<string>([
 
 /** The error's code, whoever raised it; `EIO_UNEXPECTED` for anything untyped. */
 export function codeOf(error: unknown): string {
-  if (error instanceof CliError || isSharedSessionsError(error)) return error.code;
+  if (isCliError(error) || isSharedSessionsError(error)) return error.code;
   return ErrorCodes.IO;
 }
 
@@ -65,16 +68,9 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
 
 /** Plain data for `--json`: `{ code, message, path?, details? }`. */
 export function errorToJSON(error: unknown): { code: string; message: string; path?: string; details?: unknown } {
-  if (error instanceof SharedSessionsError) {
+  if (isCliError(error) || isSharedSessionsError(error)) {
     const { code, message, path, details } = error.toJSON();
     return { code, message, ...(path === undefined ? {} : { path }), ...(details === undefined ? {} : { details }) };
-  }
-  if (error instanceof CliError) {
-    return {
-      code: error.code,
-      message: error.message,
-      ...(error.details === undefined ? {} : { details: error.details }),
-    };
   }
   return { code: ErrorCodes.IO, message: error instanceof Error ? error.message : String(error) };
 }

@@ -7,7 +7,6 @@ export type { ApplyOptions, ApplyProgress, ApplyReport, RecoverOptions, RecoverR
 export { describePlan } from '../plan/describe.js';
 export type { Carry } from '../plan/rollback.js';
 export { validatePlan } from '../plan/validate.js';
-export { rollback, share, type VerbOptions } from '../plan/verbs.js';
 export {
   iterateSessions,
   type ListProblem,
@@ -17,3 +16,4 @@ export {
   type SessionCopy,
   type SessionInfo,
 } from '../sessions/index.js';
+export { rollback, share, type VerbOptions } from '../verbs/verbs.js';

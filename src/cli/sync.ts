@@ -2,10 +2,13 @@
  * The commands' hooks for several machines: `apply` and `doctor --fix` extend their plan
  * with {@link extendPlan}; `doctor` and `status` report what {@link inspectSync} finds.
  */
+
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Account } from '../accounts/types.js';
+import type { FindingCode } from '../codes.js';
 import { type CleanupReport, lowestCleanupPeriod } from '../doctor/cleanup-sources.js';
+import { defaultConflictsDir } from '../layout/config-dir.js';
 import type { Plan } from '../plan/types.js';
 import { inspectSync, type MachineRecord, type SyncSnapshot } from '../sync/inspect.js';
 import { machineName, type PathMap, parsePathMap, STIGNORE, STIGNORE_LOCAL, stignoreText } from '../sync/layout.js';
@@ -23,15 +26,11 @@ export function parseMaps(values: readonly string[] | undefined): PathMap[] {
   return (values ?? []).map(parsePathMap);
 }
 
-function conflictsDirOf(sharedDir: string): string {
-  return join(dirname(sharedDir), 'conflicts');
-}
-
 export async function inspectSyncFor(
   ctx: Context,
   maps: readonly PathMap[],
   sharedDir = ctx.sharedDir,
-  conflictsDir = conflictsDirOf(sharedDir),
+  conflictsDir = defaultConflictsDir(sharedDir),
   folds = true,
 ): Promise<SyncSnapshot> {
   return inspectSync({
@@ -90,7 +89,7 @@ export async function withSync(
   fold: boolean,
 ): Promise<Plan> {
   const sharedDir = plan.sharedDirs.projects ?? ctx.sharedDir;
-  const snap = await inspectSyncFor(ctx, maps, sharedDir, plan.conflictsDir || conflictsDirOf(sharedDir), fold);
+  const snap = await inspectSyncFor(ctx, maps, sharedDir, plan.conflictsDir || defaultConflictsDir(sharedDir), fold);
   if (!syncInUse(snap) && snap.folds.length === 0) {
     if (snap.projectsIsRoot) return extendPlan(plan, snap, { nowMs: 0, setup: false, aliases: false, fold: false });
     return plan;
@@ -124,7 +123,7 @@ export async function withSync(
 }
 
 export interface SyncFinding {
-  code: string;
+  code: FindingCode;
   severity: 'error' | 'warning' | 'info';
   message: string;
   path?: string;

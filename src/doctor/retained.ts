@@ -1,8 +1,50 @@
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import type { DirEntry, FileStat, FileSystem } from '../fs/types.js';
+import { retainedDirOf } from '../layout/config-dir.js';
 import { SESSIONS_INDEX } from '../layout/names.js';
-import { type RetainFile, type RetainState, retainedDirOf } from '../plan/retain.js';
+
+/** A regular file as the retain planner needs it. */
+export interface RetainFile {
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  ino: number;
+  dev: number;
+  /** Its link count: 1 for a retained file whose shared name is gone. */
+  nlink: number;
+}
+
+/**
+ * What `readRetainState` found, already compared: the shared folder's files against
+ * their retained links, by relative path (with `/`). Only what differs is listed file by
+ * file, so that a refresh with nothing to do costs the walk and no planning.
+ */
+export interface RetainState {
+  sharedDir: string;
+  retainedDir: string;
+  /** Whether `<shared parent>/.retained` exists. */
+  retainedTopExists: boolean;
+  /** Regular files found under the shared folder (what is retained, less what is skipped). */
+  sharedFiles: number;
+  /** Files found under the retained folder. */
+  retainedFiles: number;
+  /** Shared files with no retained link yet: relative path -> the shared file. */
+  unretained: Record<string, RetainFile>;
+  /** Retained files whose shared name is gone (Claude Code's cleanup, or by hand): relative path -> the retained file. */
+  deleted: Record<string, RetainFile>;
+  /** Shared files whose retained name is another file (the shared one was rewritten as a new file). */
+  replaced: string[];
+  /** Folders (relative, `''` for the top) that exist under each. */
+  sharedDirs: string[];
+  retainedDirs: string[];
+  /**
+   * Retained files that no other name holds (link count 1: deleted from the shared folder,
+   * or the older version of a replaced one), and their bytes: the disk space the retained
+   * folder alone keeps in use.
+   */
+  heldOnly: { files: number; bytes: number };
+}
 
 /**
  * Reads what `planRetain` needs, in one walk of each tree: every regular file under the

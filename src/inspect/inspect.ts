@@ -3,10 +3,10 @@ import { type DiscoverOptions, discoverAccountsWith, resolveCommonOptions } from
 import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
-import { absolutePath } from '../layout/config-dir.js';
+import { absolutePath, defaultConflictsDir } from '../layout/config-dir.js';
+import { resolveFolders } from '../layout/folders.js';
 import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
-import { resolveFolders } from '../plan/folders.js';
-import { isInside } from '../plan/paths.js';
+import { isInside } from '../layout/paths.js';
 import { createLimit, mapLimit } from '../util/limit.js';
 import { treeDigest } from './digest.js';
 import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
@@ -88,7 +88,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   }
   const conflictsGiven =
     options.conflictsDir === undefined
-      ? join(dirname(common.sharedDir), 'conflicts')
+      ? defaultConflictsDir(common.sharedDir)
       : absolutePath(options.conflictsDir, home, cwd);
   const conflicts = await readTree(fs, conflictsGiven, concurrency);
 

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** Environment variables the layout functions read; pass `process.env` or a test object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -40,4 +40,24 @@ export function claudeJsonPath(env: Env, home: string, cwd: string = home): stri
 /** The shared folder used when none is given: `~/.claude-shared/<folder>`. */
 export function defaultSharedDir(home: string, folder = 'projects'): string {
   return join(home, '.claude-shared', folder);
+}
+
+/** Name of the folder, beside the shared folders, that holds their retained links. */
+export const RETAINED_DIR = '.retained';
+
+/**
+ * Where the retained links of a shared folder live: `<shared parent>/.retained/<name>`,
+ * outside `projects/` (Claude Code's cleanup never looks there) and on the same filesystem
+ * as the shared folder (a hard link cannot cross devices).
+ *
+ * @example
+ * retainedDirOf('/h/.claude-shared/projects') // '/h/.claude-shared/.retained/projects'
+ */
+export function retainedDirOf(sharedDir: string): string {
+  return join(dirname(sharedDir), RETAINED_DIR, basename(sharedDir));
+}
+
+/** Where kept conflict copies go by default: `conflicts/` beside the shared folder. */
+export function defaultConflictsDir(sharedDir: string): string {
+  return join(dirname(sharedDir), 'conflicts');
 }

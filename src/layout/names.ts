@@ -19,11 +19,13 @@ const BACKUP_RE = /^(.+)\.bak\.(.+)$/;
  */
 export const SETTINGS_ABSENT_SUFFIX = '.absent';
 
+/** Files holding an account's credentials or state: never copied, moved or named by a plan, in any folder. */
+export const CREDENTIAL_FILES = Object.freeze(['.credentials.json', '.claude.json'] as const);
+
 /** Folder and file names that are per-account and must never be shared or read. */
 export const NEVER_SHARED = Object.freeze([
   'sessions',
-  '.credentials.json',
-  '.claude.json',
+  ...CREDENTIAL_FILES,
   'settings.json',
   'settings.local.json',
   'ide',

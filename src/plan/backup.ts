@@ -4,7 +4,7 @@ import { treeDigest } from '../inspect/digest.js';
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { backupName, backupTimestamp } from '../layout/names.js';
 import { PlanBuilder, type PlanContext } from './builder.js';
-import { reportBadAccountFolder, reportBadShared } from './merge.js';
+import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
 import type { Plan } from './types.js';
 
 export type BackupOptions = PlanContext;

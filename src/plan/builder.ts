@@ -4,12 +4,14 @@
  * entries, and the assembly of the final {@link Plan}. Pure: no filesystem, clock or
  * randomness.
  */
+
 import { dirname, join, parse, sep } from 'node:path';
+import type { WarningCode } from '../codes.js';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
+import { isInside, normalized, pathKey } from '../layout/paths.js';
 import { fingerprintSnapshot } from './fingerprint.js';
-import { isInside, normalized, pathKey } from './paths.js';
 import {
   type Conflict,
   type ExpectedState,
@@ -454,7 +456,7 @@ export class PlanBuilder {
     this.conflicts.push(conflict);
   }
 
-  warn(code: string, message: string, path?: string): void {
+  warn(code: WarningCode, message: string, path?: string): void {
     const key = `${code}\0${path ?? ''}\0${message}`;
     if (this.#warningKeys.has(key)) return;
     this.#warningKeys.add(key);

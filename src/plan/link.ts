@@ -2,7 +2,7 @@ import { dirname, relative } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
-import { reportBadAccountFolder, reportBadShared } from './merge.js';
+import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
 import type { Plan } from './types.js';
 
 export interface LinkOptions extends PlanContext {

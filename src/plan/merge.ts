@@ -1,13 +1,15 @@
-import { basename, dirname, extname, join, sep } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
-import { isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
+import { CREDENTIAL_FILES, isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
+import { asidePath, isPrefixOf, joinRel } from './aside.js';
 import { assertSafeShared, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
+import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
 import { planFork, sidecarsOf } from './fork.js';
 import type { Conflict, Plan } from './types.js';
 
 /** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
-const FORBIDDEN_NAMES = new Set(['.credentials.json', '.claude.json']);
+const FORBIDDEN_NAMES = new Set<string>(CREDENTIAL_FILES);
 
 /** What to do with a session whose copies diverged (neither is a prefix of the other). */
 export type OnDiverged =
@@ -156,95 +158,11 @@ export function mergePhase(
   return ledger;
 }
 
-/** True when an account's folder of this name can take part (merged, backed up, linked). */
-export function sharedUsable(snapshot: Snapshot, folder: string): boolean {
-  const kind = snapshot.shared[folder]?.kind;
-  return kind === 'directory' || kind === 'missing';
-}
-
-/** Reports an account folder that cannot be merged, backed up or linked; true when it was one. */
-export function reportBadAccountFolder(b: PlanBuilder, account: AccountSnapshot, folder: string): boolean {
-  const f = account.folders[folder];
-  if (!f) return true;
-  const shared = b.snapshot.shared[folder]?.path ?? '';
-  switch (f.kind) {
-    case 'symlink-elsewhere':
-      b.conflict({
-        code: 'link-elsewhere',
-        message: `${f.path} is a link to ${f.linkTarget ?? f.linkText}, not to the shared folder ${shared}. It is left alone; if that folder holds sessions, point the account at it yourself or remove the link and plan again.`,
-        paths: [f.path, f.linkTarget ?? f.linkText ?? ''],
-        resolution: 'skipped',
-      });
-      return true;
-    case 'dangling-symlink':
-      b.conflict({
-        code: 'dangling-link',
-        message: `${f.path} is a link to ${f.linkTarget ?? f.linkText}, which does not exist. It is left alone; remove the link (rm ${f.path}) and plan again.`,
-        paths: [f.path],
-        resolution: 'skipped',
-      });
-      return true;
-    case 'not-a-directory':
-      b.conflict({
-        code: 'not-a-directory',
-        message: `${f.path} is not a folder. It is left alone; move it away and plan again.`,
-        paths: [f.path],
-        resolution: 'skipped',
-      });
-      return true;
-    case 'unreadable':
-      b.conflict({
-        code: 'unreadable',
-        message: `${f.path} could not be read. It is left alone; check its owner and mode (ls -ld ${f.path}).`,
-        paths: [f.path],
-        resolution: 'skipped',
-      });
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** Reports a shared folder that is not usable; true when it is not. */
-export function reportBadShared(b: PlanBuilder, folder: string): boolean {
-  const tree = b.snapshot.shared[folder];
-  if (!tree || sharedUsable(b.snapshot, folder)) return false;
-  const code =
-    tree.kind === 'dangling-symlink' ? 'dangling-link' : tree.kind === 'unreadable' ? 'unreadable' : 'not-a-directory';
-  b.conflict({
-    code,
-    message: `The shared ${folder} folder ${tree.path} is ${tree.kind === 'dangling-symlink' ? 'a link to nothing' : tree.kind === 'unreadable' ? 'unreadable' : 'not a folder'}. Nothing is shared into it; fix or move it and plan again.`,
-    paths: [tree.path],
-    resolution: 'skipped',
-  });
-  return true;
-}
-
-function joinRel(root: string, rel: string): string {
-  if (rel === '') return root;
-  // A snapshot's relative paths are plain names joined by '/': on POSIX they need no
-  // normalising (this runs for every entry of every account).
-  if (sep === '/' && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel))
-    return root.endsWith('/') ? root + rel : `${root}/${rel}`;
-  return join(root, ...rel.split('/'));
-}
-
 function ancestorsOf(rel: string): string[] {
   const parts = rel.split('/');
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
   return out;
-}
-
-/** True when content `a` is a byte prefix of `b` (strictly shorter), by the inspector's prefix hashes. */
-export function isPrefixOf(
-  a: { size: number; hash: string | undefined },
-  b: { size: number; entry: TreeEntry },
-): boolean {
-  if (a.size >= b.size) return false;
-  if (a.size === 0) return true;
-  if (a.hash === undefined) return false;
-  return b.entry.prefixHashes?.some((p) => p.size === a.size && p.hash === a.hash) ?? false;
 }
 
 function mergeFolder(
@@ -707,34 +625,4 @@ function pickByMtime(candidates: Content[]): Content {
   return [...candidates].sort(
     (a, b) => newest(b) - newest(a) || b.size - a.size || rank(a) - rank(b) || (a.key < b.key ? -1 : 1),
   )[0] as Content;
-}
-
-/**
- * Where a copy is kept aside: `<conflicts>/<folder>/<rel dir>/<stem>.<hash12><ext>`. The
- * name carries the content hash, so the same copy always lands on the same name and
- * planning again finds it there. When that name is taken by other content, the full hash
- * is used, then a counter.
- */
-export function asidePath(
-  b: PlanBuilder,
-  folder: string,
-  rel: string,
-  c: { hash: string | undefined; key: string; size: number; entry: TreeEntry },
-  acceptSame: boolean,
-): string {
-  const base = joinRel(join(b.snapshot.conflicts.path, folder), rel);
-  const ext = extname(base);
-  const stem = ext === '' ? base : base.slice(0, -ext.length);
-  const tag = c.hash ?? `${c.size}-${c.entry.mtimeMs}`;
-  const candidates = [`${stem}.${tag.slice(0, 12)}${ext}`, `${stem}.${tag}${ext}`];
-  for (let i = 1; i < 100; i++) candidates.push(`${stem}.${tag}.${i}${ext}`);
-  for (const candidate of candidates) {
-    const there = b.state.lookup(candidate);
-    if (there.type === 'absent' || there.type === 'unknown') return candidate;
-    if (acceptSame && there.type === 'file' && there.hash !== undefined && there.hash === c.hash) return candidate;
-  }
-  throw new SharedSessionsError(
-    ErrorCodes.INVALID_PLAN,
-    `No free name for a copy of ${rel} in the conflicts folder ${b.snapshot.conflicts.path}. Tidy that folder and plan again.`,
-  );
 }

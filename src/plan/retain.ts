@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import type { RetainFile, RetainState } from '../doctor/retained.js';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
+import { defaultConflictsDir } from '../layout/config-dir.js';
 import {
   type HardLinkOperation,
   type MkdirOperation,
@@ -9,63 +11,6 @@ import {
   type Plan,
   type RemoveFileOperation,
 } from './types.js';
-
-/** Name of the folder, beside the shared folders, that holds their retained links. */
-export const RETAINED_DIR = '.retained';
-
-/**
- * Where the retained links of a shared folder live: `<shared parent>/.retained/<name>`,
- * outside `projects/` (Claude Code's cleanup never looks there) and on the same filesystem
- * as the shared folder (a hard link cannot cross devices).
- *
- * @example
- * retainedDirOf('/h/.claude-shared/projects') // '/h/.claude-shared/.retained/projects'
- */
-export function retainedDirOf(sharedDir: string): string {
-  return join(dirname(sharedDir), RETAINED_DIR, basename(sharedDir));
-}
-
-/** A regular file as the retain planner needs it. */
-export interface RetainFile {
-  size: number;
-  mtimeMs: number;
-  mode: number;
-  ino: number;
-  dev: number;
-  /** Its link count: 1 for a retained file whose shared name is gone. */
-  nlink: number;
-}
-
-/**
- * What `readRetainState` found, already compared: the shared folder's files against
- * their retained links, by relative path (with `/`). Only what differs is listed file by
- * file, so that a refresh with nothing to do costs the walk and no planning.
- */
-export interface RetainState {
-  sharedDir: string;
-  retainedDir: string;
-  /** Whether `<shared parent>/.retained` exists. */
-  retainedTopExists: boolean;
-  /** Regular files found under the shared folder (what is retained, less what is skipped). */
-  sharedFiles: number;
-  /** Files found under the retained folder. */
-  retainedFiles: number;
-  /** Shared files with no retained link yet: relative path -> the shared file. */
-  unretained: Record<string, RetainFile>;
-  /** Retained files whose shared name is gone (Claude Code's cleanup, or by hand): relative path -> the retained file. */
-  deleted: Record<string, RetainFile>;
-  /** Shared files whose retained name is another file (the shared one was rewritten as a new file). */
-  replaced: string[];
-  /** Folders (relative, `''` for the top) that exist under each. */
-  sharedDirs: string[];
-  retainedDirs: string[];
-  /**
-   * Retained files that no other name holds (link count 1: deleted from the shared folder,
-   * or the older version of a replaced one), and their bytes: the disk space the retained
-   * folder alone keeps in use.
-   */
-  heldOnly: { files: number; bytes: number };
-}
 
 /** What a retain plan covers, counted. */
 export interface RetainSummary {
@@ -211,7 +156,7 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     roots: [parent],
     accounts: [],
     sharedDirs: { [basename(state.sharedDir)]: state.sharedDir },
-    conflictsDir: join(parent, 'conflicts'),
+    conflictsDir: defaultConflictsDir(state.sharedDir),
     // Every operation carries its own expectations; this only names what was planned.
     fingerprint: createHash('sha256')
       .update(

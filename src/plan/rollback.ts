@@ -2,12 +2,12 @@ import { dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, BackupSnapshot, SettingsBefore, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isSessionId, sessionIdOfFile } from '../layout/names.js';
+import { asidePath, isPrefixOf } from './aside.js';
 import { freeBackupPath } from './backup.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
 import { createdSettingsText } from './cleanup.js';
 import { deriveForkSessionId } from './fingerprint.js';
 import { planFork, sidecarsOf } from './fork.js';
-import { asidePath, isPrefixOf } from './merge.js';
 import { removeCleanupPeriodDays, setCleanupPeriodDays } from './settings-text.js';
 import type { Plan } from './types.js';
 

@@ -2,8 +2,9 @@ import type { AccountSnapshot, Snapshot } from '../inspect/types.js';
 import { backupPhase } from './backup.js';
 import { assertSafeShared, PlanBuilder } from './builder.js';
 import { cleanupPhase, defaultCleanupPeriodDays } from './cleanup.js';
+import { sharedUsable } from './folder-problems.js';
 import { type LinkOptions, linkPhase } from './link.js';
-import { type MergeOptions, mergePhase, sharedUsable } from './merge.js';
+import { type MergeOptions, mergePhase } from './merge.js';
 import type { Plan } from './types.js';
 
 export interface ShareOptions extends MergeOptions, LinkOptions {

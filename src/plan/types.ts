@@ -1,3 +1,4 @@
+import type { ConflictCode, PlanIssueCode, WarningCode } from '../codes.js';
 /**
  * The plan: plain, versioned, JSON-serialisable data. Planners produce it without I/O;
  * `applyPlan` executes it. Every operation names exactly the paths it touches and the
@@ -37,45 +38,47 @@ export type ExpectedState =
     };
 
 /** Why an operation is in the plan, for people and for `describePlan`. */
-export type OperationReason =
+export const OPERATION_REASONS = [
   /** A file absent from the shared folder. */
-  | 'new'
+  'new',
   /** A longer copy of a transcript that only grew. */
-  | 'longer'
+  'longer',
   /** The copy of a diverged session whose last record is newest. */
-  | 'newest-diverged'
+  'newest-diverged',
   /** A copy kept in the conflicts folder. */
-  | 'conflict-kept'
+  'conflict-kept',
   /** A shorter copy moved aside because a longer one replaces it. */
-  | 'superseded'
+  'superseded',
   /** An account's original folder moved aside as a backup. */
-  | 'backup'
+  'backup',
   /** A backup put back by rollback. */
-  | 'restore'
+  'restore',
   /** The account folder becomes a link to the shared folder. */
-  | 'link'
+  'link',
   /** Rollback removes the link. */
-  | 'unlink'
+  'unlink',
   /** A session made or extended while shared, carried back by rollback. */
-  | 'carry'
+  'carry',
   /** A parent folder the next operations need. */
-  | 'parent'
+  'parent',
   /** `cleanupPeriodDays` raised in `settings.json`. */
-  | 'cleanup-period'
+  'cleanup-period',
   /** A diverged copy kept as a resumable session under a new id. */
-  | 'fork'
+  'fork',
   /** A project folder under another machine's path, reached from this machine's path by a relative link. */
-  | 'alias'
+  'alias',
   /** A sync engine's file (its ignore file) or this library's per-machine record beside the shared folder. */
-  | 'sync-setup'
+  'sync-setup',
   /** A sidecar file (`<id>/subagents/...`) copied under a fork's new id. */
-  | 'fork-sidecar'
+  'fork-sidecar',
   /** A hard link of a shared file kept outside `projects/`, so that a deletion by Claude Code's cleanup can be undone. */
-  | 'retain'
+  'retain',
   /** A shared file deleted since (Claude Code's cleanup) brought back from its retained link. */
-  | 'recover'
+  'recover',
   /** A retained link let go of (its shared file was deleted on purpose), releasing its space. */
-  | 'prune';
+  'prune',
+] as const;
+export type OperationReason = (typeof OPERATION_REASONS)[number];
 
 interface OperationBase {
   /** Unique within the plan, stable for a given snapshot: `op-0001`, ... */
@@ -243,9 +246,25 @@ export type Operation =
 
 export type OperationType = Operation['type'];
 
+/** Every operation type, the same set as `Operation['type']` (checked by the compiler below). */
+export const OPERATION_TYPES = [
+  'mkdir',
+  'copyFile',
+  'forkSession',
+  'rename',
+  'symlink',
+  'unlinkSymlink',
+  'writeFile',
+  'hardLink',
+  'removeFile',
+] as const;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _OperationTypesComplete = Assert<Same<(typeof OPERATION_TYPES)[number], OperationType>>;
+
 /** A session found as different physical files that could not simply be merged. */
 export interface Conflict {
-  code: 'diverged' | 'link-elsewhere' | 'not-a-directory' | 'dangling-link' | 'unmerged' | 'unreadable';
+  code: ConflictCode;
   message: string;
   sessionId?: string;
   /** The paths involved; for `diverged`, every copy. */
@@ -261,12 +280,14 @@ export interface Conflict {
 }
 
 export interface Warning {
-  code: string;
+  code: WarningCode;
   message: string;
   path?: string;
 }
 
-export type PlanKind = 'merge' | 'backup' | 'link' | 'rollback' | 'share' | 'fix';
+/** Every kind of plan; `fix` is made by `doctor --fix` (retained links, sync repairs). */
+export const PLAN_KINDS = ['merge', 'backup', 'link', 'rollback', 'share', 'fix'] as const;
+export type PlanKind = (typeof PLAN_KINDS)[number];
 
 export interface Plan {
   version: typeof PLAN_VERSION;
@@ -295,14 +316,7 @@ export interface Plan {
 
 /** A problem `validatePlan` finds. */
 export interface PlanIssue {
-  code:
-    | 'PLAN_VERSION'
-    | 'PLAN_SHAPE'
-    | 'OUTSIDE_ROOTS'
-    | 'DUPLICATE_WRITE'
-    | 'FORBIDDEN_PATH'
-    | 'RELATIVE_PATH'
-    | 'DUPLICATE_ID';
+  code: PlanIssueCode;
   message: string;
   operationId?: string;
   path?: string;

@@ -1,44 +1,22 @@
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { NEVER_SHARED } from '../layout/names.js';
-import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from './paths.js';
-import { RETAINED_DIR } from './retain.js';
-import { type Operation, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
+import { RETAINED_DIR } from '../layout/config-dir.js';
+import { CREDENTIAL_FILES, NEVER_SHARED } from '../layout/names.js';
+import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from '../layout/paths.js';
+import {
+  OPERATION_REASONS,
+  OPERATION_TYPES,
+  type Operation,
+  PLAN_KINDS,
+  PLAN_VERSION,
+  type Plan,
+  type PlanIssue,
+} from './types.js';
 
-const PLAN_KINDS = new Set(['merge', 'backup', 'link', 'rollback', 'share', 'fix']);
-const OPERATION_TYPES = new Set([
-  'mkdir',
-  'copyFile',
-  'forkSession',
-  'rename',
-  'symlink',
-  'unlinkSymlink',
-  'writeFile',
-  'hardLink',
-  'removeFile',
-]);
-const REASONS = new Set([
-  'new',
-  'fork-sidecar',
-  'longer',
-  'newest-diverged',
-  'conflict-kept',
-  'superseded',
-  'backup',
-  'restore',
-  'link',
-  'unlink',
-  'carry',
-  'parent',
-  'cleanup-period',
-  'fork',
-  'alias',
-  'sync-setup',
-  'retain',
-  'recover',
-  'prune',
-]);
+const PLAN_KINDS_SET = new Set<string>(PLAN_KINDS);
+const OPERATION_TYPES_SET = new Set<string>(OPERATION_TYPES);
+const REASONS = new Set<string>(OPERATION_REASONS);
 /** File names no operation may name anywhere, whatever folder they are in. */
-const FORBIDDEN_ANYWHERE = new Set(['.credentials.json', '.claude.json']);
+const FORBIDDEN_ANYWHERE = new Set<string>(CREDENTIAL_FILES);
 const NEVER_SHARED_SET = new Set<string>(NEVER_SHARED);
 
 type Role = 'read' | 'create' | 'remove' | 'replace' | 'link-target';
@@ -410,7 +388,7 @@ function isStringArray(value: unknown): value is string[] {
 function checkPlanShape(p: Record<string, unknown>): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const bad = (what: string) => issues.push({ code: 'PLAN_SHAPE', message: `Plan ${what}.` });
-  if (typeof p.kind !== 'string' || !PLAN_KINDS.has(p.kind)) bad(`kind ${JSON.stringify(p.kind)} is unknown`);
+  if (typeof p.kind !== 'string' || !PLAN_KINDS_SET.has(p.kind)) bad(`kind ${JSON.stringify(p.kind)} is unknown`);
   if (typeof p.id !== 'string' || p.id === '') bad('id must be a non-empty string');
   if (typeof p.createdAt !== 'string' || Number.isNaN(Date.parse(p.createdAt)))
     bad('createdAt must be an ISO 8601 date');
@@ -458,7 +436,7 @@ function checkOperationShape(op: unknown, index: number): PlanIssue[] {
   const id = typeof op.id === 'string' && op.id !== '' ? op.id : undefined;
   const problems: string[] = [];
   if (id === undefined) problems.push('has no id');
-  if (typeof op.type !== 'string' || !OPERATION_TYPES.has(op.type))
+  if (typeof op.type !== 'string' || !OPERATION_TYPES_SET.has(op.type))
     problems.push(`has an unknown type ${JSON.stringify(op.type)}`);
   if (typeof op.reason !== 'string' || !REASONS.has(op.reason))
     problems.push(`has an unknown reason ${JSON.stringify(op.reason)}`);

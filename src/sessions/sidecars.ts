@@ -26,6 +26,12 @@ async function readSmall(fs: FileSystem, path: string, max: number, followLinks:
     // Buffer keeps a BOM, as Claude Code's reader does (and then fails to parse it).
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   } catch {
+    // Any error (EACCES, EIO, ...) reads as "no sidecar", on purpose: the listing shows
+    // what Claude Code shows, and its readers do the same. In SDK 0.3.332 (sdk.mjs) the
+    // custom-title reader is `try { return await readFile(path, 'utf8') } catch { return }`
+    // and the archived.json reader returns undefined from its catch as well, so an
+    // unreadable sidecar lists the session untitled and not archived in `claude --resume`
+    // too. Reporting it here would make this listing disagree with the picker.
     return undefined;
   }
 }

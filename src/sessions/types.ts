@@ -1,5 +1,6 @@
 import type { DiscoverOptions } from '../accounts/discover.js';
 import type { Account } from '../accounts/types.js';
+import type { ListProblemCode } from '../codes.js';
 
 /**
  * The fields of the official Agent SDK's `SDKSessionInfo`, with the same names and
@@ -106,7 +107,7 @@ export interface ListProblem {
    * `ENOT_A_FILE` (a `<uuid>.jsonl` that is a folder or a device), `ELINKED_ENTRY` (a
    * transcript or project folder that is a symlink: Claude Code does not list those).
    */
-  code: string;
+  code: ListProblemCode;
   /** What happened and what to do. */
   message: string;
   path: string;

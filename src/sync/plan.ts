@@ -3,8 +3,10 @@
  * precondition-checked by the executor), appended to a share or fix plan. Pure: the
  * snapshot comes from {@link inspectSync}.
  */
+
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import type { WarningCode } from '../codes.js';
 import {
   type Conflict,
   type ExpectedState,
@@ -101,7 +103,7 @@ export function extendPlan(base: Plan, snap: SyncSnapshot, options: SyncPlanOpti
   const drafts: Draft[] = [];
   const conflicts: Conflict[] = [];
   const warnings: Warning[] = [];
-  const warn = (code: string, message: string, path?: string) =>
+  const warn = (code: WarningCode, message: string, path?: string) =>
     warnings.push(path === undefined ? { code, message } : { code, message, path });
   const made = new Set<string>();
   const known = new Set<string>(snap.existingDirs);

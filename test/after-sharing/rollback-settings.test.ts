@@ -15,7 +15,7 @@ import { createMemFileSystem } from '../../src/fs/memfs.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { describePlan } from '../../src/plan/describe.js';
-import { rollback, share } from '../../src/plan/verbs.js';
+import { rollback, share } from '../../src/verbs/verbs.js';
 import { cli, makeSandbox } from '../cli/helpers.js';
 
 const NOW = Date.parse('2026-11-27T06:00:00Z');

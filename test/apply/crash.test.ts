@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan, recover } from '../../src/apply/index.js';
 import { createRng } from '../../src/demo/transcript.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import { share } from '../../src/plan/verbs.js';
+import { share } from '../../src/verbs/verbs.js';
 import { copyFixture, FIXTURE_ACCOUNTS } from '../helpers/fixture.js';
 import { bundleChild } from './helpers/child-bundle.js';
 import { type Captured, capture, contents, diff, lostFiles } from './helpers/snapshot.js';

@@ -6,7 +6,7 @@ import { applyPlan } from '../../src/apply/index.js';
 import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { share } from '../../src/plan/verbs.js';
+import { share } from '../../src/verbs/verbs.js';
 
 /** The node filesystem, counting fsyncs by path and calls of syncFileSystem (answered by `answer`). */
 function counting(answer: 'real' | false | undefined) {

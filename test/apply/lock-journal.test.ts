@@ -146,8 +146,43 @@ describe('the journal', () => {
     const read = await readJournal(fs, '/j/journal.jsonl');
     expect(read?.records.map((r) => r.t)).toEqual(['begin', 'intent', 'undone']);
     expect(read?.torn).toBe(false);
+    // The cut-short line is no longer the last: recover will not trust the records to be complete.
+    expect(read?.damaged).toBe(1);
+  });
+
+  it('skips a line a failed write left and the writer repeated whole, without calling it damage', async () => {
+    const line = JSON.stringify({ t: 'intent', ops: ['op-1'] });
+    const text = `${JSON.stringify(begin)}\n${line.slice(0, 9)}\n${line}\n`;
+    await fs.writeFile('/j/journal.jsonl', text);
+    const read = await readJournal(fs, '/j/journal.jsonl');
+    expect(read?.records.map((r) => r.t)).toEqual(['begin', 'intent']);
+    expect(read?.damaged).toBe(0);
+  });
+
+  it('counts a bad line in the middle that no cut-short write explains', async () => {
+    const text = `${JSON.stringify(begin)}\n{"t":"intent","ops":["op-1"]}\nGARBAGE\n{"t":"done","op":"op-1"}\n`;
+    await fs.writeFile('/j/journal.jsonl', text);
+    const read = await readJournal(fs, '/j/journal.jsonl');
+    expect(read?.records.map((r) => r.t)).toEqual(['begin', 'intent', 'done']);
+    expect(read?.damaged).toBe(1);
   });
 });
+
+/** Shares, with the disk dying at the last link: everything before it is done, the undo cannot run. */
+async function crashAtTheLastLink(fs: FileSystem, world: World): Promise<void> {
+  const plan = await sharePlan(fs, world);
+  const symlinks = plan.operations.filter((o) => o.type === 'symlink').length;
+  let links = 0;
+  const dying = faultyFs(fs, {
+    failAt: Number.POSITIVE_INFINITY,
+    before: (_i, call) => {
+      if (call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+      if (links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    },
+  });
+  const error = await applyPlan(plan, { fs: dying }).catch((e: unknown) => e);
+  expect(undoOutcomeOf(error)?.complete).toBe(false);
+}
 
 describe('recover', () => {
   it('finishes an apply that committed but could not remove its journal', async () => {
@@ -170,23 +205,44 @@ describe('recover', () => {
     expect((await fs.readdir(world.sharedParent)).map((e) => e.name)).toEqual(['projects']);
   });
 
+  it('undoes every operation when the journal is damaged in the middle (an intent may be lost)', async () => {
+    const fs = createMemFileSystem(new Volume());
+    await fs.mkdir('/w', { recursive: true });
+    const world = await buildWorld(fs, '/w');
+    const before = await capture(fs, '/w');
+    await crashAtTheLastLink(fs, world);
+    // Every intent record is damaged: read as it was, recover would undo nothing.
+    const journal = join(stateDirOf(world.sharedDir), 'journal.jsonl');
+    const lines = new TextDecoder().decode(await fs.readFile(journal)).split('\n');
+    const intents = lines.filter((l) => l.startsWith('{"t":"intent"'));
+    expect(intents.length).toBeGreaterThan(0);
+    const damaged = lines.map((l, i) => (l.startsWith('{"t":"intent"') ? `\u0000${i}` : l)).join('\n');
+    await fs.writeFile(journal, damaged);
+    expect((await readJournal(fs, journal))?.damaged).toBeGreaterThan(0);
+    const report = await recover({ fs, sharedDir: world.sharedDir });
+    expect(report.status).toBe('rolled-back');
+    expect(report.undone).toBeGreaterThan(0);
+    expect(diff(before, await capture(fs, '/w'))).toEqual([]);
+  });
+
+  it('refuses to guess when the first record of the journal is damaged, and leaves it in place', async () => {
+    const fs = createMemFileSystem(new Volume());
+    await fs.mkdir('/w', { recursive: true });
+    const world = await buildWorld(fs, '/w');
+    const journal = join(stateDirOf(world.sharedDir), 'journal.jsonl');
+    await fs.mkdir(stateDirOf(world.sharedDir), { recursive: true });
+    await fs.writeFile(journal, 'GARBAGE\n{"t":"intent","ops":["op-1"]}\n');
+    const error = await recover({ fs, sharedDir: world.sharedDir }).catch((e: unknown) => e);
+    expect(isSharedSessionsError(error, ErrorCodes.IO)).toBe(true);
+    expect((error as Error).message).toMatch(/damaged.*left in place/);
+    expect((await fs.lstat(journal)).type).toBe('file');
+  });
+
   it('keeps a copy written to after the crash, and says so', async () => {
     const fs = createMemFileSystem(new Volume());
     await fs.mkdir('/w', { recursive: true });
     const world = await buildWorld(fs, '/w');
-    const plan = await sharePlan(fs, world);
-    // The disk dies at the last link: everything before it is done, the undo cannot run.
-    const symlinks = plan.operations.filter((o) => o.type === 'symlink').length;
-    let links = 0;
-    const dying = faultyFs(fs, {
-      failAt: Number.POSITIVE_INFINITY,
-      before: (_i, call) => {
-        if (call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-        if (links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-      },
-    });
-    const error = await applyPlan(plan, { fs: dying }).catch((e: unknown) => e);
-    expect(undoOutcomeOf(error)?.complete).toBe(false);
+    await crashAtTheLastLink(fs, world);
     // Claude Code, through account one's link, appends to a shared copy before recover.
     const shared = join(world.sharedDir, '-p1', `${world.ids.b}.jsonl`);
     const h = await fs.open(shared, 'a');

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import { rollback, share } from '../../src/plan/verbs.js';
+import { rollback, share } from '../../src/verbs/verbs.js';
 import { copyFixture, fixtureMtimes } from '../helpers/fixture.js';
 import { type NsFile, writeFilesWithNsTimes } from '../helpers/ns-times.js';
 

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { rollback, share } from '../../src/plan/verbs.js';
 import { listSessions } from '../../src/sessions/list.js';
+import { rollback, share } from '../../src/verbs/verbs.js';
 import { copyFixture, FIXTURE_ACCOUNTS, fixtureOnMemfs } from '../helpers/fixture.js';
 import { cacheProcessIds, capture, diff } from './helpers/snapshot.js';
 

@@ -3,7 +3,7 @@ import { chmod, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
-import { retainedDirOf } from '../../src/plan/retain.js';
+import { retainedDirOf } from '../../src/layout/config-dir.js';
 import { makeSharedLayout, type SharedLayout } from '../doctor/helpers.js';
 import { cli, json, makeSandbox } from './helpers.js';
 

@@ -1,5 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, errnoCode, isSharedSessionsError, SharedSessionsError, wrapIoError } from '../../src/errors.js';
+import { ApplyError, isApplyError, undoOutcomeOf } from '../../src/apply/errors.js';
+import { CliError } from '../../src/cli/errors.js';
+import {
+  ADVICE,
+  adviceFor,
+  CLI_ERROR_CODES,
+  CONFLICT_CODES,
+  ERROR_CODES,
+  FINDING_CODES,
+  LIST_PROBLEM_CODES,
+  PLAN_ISSUE_CODES,
+  SETTINGS_PROBLEM_CODES,
+  WARNING_CODES,
+} from '../../src/codes.js';
+import {
+  DISK_CHANGED,
+  ErrorCodes,
+  errnoCode,
+  isSharedSessionsError,
+  SharedSessionsError,
+  wrapIoError,
+} from '../../src/errors.js';
 import { errnoError } from './support.js';
 
 describe('SharedSessionsError', () => {
@@ -41,9 +62,94 @@ describe('SharedSessionsError', () => {
     expect(isSharedSessionsError({ code: 'ECONFLICT' })).toBe(false);
   });
 
-  it('has distinct codes', () => {
+  it('has distinct codes, the same as the list in codes.ts', () => {
     const codes = Object.values(ErrorCodes);
     expect(new Set(codes).size).toBe(codes.length);
+    expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it('is recognised by its brand, not its class: a copy made by another build passes the guard', () => {
+    // What a second copy of the class (the CommonJS build beside the ESM one) looks like.
+    const brand = Symbol.for('claude-shared-sessions.error');
+    class Other extends Error {
+      readonly code = 'ELOCKED';
+    }
+    Object.defineProperty(Other.prototype, brand, { value: true });
+    const foreign = new Other('held');
+    expect(foreign).not.toBeInstanceOf(SharedSessionsError);
+    expect(isSharedSessionsError(foreign)).toBe(true);
+    expect(isSharedSessionsError(foreign, ErrorCodes.LOCKED)).toBe(true);
+    // A code the library does not define is not the library's error.
+    const odd = Object.assign(new Other('x'), { code: 'ENOPE' });
+    expect(isSharedSessionsError(odd)).toBe(false);
+  });
+
+  it("the command's CliError shares the base class but not the library's guard", () => {
+    const error = new CliError('EUSAGE', 'Bad command line.');
+    expect(error).toBeInstanceOf(SharedSessionsError);
+    expect(error.name).toBe('CliError');
+    expect(error.toJSON()).toEqual({ name: 'CliError', code: 'EUSAGE', message: 'Bad command line.' });
+    expect(isSharedSessionsError(error)).toBe(false);
+  });
+});
+
+describe('ApplyError', () => {
+  const undo = { complete: true, undone: 2, kept: [], errors: [] };
+
+  it('keeps the original code, message, path, details, cause and stack, and adds a typed undo', () => {
+    const cause = errnoError('EIO', 'write', '/x');
+    const original = new SharedSessionsError(ErrorCodes.IO, 'broke', { path: '/x', cause, details: { n: 1 } });
+    const error = ApplyError.from(original, undo);
+    expect(error).toBeInstanceOf(SharedSessionsError);
+    expect(error.name).toBe('ApplyError');
+    expect({ code: error.code, message: error.message, path: error.path, details: error.details }).toEqual({
+      code: 'EIO_UNEXPECTED',
+      message: 'broke',
+      path: '/x',
+      details: { n: 1 },
+    });
+    expect(error.cause).toBe(cause);
+    expect(error.stack).toContain('broke');
+    expect(error.undo).toBe(undo);
+    expect(isApplyError(error)).toBe(true);
+    expect(isSharedSessionsError(error, ErrorCodes.IO)).toBe(true);
+    expect(undoOutcomeOf(error)).toBe(undo);
+  });
+
+  it('undoOutcomeOf reads only an ApplyError, not any object with an undo field', () => {
+    expect(undoOutcomeOf(new SharedSessionsError(ErrorCodes.IO, 'x'))).toBeUndefined();
+    expect(undoOutcomeOf(Object.assign(new Error('x'), { undo }))).toBeUndefined();
+    expect(undoOutcomeOf({ undo })).toBeUndefined();
+    expect(isApplyError(undefined)).toBe(false);
+  });
+});
+
+describe('the codes', () => {
+  const lists = {
+    ERROR_CODES,
+    CLI_ERROR_CODES,
+    SETTINGS_PROBLEM_CODES,
+    LIST_PROBLEM_CODES,
+    PLAN_ISSUE_CODES,
+    WARNING_CODES,
+    CONFLICT_CODES,
+    FINDING_CODES,
+  };
+
+  it.each(Object.entries(lists))('%s: distinct, each with a one-line advice', (_, list) => {
+    expect(new Set(list).size).toBe(list.length);
+    for (const code of list) {
+      const advice = adviceFor(code);
+      expect(advice, code).toMatch(/^\S.*\.$/);
+      expect(advice, code).not.toContain('\n');
+    }
+  });
+
+  it('has advice for listed codes only', () => {
+    const listed = new Set<string>(Object.values(lists).flat());
+    expect(Object.keys(ADVICE).filter((code) => !listed.has(code))).toEqual([]);
+    expect(adviceFor('ENOTHING')).toBeUndefined();
+    expect(adviceFor('toString')).toBeUndefined();
   });
 });
 
@@ -59,14 +165,14 @@ describe('errnoCode', () => {
 
 describe('wrapIoError', () => {
   it.each([
-    ['ENOENT', ErrorCodes.NOT_FOUND, /does not exist/],
+    ['ENOENT', ErrorCodes.IO, /ENOENT: .* does not exist/],
     ['ENOTDIR', ErrorCodes.NOT_A_DIRECTORY, /is not a folder/],
     ['EACCES', ErrorCodes.PERMISSION, /permission denied.*ls -ld/],
     ['EPERM', ErrorCodes.PERMISSION, /permission denied/],
     ['ENOSPC', ErrorCodes.NO_SPACE, /disk is full.*Free some space/],
     ['EDQUOT', ErrorCodes.NO_SPACE, /quota/],
     ['EROFS', ErrorCodes.PERMISSION, /read-only file system/],
-    ['EEXIST', ErrorCodes.STALE_PLAN, /appeared while the plan was applied.*make the plan again/],
+    ['EEXIST', ErrorCodes.IO, /EEXIST: .* already exists/],
     ['ELOOP', ErrorCodes.OUTSIDE_ROOTS, /link loop/],
     ['EIO', ErrorCodes.IO, /EIO/],
   ])('maps %s to %s with a message that names the path', (errno, code, message) => {
@@ -79,6 +185,22 @@ describe('wrapIoError', () => {
     expect(error.message.startsWith('Reading the sessions')).toBe(true);
     expect(error.path).toBe('/home/u/.claude/projects');
     expect(error.cause).toBe(cause);
+  });
+
+  it.each([
+    ['ENOENT', /vanished while the plan was applied.*make the plan again/],
+    ['EEXIST', /appeared while the plan was applied.*make the plan again/],
+  ])('maps %s to ESTALE_PLAN where the caller says the disk changed (the executor)', (errno, message) => {
+    const cause = errnoError(errno, 'rename', '/s/p');
+    const error = wrapIoError(cause, 'Applying op-3', '/s/p', DISK_CHANGED);
+    expect(error.code).toBe(ErrorCodes.STALE_PLAN);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith('Applying op-3: /s/p')).toBe(true);
+    expect(error.cause).toBe(cause);
+    // A meaning for one errno leaves the others to their own code.
+    expect(wrapIoError(errnoError('EACCES', 'open', '/s/p'), 'x', '/s/p', DISK_CHANGED).code).toBe(
+      ErrorCodes.PERMISSION,
+    );
   });
 
   it('passes a SharedSessionsError through and copes with non-errors', () => {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { discoverAccounts } from '../../src/accounts/discover.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { linkShared, mergeInto, share } from '../../src/plan/verbs.js';
+import { linkShared, mergeInto, share } from '../../src/verbs/verbs.js';
 import { expectRefusal, expectUntouched, type Sandbox, seed, standardSandbox, verbOptions } from './helpers/world.js';
 import { faultyFs, recordingFs, under } from './helpers/wrap-fs.js';
 

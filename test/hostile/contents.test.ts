@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import { describePlan } from '../../src/plan/describe.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { share } from '../../src/plan/verbs.js';
 import { listSessions } from '../../src/sessions/index.js';
+import { share } from '../../src/verbs/verbs.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {
   applyOptions,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes } from '../../src/errors.js';
-import { backup, share } from '../../src/plan/verbs.js';
+import { backup, share } from '../../src/verbs/verbs.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {
   applyOptions,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes, type SharedSessionsError } from '../../src/errors.js';
-import { share } from '../../src/plan/verbs.js';
+import { share } from '../../src/verbs/verbs.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {
   applyOptions,

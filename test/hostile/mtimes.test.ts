@@ -10,7 +10,7 @@ import { relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes } from '../../src/errors.js';
-import { share } from '../../src/plan/verbs.js';
+import { share } from '../../src/verbs/verbs.js';
 import { writeFilesWithNsTimes } from '../helpers/ns-times.js';
 import {
   applyOptions,

@@ -9,7 +9,7 @@ import { applyPlan } from '../../src/apply/index.js';
 import { readPlanFile } from '../../src/cli/commands/apply.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { Operation, Plan } from '../../src/plan/types.js';
-import { share } from '../../src/plan/verbs.js';
+import { share } from '../../src/verbs/verbs.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {
   applyOptions,

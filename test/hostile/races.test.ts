@@ -10,7 +10,7 @@ import type { SharedSessionsError } from '../../src/errors.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { digestFolder } from '../../src/inspect/inspect.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { share } from '../../src/plan/verbs.js';
+import { share } from '../../src/verbs/verbs.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {
   applyOptions,

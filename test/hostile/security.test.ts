@@ -12,8 +12,8 @@ import { run } from '../../src/cli/main.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { inspect } from '../../src/inspect/inspect.js';
 import { describePlan } from '../../src/plan/describe.js';
-import { linkShared, mergeInto, rollback, share } from '../../src/plan/verbs.js';
 import { listSessions } from '../../src/sessions/index.js';
+import { linkShared, mergeInto, rollback, share } from '../../src/verbs/verbs.js';
 import { fakeTerminal } from '../cli/helpers.js';
 import { dumpDisk } from '../helpers/tree.js';
 import {

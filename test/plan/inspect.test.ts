@@ -4,7 +4,7 @@ import { treeDigest } from '../../src/inspect/digest.js';
 import { hashFile, lastRecordMs } from '../../src/inspect/hash.js';
 import { digestFolder, inspect, resolveReal, walk } from '../../src/inspect/inspect.js';
 import { SNAPSHOT_VERSION } from '../../src/inspect/types.js';
-import { resolveFolders } from '../../src/plan/folders.js';
+import { resolveFolders } from '../../src/layout/folders.js';
 import {
   A,
   B,

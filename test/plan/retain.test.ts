@@ -9,7 +9,8 @@ import { readRetainState } from '../../src/doctor/retained.js';
 import { createMemFileSystem } from '../../src/fs/memfs.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { planRetain, retainedDirOf, summariseRetain } from '../../src/plan/retain.js';
+import { retainedDirOf } from '../../src/layout/config-dir.js';
+import { planRetain, summariseRetain } from '../../src/plan/retain.js';
 
 const ID = (n: number) => `${String(n).padStart(8, '0')}-1111-4222-8333-444444444444`;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { ErrorCodes, SharedSessionsError } from '../../errors.js';
+import { ErrorCodes, isSharedSessionsError, SharedSessionsError } from '../../errors.js';
 import type { OnDiverged } from '../../plan/merge.js';
 import type { Plan } from '../../plan/types.js';
 import type { Context } from '../context.js';
@@ -95,7 +95,7 @@ export async function writePlanFile(path: string, plan: Plan): Promise<void> {
  * (`force.claudeRunning`), the command's flag is `--force-running`.
  */
 function forceRunningAdvice(error: unknown): unknown {
-  if (error instanceof SharedSessionsError && error.code === ErrorCodes.CLAUDE_RUNNING) {
+  if (isSharedSessionsError(error, ErrorCodes.CLAUDE_RUNNING)) {
     // The same error (its undo outcome and details kept), in the command's words.
     error.message = error.message.replace('pass force.claudeRunning', 'pass --force-running');
   }

@@ -1,7 +1,9 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { JOURNAL_NAME, stateDirOf } from '../../apply/paths.js';
+import type { FindingCode } from '../../codes.js';
 import { errnoCode } from '../../errors.js';
 import type { FileSystem } from '../../fs/types.js';
+import { defaultConflictsDir } from '../../layout/config-dir.js';
 import { SESSIONS_INDEX } from '../../layout/names.js';
 import type { PathMap } from '../../sync/layout.js';
 import { emptyPlan } from '../../sync/plan.js';
@@ -22,18 +24,13 @@ import { collectStatus } from './status.js';
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
-  code: string;
+  code: FindingCode;
   severity: Severity;
   message: string;
   account?: string;
   path?: string;
   /** True when `doctor --fix` can repair it through a plan. */
   fixable: boolean;
-}
-
-/** Where kept conflict copies go by default: beside the shared folder. */
-export function defaultConflictsDir(sharedDir: string): string {
-  return join(dirname(sharedDir), 'conflicts');
 }
 
 export async function diagnose(ctx: Context, maps: readonly PathMap[] = []): Promise<Finding[]> {

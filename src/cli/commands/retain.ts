@@ -9,6 +9,7 @@ import { formatBytes, plural } from '../format.js';
 import { applyPlan } from '../lib.js';
 import { applyConcurrency } from '../pool.js';
 import { confirmAndApply } from './apply.js';
+import type { Finding } from './doctor.js';
 import { showPlan } from './plan.js';
 
 /** A retain plan for the shared `projects` folder: the missing links, and with `recover` the deleted files back, or with `prune` their links let go. */
@@ -78,12 +79,12 @@ export async function runRetain(ctx: Context, options: RetainOptions): Promise<E
 }
 
 /** `doctor` findings about the retained links of the shared folder. */
-export async function retainFindings(ctx: Context, linked: number) {
+export async function retainFindings(ctx: Context, linked: number): Promise<Finding[]> {
   if (linked === 0) return [];
   const state = await readRetainState(ctx.fs, ctx.sharedDir);
   if (state.sharedDirs.length === 0) return [];
   const s = summariseRetain(state);
-  const findings = [];
+  const findings: Finding[] = [];
   if (s.deleted.length > 0) {
     findings.push({
       code: 'SESSIONS_DELETED',

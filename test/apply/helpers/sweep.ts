@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { applyPlan, recover, stateDirOf } from '../../../src/apply/index.js';
 import type { FileSystem } from '../../../src/fs/types.js';
 import type { Plan } from '../../../src/plan/types.js';
-import { share } from '../../../src/plan/verbs.js';
+import { share } from '../../../src/verbs/verbs.js';
 import { fixtureOnMemfs } from '../../helpers/fixture.js';
 import { makeEnv } from './env.js';
 import { faultyFs } from './faulty-fs.js';

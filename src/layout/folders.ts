@@ -1,5 +1,5 @@
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
-import { NEVER_SHARED } from '../layout/names.js';
+import { NEVER_SHARED } from './names.js';
 
 /** Per-account folders and files a plan refuses to share, whatever the caller asks. */
 export const FORBIDDEN_FOLDERS: readonly string[] = Object.freeze([...NEVER_SHARED, 'credentials', '.credentials']);

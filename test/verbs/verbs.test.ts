@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as library from '../../src/index.js';
-import { backup, linkShared, mergeInto, rollback, share } from '../../src/plan/verbs.js';
-import { A, applyForTest, B, inspectOptions, makeDisk, NOW, SHARED, SID } from './support.js';
+import { backup, linkShared, mergeInto, rollback, share } from '../../src/verbs/verbs.js';
+import { A, applyForTest, B, inspectOptions, makeDisk, NOW, SHARED, SID } from '../plan/support.js';
 
 const spec = {
   [`${A}/projects/-p/${SID}.jsonl`]: '{"timestamp":"2026-01-01T00:00:00Z"}\n',

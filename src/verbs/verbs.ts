@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import { type InspectOptions, inspect } from '../inspect/inspect.js';
-import { type BackupOptions, planBackup } from './backup.js';
-import { type LinkOptions, planLink } from './link.js';
-import { type MergeOptions, planMerge } from './merge.js';
-import { planRollback, type RollbackOptions } from './rollback.js';
-import { planShare, type ShareOptions } from './share.js';
-import type { Plan } from './types.js';
+import { type BackupOptions, planBackup } from '../plan/backup.js';
+import { type LinkOptions, planLink } from '../plan/link.js';
+import { type MergeOptions, planMerge } from '../plan/merge.js';
+import { planRollback, type RollbackOptions } from '../plan/rollback.js';
+import { planShare, type ShareOptions } from '../plan/share.js';
+import type { Plan } from '../plan/types.js';
 
 /** What every verb takes: where to look ({@link InspectOptions}) and, optionally, the plan's id and time. */
 export interface VerbOptions extends InspectOptions {

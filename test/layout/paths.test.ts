@@ -1,6 +1,6 @@
 import { normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isInside, pathKey } from '../../src/plan/paths.js';
+import { isInside, pathKey } from '../../src/layout/paths.js';
 
 describe('isInside', () => {
   it.each([
