@@ -103,6 +103,7 @@ export {
   planMerge,
 } from './plan/merge.js';
 export {
+  NOT_RETAINED_FOLDERS,
   planRetain,
   RETAINED_DIR,
   type RetainFile,
