@@ -249,7 +249,8 @@ export const ADVICE: { readonly [C in Code]: string } = {
   unmerged: 'Merge the session by hand from the folder named.',
   // Doctor findings
   LINK_DANGLING: 'Run doctor --fix, or share again.',
-  LINKED_PROJECT_FOLDER: 'Only the picker opened in that project lists it; replace the link with the real folder to see it in every view.',
+  LINKED_PROJECT_FOLDER:
+    'Only the picker opened in that project lists it; replace the link with the real folder to see it in every view.',
   LINKED_TRANSCRIPT: 'No view lists a linked transcript: replace the link with the file it points to.',
   LINKED_ENTRY: 'Nothing to do unless you need it kept: the retained links do not keep linked entries.',
   LINK_ELSEWHERE: 'Check where the link points; share again to point it at the shared folder.',

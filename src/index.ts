@@ -118,7 +118,13 @@ export {
   type OnDiverged,
   planMerge,
 } from './plan/merge.js';
-export { planRetain, type RetainPlanOptions, type RetainSummary, summariseRetain } from './plan/retain.js';
+export {
+  NOT_RETAINED_FOLDERS,
+  planRetain,
+  type RetainPlanOptions,
+  type RetainSummary,
+  summariseRetain,
+} from './plan/retain.js';
 export { type Carry, planRollback, type RollbackOptions } from './plan/rollback.js';
 export { removeCleanupPeriodDays, setCleanupPeriodDays } from './plan/settings-text.js';
 export { planShare, type ShareOptions } from './plan/share.js';

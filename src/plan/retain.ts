@@ -12,6 +12,13 @@ import {
   type RemoveFileOperation,
 } from './types.js';
 
+/**
+ * Shared folders whose files are not retained: Claude Code's cleanup leaves them alone
+ * (checked with the real CLI 2.1.332, `scripts/real-cli/cleanup-folders.sh`), and it
+ * rewrites their files in place.
+ */
+export const NOT_RETAINED_FOLDERS: readonly string[] = ['memory'];
+
 /** What a retain plan covers, counted. */
 export interface RetainSummary {
   /** Shared files with no retained link yet. */
@@ -51,7 +58,9 @@ export interface RetainPlanOptions {
 }
 
 /**
- * Plans the retained links of a shared folder: a hard link in `retainedDirOf(sharedDir)`
+ * Plans the retained links of a shared folder, or of several beside each other (one
+ * state each: `projects` and the folders shared with it, never `memory`, which Claude
+ * Code's cleanup leaves alone): a hard link in `retainedDirOf(sharedDir)`
  * for every shared file that has none, and, with `recover`, a hard link back into the
  * shared folder for every retained file whose shared name is gone. Pure, and it looks at
  * nothing but the differences `readRetainState` listed (a state with nothing to do gives
@@ -65,16 +74,36 @@ export interface RetainPlanOptions {
  * const state = await readRetainState(fs, sharedDir);
  * const plan = planRetain(state, { id: 'r1', now: Date.now(), recover: true });
  */
-export function planRetain(state: RetainState, options: RetainPlanOptions): Plan {
+export function planRetain(input: RetainState | readonly RetainState[], options: RetainPlanOptions): Plan {
   if (options.recover && options.prune) {
     throw new SharedSessionsError(
       ErrorCodes.INVALID_OPTION,
       'recover and prune contradict each other: recover brings the deleted shared files back, prune lets their retained links go. Choose one.',
     );
   }
-  const summary = summariseRetain(state);
+  const states: readonly RetainState[] = Array.isArray(input)
+    ? (input as readonly RetainState[])
+    : [input as RetainState];
+  const first = states[0];
+  if (first === undefined)
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      'planRetain needs the state of at least one shared folder.',
+    );
+  const parent = dirname(first.sharedDir);
+  for (const state of states) {
+    if (dirname(state.sharedDir) !== parent) {
+      throw new SharedSessionsError(
+        ErrorCodes.INVALID_OPTION,
+        `The shared folders of one retain plan must be beside each other: ${state.sharedDir} is not in ${parent}.`,
+      );
+    }
+  }
   const links: HardLinkOperation[] = [];
+  const removals: RemoveFileOperation[] = [];
   const folders: { path: string; depth: number }[] = [];
+  const replaced: string[] = [];
+  let counted = 0;
   const missingParents = (root: string, known: string[], depth0: number) => {
     const have = new Set(known);
     return (rel: string) => {
@@ -100,19 +129,40 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     });
   };
 
-  if (summary.unretained.length > 0) {
-    if (!state.retainedTopExists) folders.push({ path: dirname(state.retainedDir), depth: 0 });
-    const parents = missingParents(state.retainedDir, state.retainedTopExists ? state.retainedDirs : [], 1);
-    for (const rel of summary.unretained) {
-      parents(rel);
-      link('retain', join(state.sharedDir, rel), join(state.retainedDir, rel), state.unretained[rel] as RetainFile);
+  let topPlanned = false;
+  for (const state of states) {
+    const summary = summariseRetain(state);
+    counted += summary.unretained.length + (options.recover || options.prune ? summary.deleted.length : 0);
+    replaced.push(...summary.replaced.map((rel) => join(basename(state.sharedDir), rel)));
+    if (summary.unretained.length > 0) {
+      if (!state.retainedTopExists && !topPlanned) {
+        folders.push({ path: dirname(state.retainedDir), depth: 0 });
+        topPlanned = true;
+      }
+      const parents = missingParents(state.retainedDir, state.retainedTopExists ? state.retainedDirs : [], 1);
+      for (const rel of summary.unretained) {
+        parents(rel);
+        link('retain', join(state.sharedDir, rel), join(state.retainedDir, rel), state.unretained[rel] as RetainFile);
+      }
     }
-  }
-  if (options.recover) {
-    const parents = missingParents(state.sharedDir, state.sharedDirs, 1);
-    for (const rel of summary.deleted) {
-      parents(rel);
-      link('recover', join(state.retainedDir, rel), join(state.sharedDir, rel), state.deleted[rel] as RetainFile);
+    if (options.recover) {
+      const parents = missingParents(state.sharedDir, state.sharedDirs, 1);
+      for (const rel of summary.deleted) {
+        parents(rel);
+        link('recover', join(state.retainedDir, rel), join(state.sharedDir, rel), state.deleted[rel] as RetainFile);
+      }
+    }
+    if (options.prune) {
+      for (const rel of summary.deleted) {
+        const file = state.deleted[rel] as RetainFile;
+        removals.push({
+          id: '',
+          type: 'removeFile',
+          reason: 'prune',
+          path: join(state.retainedDir, rel),
+          expect: { type: 'file', size: file.size, mtimeMs: file.mtimeMs, mode: file.mode },
+        });
+      }
     }
   }
 
@@ -133,21 +183,8 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     operations.push(op);
   }
   for (const l of links) operations.push({ ...l, id: nextId() });
-  if (options.prune) {
-    for (const rel of summary.deleted) {
-      const file = state.deleted[rel] as RetainFile;
-      const op: RemoveFileOperation = {
-        id: nextId(),
-        type: 'removeFile',
-        reason: 'prune',
-        path: join(state.retainedDir, rel),
-        expect: { type: 'file', size: file.size, mtimeMs: file.mtimeMs, mode: file.mode },
-      };
-      operations.push(op);
-    }
-  }
+  for (const r of removals) operations.push({ ...r, id: nextId() });
 
-  const parent = dirname(state.sharedDir);
   return {
     version: PLAN_VERSION,
     kind: 'fix',
@@ -155,21 +192,19 @@ export function planRetain(state: RetainState, options: RetainPlanOptions): Plan
     createdAt: new Date(options.now).toISOString(),
     roots: [parent],
     accounts: [],
-    sharedDirs: { [basename(state.sharedDir)]: state.sharedDir },
-    conflictsDir: defaultConflictsDir(state.sharedDir),
+    sharedDirs: Object.fromEntries(states.map((st) => [basename(st.sharedDir), st.sharedDir])),
+    conflictsDir: defaultConflictsDir(first.sharedDir),
     // Every operation carries its own expectations; this only names what was planned.
     fingerprint: createHash('sha256')
-      .update(
-        `retain\0${state.sharedDir}\0${summary.unretained.length}\0${options.recover || options.prune ? summary.deleted.length : 0}`,
-      )
+      .update(`retain\0${states.map((st) => st.sharedDir).join('\0')}\0${counted}`)
       .digest('hex'),
     operations,
     conflicts: [],
-    warnings: summary.replaced.length
+    warnings: replaced.length
       ? [
           {
             code: 'retained-replaced',
-            message: `${summary.replaced.length} shared file(s) were replaced by a new file since they were retained (e.g. ${summary.replaced[0]}); their retained link keeps the older version and is left as it is.`,
+            message: `${replaced.length} shared file(s) were replaced by a new file since they were retained (e.g. ${replaced[0]}); their retained link keeps the older version and is left as it is.`,
           },
         ]
       : [],

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rmdir, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
@@ -163,5 +164,48 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EINVALID_OPTION/);
     await expect(readdir(join(l.home, '.claude-shared', '.retained'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('folders shared with --folders are retained too (file-history: the cleanup deletes it), memory/ is not (the cleanup keeps it)', async () => {
+    const top = join(l.home, '.claude-shared');
+    const id = randomUUID();
+    const kept = join(top, 'file-history', id, '0123456789abcdef@v1');
+    await mkdir(join(top, 'file-history', id), { recursive: true, mode: 0o700 });
+    await writeFile(kept, 'a file as it was before an edit\n', { mode: 0o600 });
+    const t = (Date.now() - 10 * 86_400_000) / 1000;
+    await utimes(kept, t, t);
+    await mkdir(join(top, 'memory'), { recursive: true, mode: 0o700 });
+    await writeFile(join(top, 'memory', 'MEMORY.md'), '- a note\n');
+    for (const a of l.accounts) {
+      await symlink(join(top, 'file-history'), join(a, 'file-history'));
+      await symlink(join(top, 'memory'), join(a, 'memory'));
+    }
+    const folders = ['--folders', 'file-history', 'memory'];
+    const bytes = await readFile(kept);
+    const mtimeNs = (await stat(kept, { bigint: true })).mtimeNs;
+
+    expect(cli(['retain', '--yes', ...folders, ...l.args], { env }).code).toBe(0);
+    expect((await stat(join(top, '.retained', 'file-history', id, '0123456789abcdef@v1'))).ino).toBe(
+      (await stat(kept)).ino,
+    );
+    for (const t of l.transcripts) expect((await stat(t.path)).nlink).toBe(2);
+    await expect(readdir(join(top, '.retained', 'memory'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await stat(join(top, 'memory', 'MEMORY.md'))).nlink).toBe(1);
+
+    // The cleanup, through an account's link: the file, then its emptied folder.
+    await unlink(join(l.accounts[0] as string, 'file-history', id, '0123456789abcdef@v1'));
+    await rmdir(join(l.accounts[0] as string, 'file-history', id));
+    const status = json<{ retained: { deleted: number } }>(cli(['status', '--json', ...folders, ...l.args], { env }));
+    expect(status.retained.deleted).toBe(1);
+    const doctor = json<{ findings: (Finding & { path?: string })[] }>(
+      cli(['doctor', '--json', ...folders, ...l.args], { env }),
+    );
+    const lost = doctor.findings.find((f) => f.code === 'SESSIONS_DELETED');
+    expect(lost?.path).toBe(join(top, '.retained', 'file-history'));
+    expect(lost?.message).toMatch(/^1 shared file /);
+
+    expect(cli(['retain', '--recover', '--yes', ...folders, ...l.args], { env }).code).toBe(0);
+    expect(await readFile(kept)).toEqual(bytes);
+    expect((await stat(kept, { bigint: true })).mtimeNs).toBe(mtimeNs);
   });
 });
