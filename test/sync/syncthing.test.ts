@@ -7,20 +7,33 @@
  * Syncthing must be installed (`apt-get install -y syncthing`; .ci/run does it): a missing
  * binary fails this file.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTranscript } from '../../src/demo/transcript.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
 import { cliAsync, json, repoRoot } from '../cli/helpers.js';
 
+/** The checkout this one was cloned from, when it is a local folder (a clone made in a temp folder has no `../shared`). */
+function originDir(): string | undefined {
+  try {
+    const url = execFileSync('git', ['-C', repoRoot, 'config', '--get', 'remote.origin.url'], {
+      encoding: 'utf8',
+    }).trim();
+    return isAbsolute(url) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const origin = originDir();
 const PAIR_CANDIDATES = [
   process.env.SYNCTHING_PAIR,
   join(repoRoot, '..', 'shared', 'tools', 'syncthing-pair.sh'),
   join(repoRoot, '..', '..', 'shared', 'tools', 'syncthing-pair.sh'),
+  origin === undefined ? undefined : join(dirname(origin), 'shared', 'tools', 'syncthing-pair.sh'),
 ].filter((p): p is string => typeof p === 'string' && p !== '');
 const PAIR = PAIR_CANDIDATES.find((p) => existsSync(p));
 
