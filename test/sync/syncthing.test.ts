@@ -11,7 +11,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTranscript } from '../../src/demo/transcript.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
@@ -33,7 +33,7 @@ const PAIR_CANDIDATES = [
   process.env.SYNCTHING_PAIR,
   join(repoRoot, '..', 'shared', 'tools', 'syncthing-pair.sh'),
   join(repoRoot, '..', '..', 'shared', 'tools', 'syncthing-pair.sh'),
-  origin === undefined ? undefined : join(dirname(origin), 'shared', 'tools', 'syncthing-pair.sh'),
+  origin === undefined ? undefined : join(resolve(origin), '..', 'shared', 'tools', 'syncthing-pair.sh'),
 ].filter((p): p is string => typeof p === 'string' && p !== '');
 const PAIR = PAIR_CANDIDATES.find((p) => existsSync(p));
 
