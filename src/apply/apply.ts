@@ -11,14 +11,17 @@ import {
 } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
+import type { CopyState, StepContext } from '../operations/base.js';
+import { resync } from '../operations/copies.js';
+import { pathKey } from '../operations/paths.js';
+import { afterCommit, mainPath, runOperation } from '../operations/table.js';
 import type { Operation, Plan } from '../plan/types.js';
 import { FreshRuns } from '../util/fresh.js';
 import { createLimit } from '../util/limit.js';
 import { ApplyError } from './errors.js';
 import { JOURNAL_VERSION, JournalWriter } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
-import { type CopyState, releaseHeld, resync, runOperation, type StepContext } from './operations.js';
-import { pathKey, primarySharedDir, stateDirOf } from './paths.js';
+import { primarySharedDir, stateDirOf } from './paths.js';
 import {
   assertClaudeNotRunning,
   assertSafeSharedFolders,
@@ -44,10 +47,6 @@ export const DEFAULT_LOCK_STALE_MS = 10_000;
 
 function abortError(signal: AbortSignal | undefined): SharedSessionsError {
   return new SharedSessionsError(ErrorCodes.ABORTED, 'The apply was aborted.', { cause: signal?.reason });
-}
-
-function mainPath(op: Operation): string {
-  return 'path' in op ? op.path : op.to;
 }
 
 /**
@@ -287,7 +286,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   // Committed: the plan is applied. Problems from here on are warnings.
   // What removeFile operations held goes now; if some cannot, the journal stays so that
   // recover removes them later.
-  const unreleased = await releaseHeld(fs, operations, run);
+  const unreleased = await afterCommit(fs, operations, run);
   if (unreleased.length > 0) {
     report.warnings.push(...unreleased, `run recover to finish: the journal ${paths.journal} stays until then`);
   }

@@ -1,17 +1,13 @@
 import { errnoCode } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/types.js';
+import type { CopyDone } from '../operations/base.js';
 import type { Plan } from '../plan/types.js';
 import type { DirTimes } from './preflight.js';
 import type { KeptItem } from './types.js';
 
 export const JOURNAL_VERSION = 1;
 
-/** What a finished copy looked like when it was verified; `to` is removed by undo only if still ours. */
-export interface CopyDone {
-  size: number;
-  mtimeMs: number;
-  cloned: boolean;
-}
+export type { CopyDone } from '../operations/base.js';
 
 /**
  * One line of the journal. The journal is JSON Lines, appended and fsynced:

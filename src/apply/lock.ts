@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import { readActual } from './state.js';
+import { readActual } from '../operations/state.js';
 
 /** What the owner of a lock writes into it, for messages and for stale detection. */
 export interface LockOwner {

@@ -4,12 +4,20 @@ import { DISK_CHANGED, ErrorCodes, SharedSessionsError, wrapIoError } from '../e
 import type { FileStat, FileSystem } from '../fs/types.js';
 import { digestFolder } from '../inspect/inspect.js';
 import { findUnsafeFolders } from '../inspect/safety.js';
+import { pathKey } from '../operations/paths.js';
+import {
+  type ActualState,
+  describeActual,
+  describeExpected,
+  hashFile,
+  mismatch,
+  readActual,
+} from '../operations/state.js';
+import { specOf } from '../operations/table.js';
 import type { Plan, PlanIssue } from '../plan/types.js';
 import { validatePlan } from '../plan/validate.js';
 import { mapLimit } from '../util/limit.js';
-import { pathKey } from './paths.js';
 import { type Check, plannedMismatch, simulatePlan } from './simulate.js';
-import { type ActualState, describeActual, describeExpected, hashFile, mismatch, readActual } from './state.js';
 
 /** A difference between what a plan expects and what the disk holds now. */
 export interface Drift {
@@ -46,19 +54,8 @@ export interface PreflightResult {
 
 /** Throws the typed error for a plan that fails {@link validatePlan}. */
 export function assertValidPlan(plan: Plan): void {
+  // One schema: everything a plan must be is checked by validatePlan.
   const issues: PlanIssue[] = validatePlan(plan);
-  if (typeof plan === 'object' && plan !== null && Array.isArray((plan as { operations?: unknown }).operations)) {
-    for (const op of plan.operations) {
-      if (op?.type === 'writeFile' && op.expect?.type === 'file' && op.backupTo === undefined) {
-        issues.push({
-          code: 'PLAN_SHAPE',
-          message: `${op.id} (writeFile) would replace ${op.path} without keeping the old file: give it a backupTo.`,
-          operationId: op.id,
-          path: op.path,
-        });
-      }
-    }
-  }
   if (issues.length === 0) return;
   const lines = issues.map((i) => `  ${i.code}: ${i.message}`).join('\n');
   const code = issues.some((i) => i.code === 'PLAN_VERSION')
@@ -206,8 +203,7 @@ export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurren
 
   let bytesTotal = 0;
   for (const op of plan.operations) {
-    if (op.type === 'copyFile' || op.type === 'forkSession') bytesTotal += op.expectFrom.size;
-    else if (op.type === 'writeFile') bytesTotal += Buffer.byteLength(op.content);
+    bytesTotal += specOf(op).bytesWritten(op);
   }
   return { dirTimes, bytesTotal };
 }

@@ -4,12 +4,13 @@ import { ErrorCodes, isSharedSessionsError, SharedSessionsError, wrapIoError } f
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
+import { pathKey } from '../operations/paths.js';
+import { readActual } from '../operations/state.js';
+import { afterCommit } from '../operations/table.js';
 import { DEFAULT_LOCK_STALE_MS } from './apply.js';
 import { JournalWriter, readJournal } from './journal.js';
 import { acquireLock, type Lock } from './lock.js';
-import { releaseHeld } from './operations.js';
-import { pathKey, stateDirOf } from './paths.js';
-import { readActual } from './state.js';
+import { stateDirOf } from './paths.js';
 import { cleanUpState, restoreDirTimes, statePaths } from './state-dir.js';
 import type { RecoverOptions, RecoverReport } from './types.js';
 import { undoStarted } from './undo.js';
@@ -93,7 +94,7 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
       );
       // What removeFile operations held until the commit goes now (the apply was cut off
       // before it let them go); the journal stays until that is done.
-      const unreleased = await releaseHeld(fs, plan.operations, begin.run);
+      const unreleased = await afterCommit(fs, plan.operations, begin.run);
       if (unreleased.length > 0) {
         throw new SharedSessionsError(
           ErrorCodes.IO,

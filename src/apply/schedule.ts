@@ -1,5 +1,6 @@
+import { ancestorsOf, isInside, pathKey, rebase } from '../operations/paths.js';
+import { pathsOf, specOf } from '../operations/table.js';
 import type { Operation } from '../plan/types.js';
-import { ancestorsOf, isInside, pathKey, pathsOf, rebase } from './paths.js';
 
 /**
  * For each rename, the copies made earlier in the plan whose source it moves (a backup
@@ -10,13 +11,16 @@ export function resyncTargetsOf(operations: readonly Operation[]): Map<string, s
   const copies: { id: string; source: string }[] = [];
   const targets = new Map<string, string[]>();
   for (const op of operations) {
-    if (op.type === 'copyFile' || op.type === 'forkSession') copies.push({ id: op.id, source: op.from });
-    if (op.type !== 'rename') continue;
+    const spec = specOf(op);
+    const copy = spec.copyOf?.(op);
+    if (copy !== undefined) copies.push({ id: op.id, source: copy.from });
+    const move = spec.moveOf?.(op);
+    if (move === undefined) continue;
     const moved: string[] = [];
     for (const copy of copies) {
-      if (!isInside(op.from, copy.source)) continue;
+      if (!isInside(move.from, copy.source)) continue;
       moved.push(copy.id);
-      copy.source = rebase(copy.source, op.from, op.to);
+      copy.source = rebase(copy.source, move.from, move.to);
     }
     if (moved.length > 0) targets.set(op.id, moved);
   }
@@ -34,7 +38,10 @@ export function batchesOf(
   resyncTargets: ReadonlyMap<string, readonly string[]>,
 ): Operation[][] {
   const copyTargets = new Map<string, string>();
-  for (const op of operations) if (op.type === 'copyFile' || op.type === 'forkSession') copyTargets.set(op.id, op.to);
+  for (const op of operations) {
+    const copy = specOf(op).copyOf?.(op);
+    if (copy !== undefined) copyTargets.set(op.id, copy.to);
+  }
 
   const batches: Operation[][] = [];
   let batch: Operation[] = [];

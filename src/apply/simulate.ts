@@ -1,6 +1,8 @@
 import { dirname, sep } from 'node:path';
+import type { TreeEffects } from '../operations/base.js';
+import { ancestorsOf, isInside, pathKey, rebase } from '../operations/paths.js';
+import { specOf } from '../operations/table.js';
 import type { ExpectedState, Operation, Plan } from '../plan/types.js';
-import { ancestorsOf, isInside, pathKey, rebase } from './paths.js';
 
 /**
  * The state of a path at some point of a plan, derived from the plan's own effects:
@@ -112,77 +114,28 @@ export function simulatePlan(plan: Plan): Check[] {
     }
   };
 
+  const effects: TreeEffects = {
+    dir: (path) => set(path, { type: 'directory', fresh: true }),
+    file: (path, file) => {
+      const state: SimState = { type: 'file', size: file.size, mtimeMs: file.mtimeMs };
+      if (file.mode !== undefined) state.mode = file.mode;
+      if (file.hash !== undefined) state.hash = file.hash;
+      if (file.approximate) state.approximate = true;
+      set(path, state);
+    },
+    link: (path, text) => set(path, { type: 'symlink', target: text }),
+    absent: (path) => set(path, { type: 'absent' }),
+    move,
+  };
+
   for (const op of plan.operations) {
-    switch (op.type) {
-      case 'mkdir':
-        noLinks(op, 'path', op.path);
-        expect(op, 'expect', op.path, op.expect);
-        parent(op, 'path', op.path);
-        set(op.path, { type: 'directory', fresh: true });
-        break;
-      case 'copyFile':
-      case 'forkSession': {
-        noLinks(op, 'from', op.from);
-        noLinks(op, 'to', op.to);
-        expect(op, 'expectFrom', op.from, op.expectFrom);
-        expect(op, 'expectTo', op.to, op.expectTo);
-        parent(op, 'to', op.to);
-        const { type: _type, ...file } = op.expectFrom;
-        if (op.type === 'copyFile') set(op.to, { type: 'file', ...file });
-        else set(op.to, { type: 'file', size: file.size, mtimeMs: file.mtimeMs, approximate: true });
-        break;
-      }
-      case 'hardLink': {
-        noLinks(op, 'from', op.from);
-        noLinks(op, 'to', op.to);
-        expect(op, 'expectFrom', op.from, op.expectFrom);
-        expect(op, 'expectTo', op.to, op.expectTo);
-        parent(op, 'to', op.to);
-        const { type: _t, ...linked } = op.expectFrom;
-        set(op.to, { type: 'file', ...linked });
-        break;
-      }
-      case 'rename':
-        noLinks(op, 'from', op.from);
-        noLinks(op, 'to', op.to);
-        expect(op, 'expectFrom', op.from, op.expectFrom);
-        expect(op, 'expectTo', op.to, op.expectTo);
-        parent(op, 'from', op.from);
-        parent(op, 'to', op.to);
-        move(op.from, op.to);
-        break;
-      case 'symlink':
-        noLinks(op, 'path', op.path);
-        expect(op, 'expect', op.path, op.expect);
-        parent(op, 'path', op.path);
-        set(op.path, { type: 'symlink', target: op.linkText ?? op.target });
-        break;
-      case 'unlinkSymlink':
-      case 'removeFile':
-        noLinks(op, 'path', op.path);
-        expect(op, 'expect', op.path, op.expect);
-        parent(op, 'path', op.path);
-        set(op.path, { type: 'absent' });
-        break;
-      case 'writeFile':
-        noLinks(op, 'path', op.path);
-        expect(op, 'expect', op.path, op.expect);
-        parent(op, 'path', op.path);
-        if (op.backupTo !== undefined) {
-          noLinks(op, 'backupTo', op.backupTo);
-          expect(op, 'backupTo', op.backupTo, { type: 'absent' });
-          parent(op, 'backupTo', op.backupTo);
-          set(op.backupTo, lookup(op.path));
-        }
-        set(op.path, {
-          type: 'file',
-          size: Buffer.byteLength(op.content),
-          mtimeMs: 0,
-          mode: op.mode,
-          approximate: true,
-        });
-        break;
+    const spec = specOf(op);
+    for (const p of spec.preconditions(op)) {
+      if (p.kind === 'expect') expect(op, p.field, p.path, p.expected);
+      else if (p.kind === 'parent') parent(op, p.field, p.path);
+      else noLinks(op, p.field, p.path);
     }
+    spec.effect(op, effects);
   }
   return checks;
 }

@@ -2,10 +2,11 @@ import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import { sameMtime } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
+import { pathKey } from '../operations/paths.js';
+import { readActual } from '../operations/state.js';
 import { inspectLock, type Lock, removeLockLeftovers } from './lock.js';
-import { JOURNAL_NAME, LOCK_NAME, pathKey } from './paths.js';
+import { JOURNAL_NAME, LOCK_NAME } from './paths.js';
 import { type DirTimes, dirTimesOf } from './preflight.js';
-import { readActual } from './state.js';
 
 export interface StatePaths {
   stateDir: string;

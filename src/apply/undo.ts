@@ -1,9 +1,9 @@
 import { errnoCode } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import type { Operation, RenameOperation } from '../plan/types.js';
+import { isInside, rebase } from '../operations/paths.js';
+import { mainPath, specOf, undoOperation } from '../operations/table.js';
+import type { Operation } from '../plan/types.js';
 import type { JournalWriter } from './journal.js';
-import { undoOperation } from './operations.js';
-import { isInside, rebase } from './paths.js';
 import type { KeptItem, UndoError } from './types.js';
 
 export interface UndoInput {
@@ -33,9 +33,12 @@ export interface UndoResult {
 export async function undoStarted(input: UndoInput): Promise<UndoResult> {
   const { fs, operations, started } = input;
   const indexed = operations.map((op, index) => ({ op, index })).filter(({ op }) => started.has(op.id));
-  /** Renames that may still hold things elsewhere than the plan names them. */
-  const active = new Map<number, RenameOperation>();
-  for (const { op, index } of indexed) if (op.type === 'rename') active.set(index, op);
+  /** Moves that may still hold things elsewhere than the plan names them. */
+  const active = new Map<number, { from: string; to: string }>();
+  for (const { op, index } of indexed) {
+    const move = specOf(op).moveOf?.(op);
+    if (move !== undefined) active.set(index, move);
+  }
   const locate = (after: number) => (path: string) => {
     let current = path;
     for (const [index, r] of [...active.entries()].sort((a, b) => a[0] - b[0])) {
@@ -47,11 +50,11 @@ export async function undoStarted(input: UndoInput): Promise<UndoResult> {
   const result: UndoResult = { undone: 0, kept: [], errors: [] };
   for (const { op, index } of indexed.reverse()) {
     if (input.alreadyUndone?.has(op.id)) {
-      if (op.type === 'rename') active.delete(index);
+      active.delete(index);
       result.undone++;
       continue;
     }
-    if (op.type !== 'copyFile' && op.type !== 'forkSession') {
+    if (specOf(op).flushBeforeUndo) {
       // Records of the steps undone so far reach the disk before a structural step
       // (a move back, a link, a folder) is undone: otherwise, after a crash, recover
       // would undo them again on a disk where this step is already undone (it would see
@@ -70,12 +73,12 @@ export async function undoStarted(input: UndoInput): Promise<UndoResult> {
       );
       result.kept.push(...kept);
       result.undone++;
-      if (op.type === 'rename' && kept.length === 0) active.delete(index);
+      if (kept.length === 0) active.delete(index);
       input.journal?.append({ t: 'undone', op: op.id, ...(kept.length > 0 ? { kept } : {}) });
     } catch (error) {
       result.errors.push({
         operationId: op.id,
-        path: 'path' in op ? op.path : op.to,
+        path: mainPath(op),
         code: errnoCode(error) ?? (error as { code?: string }).code,
         message: error instanceof Error ? error.message : String(error),
       });

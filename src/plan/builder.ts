@@ -11,6 +11,8 @@ import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
 import { isInside, normalized, pathKey } from '../layout/paths.js';
+import type { TreeEffects } from '../operations/base.js';
+import { specOf } from '../operations/table.js';
 import { fingerprintSnapshot } from './fingerprint.js';
 import {
   type Conflict,
@@ -378,42 +380,24 @@ export class PlanBuilder {
   }
 
   #apply(op: Operation): void {
-    const s = this.state;
-    switch (op.type) {
-      case 'mkdir':
-        s.set({ path: op.path, type: 'directory', size: 0, mtimeMs: 0, mode: op.mode });
-        s.markListed(op.path);
-        break;
-      case 'copyFile':
-      case 'forkSession': {
-        const e = op.expectFrom;
-        const v: VirtualEntry = { path: op.to, type: 'file', size: e.size, mtimeMs: e.mtimeMs, mode: e.mode ?? 0o600 };
-        if (op.type === 'copyFile' && e.hash !== undefined) v.hash = e.hash;
-        s.set(v);
-        break;
-      }
-      case 'rename':
-        s.move(op.from, op.to);
-        break;
-      case 'symlink':
-        s.set({ path: op.path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, linkText: op.linkText ?? op.target });
-        break;
-      case 'unlinkSymlink':
-      case 'removeFile':
-        s.markAbsent(op.path);
-        break;
-      case 'writeFile':
-        if (op.backupTo !== undefined) s.move(op.path, op.backupTo);
-        s.set({
-          path: op.path,
-          type: 'file',
-          size: new TextEncoder().encode(op.content).length,
-          mtimeMs: 0,
-          mode: op.mode,
-        });
-        break;
-    }
+    specOf(op).effect(op, this.#effects);
   }
+
+  /** The virtual tree, as the operation table's effects see it. */
+  readonly #effects: TreeEffects = {
+    dir: (path, mode) => {
+      this.state.set({ path, type: 'directory', size: 0, mtimeMs: 0, mode });
+      this.state.markListed(path);
+    },
+    file: (path, file) => {
+      const v: VirtualEntry = { path, type: 'file', size: file.size, mtimeMs: file.mtimeMs, mode: file.mode ?? 0o600 };
+      if (file.hash !== undefined) v.hash = file.hash;
+      this.state.set(v);
+    },
+    link: (path, text) => this.state.set({ path, type: 'symlink', size: 0, mtimeMs: 0, mode: 0o777, linkText: text }),
+    absent: (path) => this.state.markAbsent(path),
+    move: (from, to) => this.state.move(from, to),
+  };
 
   /**
    * Makes sure `path` is a folder by the time the next operation runs, adding `mkdir`s

@@ -1,154 +1,51 @@
-import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
-import type { CleanupPeriodChange, Operation, Plan } from './types.js';
+import type { DescribeGroup } from '../operations/base.js';
+import { specOf } from '../operations/table.js';
+import { formatBytes } from '../util/format.js';
+import type { Operation, Plan } from './types.js';
 
 export interface DescribeOptions {
   /** List every operation after the summary. @default false */
   verbose?: boolean;
 }
 
-/** Groups shown in this order; each lists its paths when there are few of them. */
-const GROUPS: { key: string; label: string; list: boolean; match: (op: Operation) => boolean }[] = [
-  { key: 'mkdir', label: 'create folders', list: false, match: (op) => op.type === 'mkdir' && op.reason !== 'restore' },
-  {
-    key: 'superseded',
-    label: 'move shorter copies aside (a longer copy replaces them)',
-    list: false,
-    match: (op) => op.type === 'rename' && op.reason === 'superseded',
-  },
+/** Groups shown in this order; each lists its paths when there are few of them. Each operation type says which group it is in (`group` in the operation table). */
+const GROUPS: { key: DescribeGroup; label: string; list: boolean }[] = [
+  { key: 'mkdir', label: 'create folders', list: false },
+  { key: 'superseded', label: 'move shorter copies aside (a longer copy replaces them)', list: false },
   {
     key: 'aside-rename',
     label: 'move diverged copies out of the shared folder into the conflicts folder',
     list: false,
-    match: (op) => op.type === 'rename' && op.reason === 'conflict-kept',
   },
-  {
-    key: 'new',
-    label: 'copy new files into the shared folder',
-    list: false,
-    match: (op) => op.type === 'copyFile' && op.reason === 'new',
-  },
-  {
-    key: 'longer',
-    label: 'copy longer copies of transcripts',
-    list: false,
-    match: (op) => op.type === 'copyFile' && op.reason === 'longer',
-  },
-  {
-    key: 'newest-diverged',
-    label: 'copy the newest copy of diverged sessions',
-    list: false,
-    match: (op) => op.type === 'copyFile' && op.reason === 'newest-diverged',
-  },
-  {
-    key: 'conflict-kept',
-    label: 'keep other copies in the conflicts folder',
-    list: false,
-    match: (op) => op.type === 'copyFile' && op.reason === 'conflict-kept',
-  },
-  {
-    key: 'fork',
-    label: 'fork diverged copies as new sessions',
-    list: true,
-    match: (op) => op.type === 'forkSession' && op.reason === 'fork',
-  },
+  { key: 'new', label: 'copy new files into the shared folder', list: false },
+  { key: 'longer', label: 'copy longer copies of transcripts', list: false },
+  { key: 'newest-diverged', label: 'copy the newest copy of diverged sessions', list: false },
+  { key: 'conflict-kept', label: 'keep other copies in the conflicts folder', list: false },
+  { key: 'fork', label: 'fork diverged copies as new sessions', list: true },
   {
     key: 'fork-sidecar',
     label: "copy forked sessions' sidecar files (subagents, tool results) under the new id",
     list: false,
-    match: (op) => op.type === 'copyFile' && op.reason === 'fork-sidecar',
   },
-  {
-    key: 'cleanup-period',
-    label: 'cleanupPeriodDays in settings.json',
-    list: true,
-    match: (op) =>
-      (op.type === 'writeFile' && op.reason !== 'sync-setup') ||
-      (op.type === 'rename' && op.reason === 'cleanup-period'),
-  },
-  {
-    key: 'sync-setup',
-    label: 'write the sync set-up (ignore file, path maps, this machine’s record)',
-    list: true,
-    match: (op) => op.type === 'writeFile' && op.reason === 'sync-setup',
-  },
-  {
-    key: 'sync-fold',
-    label: 'fold sync-conflict copies back into their sessions',
-    list: true,
-    match: (op) => op.type === 'rename' && (op.reason === 'longer' || op.reason === 'new'),
-  },
-  {
-    key: 'alias',
-    label: 'link project folders under this machine’s paths (aliases)',
-    list: true,
-    match: (op) => op.type === 'symlink' && op.reason === 'alias',
-  },
-  {
-    key: 'recover',
-    label: 'bring back shared files deleted since (from their retained links)',
-    list: true,
-    match: (op) => op.type === 'hardLink' && op.reason === 'recover',
-  },
+  { key: 'cleanup-period', label: 'cleanupPeriodDays in settings.json', list: true },
+  { key: 'sync-setup', label: 'write the sync set-up (ignore file, path maps, this machine’s record)', list: true },
+  { key: 'sync-fold', label: 'fold sync-conflict copies back into their sessions', list: true },
+  { key: 'alias', label: 'link project folders under this machine’s paths (aliases)', list: true },
+  { key: 'recover', label: 'bring back shared files deleted since (from their retained links)', list: true },
   {
     key: 'prune',
     label: 'let go of retained links of shared files deleted on purpose (their space is released)',
     list: true,
-    match: (op) => op.type === 'removeFile' && op.reason === 'prune',
   },
-  {
-    key: 'retain',
-    label: 'keep hard links of shared files (retained, outside projects/)',
-    list: false,
-    match: (op) => op.type === 'hardLink' && op.reason === 'retain',
-  },
-  {
-    key: 'backup',
-    label: 'back up folders',
-    list: true,
-    match: (op) => op.type === 'rename' && op.reason === 'backup',
-  },
-  { key: 'link', label: 'link folders to the shared folder', list: true, match: (op) => op.type === 'symlink' },
-  { key: 'unlink', label: 'remove links to the shared folder', list: true, match: (op) => op.type === 'unlinkSymlink' },
-  {
-    key: 'restore',
-    label: 'put backups back',
-    list: true,
-    match: (op) => (op.type === 'rename' || op.type === 'mkdir') && op.reason === 'restore',
-  },
-  {
-    key: 'carry',
-    label: 'carry files back from the shared folder',
-    list: false,
-    match: (op) => op.type === 'copyFile' && op.reason === 'carry',
-  },
+  { key: 'retain', label: 'keep hard links of shared files (retained, outside projects/)', list: false },
+  { key: 'backup', label: 'back up folders', list: true },
+  { key: 'link', label: 'link folders to the shared folder', list: true },
+  { key: 'unlink', label: 'remove links to the shared folder', list: true },
+  { key: 'restore', label: 'put backups back', list: true },
+  { key: 'carry', label: 'carry files back from the shared folder', list: false },
 ];
 
-/**
- * Bytes for people, in powers of 1000 (like `ls -h --si`).
- *
- * @example
- * formatBytes(1500) // '1.5 KB'
- */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 'B';
-  for (const u of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = u;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
-}
-
-function bytesOf(op: Operation): number {
-  if (op.type === 'copyFile' || op.type === 'forkSession') return op.expectFrom.size;
-  if (op.type === 'rename' && op.expectFrom.type === 'file') return op.expectFrom.size;
-  if (op.type === 'writeFile') return new TextEncoder().encode(op.content).length;
-  if (op.type === 'removeFile') return op.expect.size;
-  return 0;
-}
+export { formatBytes };
 
 /**
  * Text with control characters shown as escapes (`\n`, `\t`, `\x1b`, ...): a file named
@@ -169,54 +66,7 @@ export function printable(text: string): string {
 }
 
 function line(op: Operation): string {
-  return printable(rawLine(op));
-}
-
-function rawLine(op: Operation): string {
-  switch (op.type) {
-    case 'mkdir':
-      return `mkdir ${op.path}`;
-    case 'copyFile':
-    case 'forkSession':
-      return `${op.type} ${op.from} -> ${op.to}`;
-    case 'rename':
-      if (op.cleanupPeriodDays?.restore) {
-        return `${restoreText(op.cleanupPeriodDays)}: remove ${op.from}, which share created (kept as ${op.to})`;
-      }
-      return `${op.type} ${op.from} -> ${op.to}`;
-    case 'hardLink':
-      return `link ${op.from} -> ${op.to}`;
-    case 'symlink':
-      return `symlink ${op.path} -> ${op.linkText ?? op.target}`;
-    case 'unlinkSymlink':
-      return `unlink ${op.path}`;
-    case 'removeFile':
-      return `remove ${op.path} (${formatBytes(op.expect.size)})`;
-    case 'writeFile': {
-      const kept = op.backupTo ? ` (old file kept as ${op.backupTo})` : '';
-      const c = op.cleanupPeriodDays;
-      if (c?.restore) return `${restoreText(c)} in ${op.path}${kept}`;
-      if (!c) {
-        if (op.reason === 'cleanup-period' && op.path.endsWith(SETTINGS_ABSENT_SUFFIX)) {
-          return `record that ${op.path.slice(0, op.path.lastIndexOf('.bak.'))} did not exist (for rollback): ${op.path}`;
-        }
-        return `write ${op.path}${kept}`;
-      }
-      const verb = c.to > c.from ? 'raise' : c.to < c.from ? 'lower' : 'set';
-      const change = c.fromSet
-        ? `${verb} cleanupPeriodDays from ${c.from} to ${c.to}`
-        : `set cleanupPeriodDays to ${c.to} (unset: ${c.from} days by default${verb === 'set' ? '' : `, so this ${verb}s it`})`;
-      return `${change} in ${op.path}${kept}`;
-    }
-  }
-}
-
-/** Rollback's line for an account's own period put back. */
-function restoreText(c: CleanupPeriodChange): string {
-  const now = c.fromSet ? `${c.from}` : `unset, ${c.from} by default`;
-  return c.toSet === false
-    ? `restore cleanupPeriodDays to unset as before sharing (Claude Code's default, ${c.to} days; now ${now})`
-    : `restore cleanupPeriodDays to ${c.to} as before sharing (now ${now})`;
+  return printable(specOf(op).describe(op));
 }
 
 /**
@@ -259,16 +109,21 @@ export function describePlan(plan: Plan, options: DescribeOptions = {}): string 
     return out.join('\n');
   }
   out.push(`Operations (${plan.operations.length}, in order of execution):`);
-  const seen = new Set<Operation>();
+  const byGroup = new Map<DescribeGroup | undefined, Operation[]>();
+  for (const op of plan.operations) {
+    const group = specOf(op).group(op);
+    const ops = byGroup.get(group);
+    if (ops === undefined) byGroup.set(group, [op]);
+    else ops.push(op);
+  }
   for (const group of GROUPS) {
-    const ops = plan.operations.filter((op) => !seen.has(op) && group.match(op));
-    if (ops.length === 0) continue;
-    for (const op of ops) seen.add(op);
-    const bytes = ops.reduce((sum, op) => sum + bytesOf(op), 0);
+    const ops = byGroup.get(group.key);
+    if (ops === undefined) continue;
+    const bytes = ops.reduce((sum, op) => sum + specOf(op).bytesShown(op), 0);
     out.push(`  ${group.label}: ${ops.length}${bytes > 0 ? `, ${formatBytes(bytes)}` : ''}`);
     if (group.list) for (const op of ops) out.push(`    ${line(op)}`);
   }
-  const rest = plan.operations.filter((op) => !seen.has(op));
+  const rest = byGroup.get(undefined) ?? [];
   if (rest.length > 0) out.push(`  other: ${rest.length}`);
   if (options.verbose) {
     out.push('', 'Every operation:');

@@ -1,31 +1,15 @@
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { RETAINED_DIR } from '../layout/config-dir.js';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { CREDENTIAL_FILES, NEVER_SHARED } from '../layout/names.js';
 import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from '../layout/paths.js';
-import {
-  OPERATION_REASONS,
-  OPERATION_TYPES,
-  type Operation,
-  PLAN_KINDS,
-  PLAN_VERSION,
-  type Plan,
-  type PlanIssue,
-} from './types.js';
+import type { ExpectedState, NamedPath, PlanScope, ShapeChecks } from '../operations/base.js';
+import { isOperationType, namedPaths, OPERATIONS, specOf } from '../operations/table.js';
+import { OPERATION_REASONS, type Operation, PLAN_KINDS, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
 
 const PLAN_KINDS_SET = new Set<string>(PLAN_KINDS);
-const OPERATION_TYPES_SET = new Set<string>(OPERATION_TYPES);
 const REASONS = new Set<string>(OPERATION_REASONS);
 /** File names no operation may name anywhere, whatever folder they are in. */
 const FORBIDDEN_ANYWHERE = new Set<string>(CREDENTIAL_FILES);
 const NEVER_SHARED_SET = new Set<string>(NEVER_SHARED);
-
-type Role = 'read' | 'create' | 'remove' | 'replace' | 'link-target';
-
-interface NamedPath {
-  path: string;
-  role: Role;
-  field: string;
-}
 
 /**
  * Checks a plan without touching the disk and returns every problem found (an empty
@@ -73,6 +57,11 @@ export function validatePlan(plan: Plan): PlanIssue[] {
   const accounts = plan.accounts.filter((a) => isNormalAbsolute(a));
   issues.push(...underivedRoots(plan, roots));
   const scope = scopeOf(plan, accounts);
+  const planScope: PlanScope = {
+    sharedDirs: plan.sharedDirs,
+    defaultRule: (named: NamedPath) =>
+      named.role === 'link-target' ? scope.badTarget(named.path) : scope.badPath(named.path),
+  };
 
   const seenIds = new Set<string>();
   /** Paths currently created by an earlier operation (and not removed since). */
@@ -136,26 +125,18 @@ export function validatePlan(plan: Plan): PlanIssue[] {
 
     // What a planner never names, even inside a root: a path of an account other than
     // its shared-able folders, their backups and settings.json, or a link to anything but
-    // a shared folder. Judged only when the operation is
-    // otherwise clean, so each problem is reported once.
+    // a shared folder (an operation type may have its own rule). Judged only when the
+    // operation is otherwise clean, so each problem is reported once.
     if (!issues.some((i) => i.operationId === op.id)) {
-      for (const { path, role, field } of paths) {
-        const why =
-          role === 'link-target'
-            ? op.type === 'symlink' && op.linkText !== undefined
-              ? op.reason === 'alias'
-                ? badAlias(plan, op.path, op.linkText, path)
-                : (badRelative(op.path, op.linkText, path) ?? scope.badTarget(path))
-              : scope.badTarget(path)
-            : op.type === 'removeFile'
-              ? badRemoval(plan, path)
-              : scope.badPath(path);
+      const spec = specOf(op);
+      for (const named of paths) {
+        const why = spec.scope ? spec.scope(op, named, planScope) : planScope.defaultRule(named);
         if (why) {
           issues.push({
             code: 'OUTSIDE_ROOTS',
-            message: `${op.id} (${op.type}) ${field} ${path} ${why}`,
+            message: `${op.id} (${op.type}) ${named.field} ${named.path} ${why}`,
             operationId: op.id,
-            path,
+            path: named.path,
           });
         }
       }
@@ -203,43 +184,6 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     }
   }
   return issues;
-}
-
-/** Every path an operation names, with what it does there. */
-export function namedPaths(op: Operation): NamedPath[] {
-  switch (op.type) {
-    case 'mkdir':
-      return [{ path: op.path, role: 'create', field: 'path' }];
-    case 'copyFile':
-    case 'forkSession':
-    case 'hardLink':
-      return [
-        { path: op.from, role: 'read', field: 'from' },
-        { path: op.to, role: 'create', field: 'to' },
-      ];
-    case 'rename':
-      return [
-        { path: op.from, role: 'remove', field: 'from' },
-        { path: op.to, role: 'create', field: 'to' },
-      ];
-    case 'symlink':
-      return [
-        { path: op.path, role: 'create', field: 'path' },
-        { path: op.target, role: 'link-target', field: 'target' },
-      ];
-    case 'unlinkSymlink':
-    case 'removeFile':
-      return [{ path: op.path, role: 'remove', field: 'path' }];
-    case 'writeFile':
-      return [
-        ...(op.backupTo === undefined ? [] : [{ path: op.backupTo, role: 'create' as const, field: 'backupTo' }]),
-        {
-          path: op.path,
-          role: op.expect.type === 'absent' ? ('create' as const) : ('replace' as const),
-          field: 'path',
-        },
-      ];
-  }
 }
 
 /**
@@ -296,50 +240,6 @@ function scopeOf(plan: Plan, accounts: readonly string[]) {
   return { badPath, badTarget };
 }
 
-/**
- * A file a plan removes for good (`removeFile`) must be a retained link: inside
- * `<shared parent>/.retained/`, never a shared folder, an account or anything else.
- */
-function badRemoval(plan: Plan, path: string): string | undefined {
-  const retainedTops = Object.values(plan.sharedDirs)
-    .filter(isNormalAbsolute)
-    .map((d) => join(dirname(d), RETAINED_DIR));
-  if (retainedTops.some((top) => isInside(top, path) && pathKey(top) !== pathKey(path))) return undefined;
-  return `is not inside a retained folder (${retainedTops.join(', ')}); a planner only removes retained links.`;
-}
-
-/**
- * An alias link (relative text) must be a project folder of a shared folder naming a
- * sibling by name only: `<shared>/<a> -> <b>`, resolving to `target`.
- */
-function badAlias(plan: Plan, path: string, linkText: string, target: string): string | undefined {
-  const parent = dirname(path);
-  if (!Object.values(plan.sharedDirs).some((d) => isNormalAbsolute(d) && pathKey(d) === pathKey(parent))) {
-    return 'is an alias link outside a shared folder; a planner only makes aliases between project folders.';
-  }
-  if (linkText === '' || linkText === '.' || linkText === '..' || /[\\/]/.test(linkText)) {
-    return `has link text ${JSON.stringify(linkText)}, which is not the plain name of a sibling folder.`;
-  }
-  if (pathKey(dirname(target)) !== pathKey(parent) || basename(target) !== linkText) {
-    return `does not match the alias link text ${JSON.stringify(linkText)}.`;
-  }
-  return undefined;
-}
-
-/**
- * A relative account link must be relative text that resolves, from the link's folder, to
- * exactly its `target` (which must then be a shared folder).
- */
-function badRelative(path: string, linkText: string, target: string): string | undefined {
-  if (linkText === '' || isAbsolute(linkText) || /^[\\/]/.test(linkText) || /^[A-Za-z]:/.test(linkText)) {
-    return `has link text ${JSON.stringify(linkText)}, which is not a relative path.`;
-  }
-  if (pathKey(resolve(dirname(path), linkText)) !== pathKey(target)) {
-    return `is not where the relative link text ${JSON.stringify(linkText)} leads from ${dirname(path)}.`;
-  }
-  return undefined;
-}
-
 function forbiddenReason(op: Operation, path: string, accounts: readonly string[]): string | undefined {
   const name = basename(path);
   if (FORBIDDEN_ANYWHERE.has(name)) return `${name} holds credentials or account state and is never touched.`;
@@ -348,25 +248,8 @@ function forbiddenReason(op: Operation, path: string, accounts: readonly string[
     const first = segments?.[0];
     if (first === undefined) continue;
     if (!NEVER_SHARED_SET.has(first)) continue;
-    if (
-      first === 'settings.json' &&
-      segments?.length === 1 &&
-      op.type === 'writeFile' &&
-      op.reason === 'cleanup-period' &&
-      op.path === path
-    ) {
-      continue;
-    }
-    // Rollback moving aside a settings.json that share created, to its own backup name.
-    if (
-      first === 'settings.json' &&
-      segments?.length === 1 &&
-      op.type === 'rename' &&
-      op.reason === 'cleanup-period' &&
-      op.from === path &&
-      dirname(op.to) === dirname(path) &&
-      basename(op.to).startsWith('settings.json.bak.')
-    ) {
+    // settings.json: only its cleanup period is changed, by the operations that say so.
+    if (first === 'settings.json' && segments?.length === 1 && specOf(op).touchesSettings?.(op, path) === true) {
       continue;
     }
     if (first === 'settings.json') {
@@ -394,7 +277,7 @@ function checkPlanShape(p: Record<string, unknown>): PlanIssue[] {
     bad('createdAt must be an ISO 8601 date');
   if (!isStringArray(p.roots) || p.roots.length === 0) bad('roots must be a non-empty array of paths');
   if (!isStringArray(p.accounts)) bad('accounts must be an array of paths');
-  if (!isRecord(p.sharedDirs) || !Object.values(p.sharedDirs).every((v) => typeof v === 'string'))
+  if (!isRecord(p.sharedDirs) || !Object.values(p.sharedDirs).every((v) => typeof v === 'string' && v !== ''))
     bad('sharedDirs must map folder names to paths');
   if (typeof p.conflictsDir !== 'string') bad('conflictsDir must be a path');
   if (typeof p.fingerprint !== 'string') bad('fingerprint must be a string');
@@ -428,16 +311,13 @@ function isExpected(v: unknown, allowed: readonly string[]): boolean {
   }
 }
 
-const ANY_STATE = ['absent', 'file', 'directory', 'symlink'] as const;
-
 function checkOperationShape(op: unknown, index: number): PlanIssue[] {
   const at = `operations[${index}]`;
   if (!isRecord(op)) return [{ code: 'PLAN_SHAPE', message: `${at} is not an object.` }];
   const id = typeof op.id === 'string' && op.id !== '' ? op.id : undefined;
   const problems: string[] = [];
   if (id === undefined) problems.push('has no id');
-  if (typeof op.type !== 'string' || !OPERATION_TYPES_SET.has(op.type))
-    problems.push(`has an unknown type ${JSON.stringify(op.type)}`);
+  if (!isOperationType(op.type)) problems.push(`has an unknown type ${JSON.stringify(op.type)}`);
   if (typeof op.reason !== 'string' || !REASONS.has(op.reason))
     problems.push(`has an unknown reason ${JSON.stringify(op.reason)}`);
   if (op.account !== undefined && typeof op.account !== 'string') problems.push('account must be a string');
@@ -445,78 +325,20 @@ function checkOperationShape(op: unknown, index: number): PlanIssue[] {
   const str = (k: string) => {
     if (typeof op[k] !== 'string' || op[k] === '') problems.push(`${k} must be a path`);
   };
-  const exp = (k: string, allowed: readonly string[]) => {
+  const exp = (k: string, allowed: readonly ExpectedState['type'][]) => {
     if (!isExpected(op[k], allowed)) problems.push(`${k} must be an expected state of type ${allowed.join('|')}`);
   };
-  switch (op.type) {
-    case 'mkdir':
-      str('path');
-      if (!isMode(op.mode)) problems.push('mode must be permission bits');
-      exp('expect', ['absent']);
-      break;
-    case 'copyFile':
-    case 'hardLink':
-      str('from');
-      str('to');
-      exp('expectFrom', ['file']);
-      exp('expectTo', ['absent']);
-      break;
-    case 'forkSession':
-      str('from');
-      str('to');
-      if (
-        typeof op.oldSessionId !== 'string' ||
-        typeof op.newSessionId !== 'string' ||
-        op.oldSessionId === op.newSessionId
-      )
-        problems.push('needs distinct oldSessionId and newSessionId');
-      exp('expectFrom', ['file']);
-      exp('expectTo', ['absent']);
-      break;
-    case 'rename':
-      str('from');
-      str('to');
-      exp(
-        'expectFrom',
-        ANY_STATE.filter((t) => t !== 'absent'),
-      );
-      exp('expectTo', ['absent']);
-      break;
-    case 'symlink':
-      str('path');
-      str('target');
-      if (op.linkType !== 'dir' && op.linkType !== 'junction') problems.push('linkType must be dir or junction');
-      if (op.linkText !== undefined && typeof op.linkText !== 'string') problems.push('linkText must be a string');
-      exp('expect', ['absent']);
-      break;
-    case 'unlinkSymlink':
-      str('path');
-      exp('expect', ['symlink']);
-      break;
-    case 'removeFile':
-      str('path');
-      exp('expect', ['file']);
-      if (op.reason !== 'prune') problems.push('removeFile is only made to prune retained links (reason prune)');
-      break;
-    case 'writeFile': {
-      str('path');
-      if (typeof op.content !== 'string') problems.push('content must be a string');
-      if (!isMode(op.mode)) problems.push('mode must be permission bits');
-      exp('expect', ['absent', 'file']);
-      if (op.backupTo !== undefined && typeof op.backupTo !== 'string') problems.push('backupTo must be a path');
-      const cpd = op.cleanupPeriodDays as { from?: unknown; fromSet?: unknown; to?: unknown } | null | undefined;
-      if (
-        cpd !== undefined &&
-        (typeof cpd !== 'object' ||
-          cpd === null ||
-          typeof cpd.from !== 'number' ||
-          typeof cpd.to !== 'number' ||
-          typeof cpd.fromSet !== 'boolean')
-      ) {
-        problems.push('cleanupPeriodDays must be { from, fromSet, to }');
-      }
-      break;
-    }
+  if (isOperationType(op.type)) {
+    const check: ShapeChecks = {
+      op,
+      problem: (text) => problems.push(text),
+      path: str,
+      mode: (k) => {
+        if (!isMode(op[k])) problems.push(`${k} must be permission bits`);
+      },
+      expected: exp,
+    };
+    OPERATIONS[op.type].shape(check);
   }
   return problems.map((m) => ({
     code: 'PLAN_SHAPE' as const,

@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['layout'],
   ['accounts'],
   ['inspect', 'sessions', 'doctor'],
+  ['operations'],
   ['plan'],
   ['sync'],
   ['apply'],
@@ -89,5 +90,26 @@ describe('the layers of src/', () => {
         impure.push(`${relative(src, file)}: node I/O`);
     }
     expect(impure).toEqual([]);
+  });
+
+  it('the operation layer does I/O only through the FileSystem it is handed', () => {
+    const direct: string[] = [];
+    for (const file of files.filter((f) => relative(src, f).startsWith(`operations${sep}`))) {
+      const code = readFileSync(file, 'utf8');
+      if (/from\s+['"]node:(fs|os|child_process|worker_threads)/.test(code)) direct.push(relative(src, file));
+    }
+    expect(direct).toEqual([]);
+  });
+
+  it('only the operation table knows what each operation type does (no switch on it elsewhere)', () => {
+    // The names no other union uses (`rename` and `symlink` are also entry and state types).
+    const onType = /case\s+'(mkdir|copyFile|forkSession|unlinkSymlink|writeFile|hardLink|removeFile)'/;
+    const switching: string[] = [];
+    for (const file of files.filter((f) => !relative(src, f).startsWith(`operations${sep}`))) {
+      const match = onType.exec(readFileSync(file, 'utf8'));
+      if (match) switching.push(`${relative(src, file)}: ${match[0]}`);
+    }
+    expect(switching).toEqual([]);
+    expect(onType.test("    case 'copyFile':")).toBe(true);
   });
 });

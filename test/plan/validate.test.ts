@@ -287,6 +287,29 @@ describe('validatePlan', () => {
     expect(renamed.map((i) => [i.code, i.path])).toEqual([['FORBIDDEN_PATH', '/h/.claude/settings.json']]);
   });
 
+  it('refuses a writeFile that would replace a file without keeping it (backupTo), itself and not only in preflight', () => {
+    const write = (backupTo?: string): Operation => ({
+      id: 'op-1',
+      type: 'writeFile',
+      reason: 'cleanup-period',
+      path: '/h/.claude-2/settings.json',
+      content: '{}',
+      mode: 0o600,
+      expect: file,
+      ...(backupTo === undefined ? {} : { backupTo }),
+    });
+    const issues = validatePlan(plan([write()]));
+    expect(issues.map((i) => [i.code, i.operationId])).toEqual([['PLAN_SHAPE', 'op-1']]);
+    expect(issues[0]?.message).toMatch(/backupTo/);
+    expect(validatePlan(plan([write('/h/.claude-2/settings.json.bak.1')]))).toEqual([]);
+  });
+
+  it('refuses a shared folder given as an empty path', () => {
+    const issues = validatePlan(plan([], { sharedDirs: { projects: '' } }));
+    expect(issues.map((i) => i.code)).toEqual(['PLAN_SHAPE']);
+    expect(issues[0]?.message).toMatch(/sharedDirs/);
+  });
+
   it('refuses duplicate operation ids', () => {
     const issues = validatePlan(
       plan([

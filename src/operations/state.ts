@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { errnoCode } from '../errors.js';
 import type { FileStat, FileSystem } from '../fs/types.js';
-import type { ExpectedState } from '../plan/types.js';
+import type { ExpectedState } from './base.js';
 
 /** What is at a path, read with lstat (links are never followed). */
 export type ActualState =
