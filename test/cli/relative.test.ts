@@ -92,7 +92,7 @@ it('apply --relative writes relative links, and a cp -a copy of the home works o
   expect(rolled.code).toBe(0);
   const back = json<StatusJson>(cli(['status', '--json', '--home', copy]));
   for (const a of back.accounts) expect(a.projects.kind).toBe('directory');
-});
+}, 120_000); // a dozen runs of the built command: slow when the machine is busy
 
 it('status and doctor explain an absolute link into the old home after cp -a, and the advice works', async () => {
   const { copy } = await shareAndCopy(false);
@@ -144,4 +144,4 @@ it('status and doctor explain an absolute link into the old home after cp -a, an
     expect(a.projects.linkTarget).toBe(newShared);
   }
   expect(now.copiedLinks).toEqual([]);
-});
+}, 120_000); // a dozen runs of the built command: slow when the machine is busy
