@@ -39,6 +39,8 @@ export {
   type LowestCleanupPeriod,
   lowestCleanupPeriod,
 } from './doctor/cleanup-sources.js';
+export type { CopiedLink } from './doctor/copied-links.js';
+export type { Finding, FindingSeverity } from './doctor/finding.js';
 export { type RetainFile, type RetainState, readRetainState } from './doctor/retained.js';
 export {
   type ErrorCode,
@@ -158,6 +160,7 @@ export {
   syncthingConfigCandidates,
   syncthingStatus,
 } from './sync/engine.js';
+export { cleanupSourceText } from './sync/findings.js';
 export {
   type Alias,
   type AliasMerge,
@@ -181,5 +184,15 @@ export {
   stignoreText,
 } from './sync/layout.js';
 export { emptyPlan, extendPlan, type SyncPlanOptions } from './sync/plan.js';
+export {
+  type ApplyStateReport,
+  type DiagnoseOptions,
+  type Diagnosis,
+  diagnose,
+  type RetainedTotals,
+  type SharedFolderTotals,
+  type SyncReport,
+} from './verbs/diagnose.js';
+export { type RetainOptions, retain } from './verbs/retain.js';
 export { backup, linkShared, mergeInto, rollback, share, type VerbOptions } from './verbs/verbs.js';
 export { VERSION } from './version.js';

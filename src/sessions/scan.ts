@@ -245,7 +245,7 @@ export async function listProjectDirs(
 }
 
 /** The real path of the folder a link leads to, else undefined (dangling, a loop, a file). */
-async function linkedFolder(fs: FileSystem, link: string): Promise<string | undefined> {
+export async function linkedFolder(fs: FileSystem, link: string): Promise<string | undefined> {
   try {
     const real = await fs.realpath(link);
     return (await fs.stat(real)).type === 'directory' ? real : undefined;

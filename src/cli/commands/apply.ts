@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { sep } from 'node:path';
+import { discoverAccounts } from '../../accounts/discover.js';
 import { ErrorCodes, isSharedSessionsError, SharedSessionsError } from '../../errors.js';
 import type { OnDiverged } from '../../plan/merge.js';
 import type { Plan } from '../../plan/types.js';
@@ -14,7 +15,6 @@ import { confirm } from '../prompt.js';
 import { parseMaps, withSync } from '../sync.js';
 import { showPlan } from './plan.js';
 import { retainAfterShare } from './retain.js';
-import { collectStatus } from './status.js';
 
 /**
  * The options every planner gets from the global options, plus a fresh id and the time.
@@ -218,7 +218,7 @@ export async function sharePlan(ctx: Context, flags: ShareFlags): Promise<Plan> 
   const maps = parseMaps(flags.mapPath);
   const shared = await share(shareOptions(ctx, flags));
   // Several machines: the engine's ignore file, path maps and aliases, this machine's record.
-  const plan = await withSync(ctx, shared, maps, async () => (await collectStatus(ctx)).accounts, false);
+  const plan = await withSync(ctx, shared, maps, () => discoverAccounts(ctx.discoverOptions()), false);
   if (plan.accounts.length === 0) {
     throw new SharedSessionsError(
       ErrorCodes.NOT_FOUND,

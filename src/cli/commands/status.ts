@@ -1,101 +1,29 @@
-import { join } from 'node:path';
-import { discoverAccounts } from '../../accounts/discover.js';
-import type { Account } from '../../accounts/types.js';
-import type { CleanupReport } from '../../doctor/cleanup-sources.js';
-import { errnoCode } from '../../errors.js';
-import type { FileSystem } from '../../fs/types.js';
-import { sessionIdOfFile } from '../../layout/names.js';
-import { syncthingConfigCandidates, syncthingStatus } from '../../sync/engine.js';
+import { delimiter } from 'node:path';
+import { cleanupSourceText } from '../../sync/findings.js';
+import { type DiagnoseOptions, type Diagnosis, diagnose } from '../../verbs/diagnose.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
-import { type CopiedLink, copiedLinks } from '../links.js';
-import { inspectSyncFor, sourceText, syncInUse } from '../sync.js';
-import { type ApplyStateReport, readApplyState } from './apply-state.js';
-import { cleanupReport, printCleanup } from './cleanup.js';
-import { type RetainedTotals, retainedLine, retainedTotals } from './retain.js';
+import { machineOf } from '../sync.js';
+import { MANAGED_DIR_ENV, printCleanup } from './cleanup.js';
+import { retainedLine } from './retain.js';
 
-/** Totals of one shared folder. */
-export interface SharedFolderTotals {
-  folder: string;
-  path: string;
-  exists: boolean;
-  /** For `projects`: transcripts, their bytes and project folders. */
-  sessions: number;
-  bytes: number;
-  projects: number;
-  /** Config dirs whose folder is a link to this one. */
-  linkedAccounts: string[];
-}
+/** What `status --json` prints: the diagnosis less the findings (`doctor` prints those). */
+export type StatusReport = Pick<
+  Diagnosis,
+  'home' | 'sharedDirs' | 'accounts' | 'shared' | 'cleanup' | 'applyState' | 'copiedLinks' | 'retained' | 'findings'
+>;
 
-export interface StatusReport {
-  home: string;
-  sharedDirs: Record<string, string>;
-  accounts: Account[];
-  shared: SharedFolderTotals[];
-  /** Every settings source of the shared folder's cleanup period, and what it would delete. */
-  cleanup: CleanupReport;
-  /** A journal or lock an apply left beside the shared folder, and what to do about it. */
-  applyState: ApplyStateReport;
-  /**
-   * Account links into another copy of the shared folder (a home copied with `cp -a` or
-   * restored from a backup, with absolute links into the old home), each with advice.
-   */
-  copiedLinks: CopiedLink[];
-  /** The retained links of the shared `projects` folder, and the space only they hold. */
-  retained: RetainedTotals;
-}
-
-export async function collectStatus(ctx: Context): Promise<StatusReport> {
-  const accounts = await discoverAccounts(ctx.discoverOptions());
-  const shared = await Promise.all(
-    ctx.folders.map((folder) => sharedTotals(ctx.fs, folder, ctx.sharedDirs[folder] ?? '', accounts)),
-  );
-  const cleanup = await cleanupReport(ctx, accounts);
-  const applyState = await readApplyState(ctx);
-  const retained = await retainedTotals(ctx);
+/** The options of {@link diagnose} for this command line. */
+export function diagnoseOptions(ctx: Context, more: Partial<DiagnoseOptions> = {}): DiagnoseOptions {
+  const managed = ctx.io.env[MANAGED_DIR_ENV];
   return {
-    home: ctx.home,
-    sharedDirs: ctx.sharedDirs,
-    accounts,
-    shared,
-    cleanup,
-    applyState,
-    copiedLinks: copiedLinks(ctx, accounts),
-    retained,
+    ...ctx.discoverOptions(),
+    now: ctx.io.now(),
+    machine: machineOf(ctx),
+    ...(managed === undefined || managed === '' ? {} : { managedSettingsDirs: managed.split(delimiter) }),
+    ...more,
   };
-}
-
-async function sharedTotals(
-  fs: FileSystem,
-  folder: string,
-  path: string,
-  accounts: Account[],
-): Promise<SharedFolderTotals> {
-  const linkedAccounts = accounts.filter((a) => a.folders[folder]?.kind === 'linked').map((a) => a.path);
-  const totals = { folder, path, exists: false, sessions: 0, bytes: 0, projects: 0, linkedAccounts };
-  let entries: Awaited<ReturnType<FileSystem['readdir']>>;
-  try {
-    entries = await fs.readdir(path);
-    totals.exists = true;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return totals;
-    throw error;
-  }
-  if (folder !== 'projects') return totals;
-  for (const project of entries.filter((e) => e.type === 'directory')) {
-    totals.projects++;
-    for (const file of await fs.readdir(join(path, project.name))) {
-      if (file.type !== 'file' || sessionIdOfFile(file.name) === undefined) continue;
-      totals.sessions++;
-      try {
-        totals.bytes += (await fs.lstat(join(path, project.name, file.name))).size;
-      } catch {
-        // Removed while counting (Claude Code's cleanup): counted, size unknown.
-      }
-    }
-  }
-  return totals;
 }
 
 const KIND_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'dim'> = {
@@ -109,46 +37,20 @@ const KIND_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'dim'> = {
 };
 
 export async function runStatus(ctx: Context): Promise<ExitCodeValue> {
-  const report = await collectStatus(ctx);
-  // Several machines (docs/machines.md): the synced root's engine and the machines registry.
-  const machines = await readMachines(ctx);
+  const d = await diagnose(diagnoseOptions(ctx, { deep: false, syncthing: true }));
   if (ctx.json) {
-    ctx.emit(machines === undefined ? report : { ...report, sync: machines });
+    // Several machines (docs/machines.md): the synced root's engine and the machines registry.
+    const { home, sharedDirs, accounts, shared, cleanup, applyState, copiedLinks, retained, sync } = d;
+    const report = { home, sharedDirs, accounts, shared, cleanup, applyState, copiedLinks, retained };
+    ctx.emit(sync === undefined ? report : { ...report, sync });
     return ExitCode.OK;
   }
-  printStatus(ctx, report);
-  if (machines !== undefined) printMachines(ctx, machines, report);
+  printStatus(ctx, d);
+  if (d.sync !== undefined) printMachines(ctx, d.sync, d);
   return ExitCode.OK;
 }
 
-async function readMachines(ctx: Context) {
-  const sharedDir = await ctx.fs.realpath(ctx.sharedDir).catch(() => ctx.sharedDir);
-  const snap = await inspectSyncFor(ctx, [], sharedDir, undefined, false);
-  if (!syncInUse(snap) && !snap.projectsIsRoot) return undefined;
-  const engineStatus =
-    snap.engine === 'syncthing'
-      ? await syncthingStatus({
-          fs: ctx.fs,
-          root: snap.root,
-          configs: syncthingConfigCandidates(ctx.home, ctx.io.env),
-        })
-      : undefined;
-  return {
-    ...(engineStatus === undefined ? {} : { engineStatus }),
-    engine: snap.engine,
-    root: snap.root,
-    projectsIsRoot: snap.projectsIsRoot,
-    machine: snap.machine,
-    pathMaps: snap.maps,
-    machines: snap.machines.map((m) => (m.record ? { file: m.path, ...m.record } : { file: m.path, error: m.error })),
-  };
-}
-
-function printMachines(
-  ctx: Context,
-  sync: NonNullable<Awaited<ReturnType<typeof readMachines>>>,
-  report: StatusReport,
-): void {
+function printMachines(ctx: Context, sync: NonNullable<Diagnosis['sync']>, report: Pick<Diagnosis, 'accounts'>): void {
   const { c } = ctx;
   ctx.say();
   ctx.say(c.bold(`Synced root (${sync.engine === 'syncthing' ? 'Syncthing' : 'no engine marker'})`));
@@ -196,7 +98,7 @@ function printMachines(
       `  ${r.name}${r.name === sync.machine ? c.dim(' (this one)') : ''}: last seen ${r.lastSeen}, ${plural(accounts.length, 'account')}${
         min === undefined
           ? ''
-          : `, smallest cleanupPeriodDays ${low ? c.yellow(String(min)) : String(min)}${sourceText(smallest?.source)}`
+          : `, smallest cleanupPeriodDays ${low ? c.yellow(String(min)) : String(min)}${cleanupSourceText(smallest?.source)}`
       }`,
     );
     if (low)
@@ -260,5 +162,5 @@ export function printStatus(ctx: Context, report: StatusReport): void {
   }
   if (report.shared.some((s) => s.folder === 'projects' && s.exists)) ctx.say(retainedLine(ctx, report.retained));
   if (report.applyState.advice !== undefined) ctx.say(`  ${c.red('!')} ${report.applyState.advice}`);
-  printCleanup(ctx, report.cleanup);
+  printCleanup(ctx, report.cleanup, report.findings);
 }

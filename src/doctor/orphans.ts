@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import type { Account } from '../../accounts/types.js';
-import type { FileSystem } from '../../fs/types.js';
-import { sessionIdOfFile } from '../../layout/names.js';
-import type { Context } from '../context.js';
-import { plural } from '../format.js';
-import type { Finding } from './doctor.js';
+import type { Account } from '../accounts/types.js';
+import type { FileSystem } from '../fs/types.js';
+import { sessionIdOfFile } from '../layout/names.js';
+import { plural, tildePath } from '../util/text.js';
+import type { Finding } from './finding.js';
 
 /** How many of the sessions are named one by one in the finding. */
 const LISTED = 20;
@@ -15,18 +14,24 @@ const LISTED = 20;
  * lists or resumes by id (made with `claude -p`, which records nothing per account, or
  * left there with `--carry none`). One finding names them.
  */
-export async function orphanFindings(ctx: Context, accounts: readonly Account[]): Promise<Finding[]> {
+export async function orphanFindings(
+  fs: FileSystem,
+  sharedDir: string,
+  home: string,
+  accounts: readonly Account[],
+): Promise<Finding[]> {
   if (accounts.some((a) => a.projects.kind === 'linked')) return [];
-  const orphans = await sessionsOnlyIn(ctx.fs, ctx.sharedDir, accounts);
+  const tilde = (path: string) => tildePath(home, path);
+  const orphans = await sessionsOnlyIn(fs, sharedDir, accounts);
   if (orphans.length === 0) return [];
-  const shown = orphans.slice(0, LISTED).map((p) => `    ${ctx.tilde(p)}`);
+  const shown = orphans.slice(0, LISTED).map((p) => `    ${tilde(p)}`);
   if (orphans.length > LISTED) shown.push(`    ... and ${orphans.length - LISTED} more`);
   return [
     {
       code: 'SESSIONS_ONLY_IN_SHARED',
       severity: 'warning',
-      message: `${plural(orphans.length, 'session')} ${orphans.length === 1 ? 'is' : 'are'} only in the old shared folder ${ctx.tilde(ctx.sharedDir)}, which no account links to: no Claude Code lists or resumes ${orphans.length === 1 ? 'it' : 'them'}. Copy each into the projects/<project>/ folder of the account it belongs to (cp -p keeps the mtime the picker sorts by), or share again with \`apply\`:\n${shown.join('\n')}`,
-      path: ctx.sharedDir,
+      message: `${plural(orphans.length, 'session')} ${orphans.length === 1 ? 'is' : 'are'} only in the old shared folder ${tilde(sharedDir)}, which no account links to: no Claude Code lists or resumes ${orphans.length === 1 ? 'it' : 'them'}. Copy each into the projects/<project>/ folder of the account it belongs to (cp -p keeps the mtime the picker sorts by), or share again with \`apply\`:\n${shown.join('\n')}`,
+      path: sharedDir,
       fixable: false,
     },
   ];

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { FolderState } from '../accounts/types.js';
-import type { Context } from './context.js';
+import { tildePath } from '../util/text.js';
 
 /**
  * An account's link that names another copy of the shared folder: a home folder copied
@@ -20,7 +20,7 @@ export interface CopiedLink {
   shared: string;
   /** Whether the other copy still exists. */
   dangling: boolean;
-  /** What to do, in the command's words. */
+  /** What to do, in words. */
   advice: string;
 }
 
@@ -49,17 +49,17 @@ export function copiedSharedTarget(state: FolderState, sharedDir: string, home: 
 }
 
 /** The explanation and fix for an account's link into another copy of the shared folder. */
-export function copiedLinkAdvice(ctx: Context, state: FolderState, sharedDir: string): string | undefined {
-  const target = copiedSharedTarget(state, sharedDir, ctx.home);
+export function copiedLinkAdvice(home: string, state: FolderState, sharedDir: string): string | undefined {
+  const target = copiedSharedTarget(state, sharedDir, home);
   if (target === undefined) return undefined;
-  const where = ctx.tilde(state.path);
+  const where = tildePath(home, state.path);
   const dangling = state.kind === 'dangling-symlink';
   const kind = state.linkText !== undefined && isAbsolute(state.linkText) ? 'an absolute link' : 'a link';
   const fix = dangling
     ? `rm ${where}`
     : `rm ${where} && cp -a ${target} ${where} (this keeps what Claude Code wrote there: apply merges it in, with a backup)`;
   return (
-    `${where} is ${kind} to ${target}, another copy of the shared folder ${ctx.tilde(sharedDir)}` +
+    `${where} is ${kind} to ${target}, another copy of the shared folder ${tildePath(home, sharedDir)}` +
     ` (this home was probably copied with cp -a or restored from a backup; the link still names the old place).` +
     ` Claude Code in this account ${dangling ? 'sees no sessions there, since that copy is gone' : 'reads and writes that copy, not this one'}.` +
     ` To link it to this home's shared folder: ${fix}, then \`claude-shared-sessions apply --relative\`` +
@@ -69,17 +69,18 @@ export function copiedLinkAdvice(ctx: Context, state: FolderState, sharedDir: st
 
 /** Every account link into another copy of its shared folder. */
 export function copiedLinks(
-  ctx: Context,
+  where: { home: string; folders: readonly string[]; sharedDirs: Readonly<Record<string, string>> },
   accounts: readonly { path: string; folders: Record<string, FolderState> }[],
 ): CopiedLink[] {
+  const { home } = where;
   const out: CopiedLink[] = [];
   for (const a of accounts) {
-    for (const folder of ctx.folders) {
+    for (const folder of where.folders) {
       const state = a.folders[folder];
-      const shared = ctx.sharedDirs[folder];
+      const shared = where.sharedDirs[folder];
       if (!state || shared === undefined) continue;
-      const advice = copiedLinkAdvice(ctx, state, shared);
-      const target = copiedSharedTarget(state, shared, ctx.home);
+      const advice = copiedLinkAdvice(home, state, shared);
+      const target = copiedSharedTarget(state, shared, home);
       if (advice === undefined || target === undefined) continue;
       out.push({
         account: a.path,

@@ -1,5 +1,5 @@
 /**
- * `doctor`: symlinks inside the shared `projects/`, and what Claude Code shows of them.
+ * `diagnose`: symlinks inside the shared `projects/`, and what Claude Code shows of them.
  * Checked with the real CLI 2.1.332 and the SDK 0.3.332 (docs/listing.md, "Which files
  * are sessions"): a project folder that is a link is listed by the `/resume` picker opened
  * in that project's working directory and by the SDK's `listSessions({ dir })`, and
@@ -9,27 +9,17 @@
  * sessions are listed through the sibling.
  */
 import { join } from 'node:path';
-import type { DirEntry, FileSystem } from '../../fs/types.js';
-import { isSessionId, sessionIdOfFile } from '../../layout/names.js';
-import type { Context } from '../context.js';
-import { plural } from '../format.js';
-import type { Finding } from './doctor.js';
+import type { DirEntry, FileSystem } from '../fs/types.js';
+import { isSessionId, sessionIdOfFile } from '../layout/names.js';
+import { linkedFolder } from '../sessions/scan.js';
+import { plural, tildePath } from '../util/text.js';
+import type { Finding } from './finding.js';
 
 async function entriesOf(fs: FileSystem, dir: string): Promise<DirEntry[]> {
   try {
     return await fs.readdir(dir);
   } catch {
     return [];
-  }
-}
-
-/** The real folder a link leads to, else undefined (dangling, a loop, a file). */
-async function folderOf(fs: FileSystem, link: string): Promise<string | undefined> {
-  try {
-    const real = await fs.realpath(link);
-    return (await fs.stat(real)).type === 'directory' ? real : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -44,9 +34,9 @@ async function isAlias(fs: FileSystem, projects: string, link: string): Promise<
   }
 }
 
-export async function linkFindings(ctx: Context): Promise<Finding[]> {
-  const { fs } = ctx;
-  const projects = ctx.sharedDir;
+/** The findings about links inside the shared `projects` folder `projects`; paths shown under `home` as `~`. */
+export async function linkFindings(fs: FileSystem, projects: string, home: string): Promise<Finding[]> {
+  const tilde = (path: string) => tildePath(home, path);
   const findings: Finding[] = [];
   const others: string[] = [];
   const walkOthers = async (dir: string): Promise<void> => {
@@ -60,12 +50,12 @@ export async function linkFindings(ctx: Context): Promise<Finding[]> {
     const path = join(projects, top.name);
     if (top.type === 'symlink') {
       if (await isAlias(fs, projects, path)) continue;
-      const target = await folderOf(fs, path);
+      const target = await linkedFolder(fs, path);
       if (target === undefined) {
         findings.push({
           code: 'LINKED_PROJECT_FOLDER',
           severity: 'warning',
-          message: `${ctx.tilde(path)} is a link that leads to no folder (dangling, a loop or a file): Claude Code shows no session of it anywhere. Put the project folder back in its place, or remove the link.`,
+          message: `${tilde(path)} is a link that leads to no folder (dangling, a loop or a file): Claude Code shows no session of it anywhere. Put the project folder back in its place, or remove the link.`,
           path,
           fixable: false,
         });
@@ -75,7 +65,7 @@ export async function linkFindings(ctx: Context): Promise<Finding[]> {
       findings.push({
         code: 'LINKED_PROJECT_FOLDER',
         severity: 'warning',
-        message: `${ctx.tilde(path)} is a link to ${ctx.tilde(target)} (${plural(sessions, 'session')}). Claude Code's /resume picker lists ${sessions === 1 ? 'it' : 'them'} only when opened in that project's working directory (as does \`list --project\`); its all-projects view (Ctrl+A), the SDK's listSessions() and \`list --all\` hide ${sessions === 1 ? 'it' : 'them'}, and the retained links (the cleanup safety net) do not cover ${sessions === 1 ? 'it' : 'them'}. To show ${sessions === 1 ? 'it' : 'them'} everywhere, replace the link with the folder: rm ${path} && mv ${target} ${path}.`,
+        message: `${tilde(path)} is a link to ${tilde(target)} (${plural(sessions, 'session')}). Claude Code's /resume picker lists ${sessions === 1 ? 'it' : 'them'} only when opened in that project's working directory (as does \`list --project\`); its all-projects view (Ctrl+A), the SDK's listSessions() and \`list --all\` hide ${sessions === 1 ? 'it' : 'them'}, and the retained links (the cleanup safety net) do not cover ${sessions === 1 ? 'it' : 'them'}. To show ${sessions === 1 ? 'it' : 'them'} everywhere, replace the link with the folder: rm ${path} && mv ${target} ${path}.`,
         path,
         fixable: false,
       });
@@ -88,7 +78,7 @@ export async function linkFindings(ctx: Context): Promise<Finding[]> {
         findings.push({
           code: 'LINKED_TRANSCRIPT',
           severity: 'warning',
-          message: `${ctx.tilde(inner)} is a link: Claude Code lists it in no view (neither the /resume picker of its project nor the all-projects view, nor the SDK's listSessions), and the retained links do not cover it. Replace the link with the file it points to (cp --remove-destination "$(readlink -f ${inner})" ${inner}), or remove it.`,
+          message: `${tilde(inner)} is a link: Claude Code lists it in no view (neither the /resume picker of its project nor the all-projects view, nor the SDK's listSessions), and the retained links do not cover it. Replace the link with the file it points to (cp --remove-destination "$(readlink -f ${inner})" ${inner}), or remove it.`,
           path: inner,
           fixable: false,
         });
@@ -100,7 +90,7 @@ export async function linkFindings(ctx: Context): Promise<Finding[]> {
     findings.push({
       code: 'LINKED_ENTRY',
       severity: 'info',
-      message: `${plural(others.length, 'other link')} in the shared folder (e.g. ${ctx.tilde(others[0] ?? '')}), not a project folder nor a transcript, so no listing changes; but the library never follows links, and the retained links (the cleanup safety net) keep regular files only, so what ${others.length === 1 ? 'it points' : 'they point'} to is not kept.`,
+      message: `${plural(others.length, 'other link')} in the shared folder (e.g. ${tilde(others[0] ?? '')}), not a project folder nor a transcript, so no listing changes; but the library never follows links, and the retained links (the cleanup safety net) keep regular files only, so what ${others.length === 1 ? 'it points' : 'they point'} to is not kept.`,
       path: others[0] ?? '',
       fixable: false,
     });
