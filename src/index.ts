@@ -14,7 +14,29 @@ export type {
   FolderState,
   FolderStateKind,
 } from './accounts/types.js';
-export * from './apply/index.js';
+export {
+  ApplyError,
+  type ApplyForce,
+  type ApplyOptions,
+  type ApplyProgress,
+  type ApplyReport,
+  type ApplyState,
+  type ApplyStateOptions,
+  applyPlan,
+  type Drift,
+  type ExecutorOptions,
+  inspectApplyState,
+  isApplyError,
+  type JournalRecord,
+  type KeptItem,
+  type LockOwner,
+  type RecoverOptions,
+  type RecoverReport,
+  recover,
+  type UndoError,
+  type UndoOutcome,
+  undoOutcomeOf,
+} from './apply/index.js';
 export {
   type AccountProblemCode,
   adviceFor,
@@ -52,30 +74,9 @@ export {
 } from './errors.js';
 export { createMemFileSystem, type MemfsLike } from './fs/memfs.js';
 export { createNodeFileSystem, defaultFileSystem } from './fs/node.js';
-export { readRange } from './fs/read.js';
-export type {
-  CopyFileOptions,
-  CopyFileResult,
-  DirEntry,
-  EntryType,
-  FileHandle,
-  FileStat,
-  FileSystem,
-  OpenFlags,
-  SymlinkType,
-} from './fs/types.js';
+export type * from './fs/types.js';
 export { type InspectOptions, inspect } from './inspect/inspect.js';
-export {
-  type AccountFolderSnapshot,
-  type AccountSnapshot,
-  type BackupSnapshot,
-  type SettingsBefore,
-  type SettingsSnapshot,
-  SNAPSHOT_VERSION,
-  type Snapshot,
-  type TreeEntry,
-  type TreeSnapshot,
-} from './inspect/types.js';
+export * from './inspect/types.js';
 export {
   absolutePath,
   claudeJsonPath,
@@ -83,25 +84,17 @@ export {
   defaultSharedDir,
   type Env,
   expandHome,
-  RETAINED_DIR,
   resolveConfigDir,
   retainedDirOf,
 } from './layout/config-dir.js';
 export { FORBIDDEN_FOLDERS, resolveFolders } from './layout/folders.js';
 export {
   backupName,
-  backupTimestamp,
-  classifyProjectEntry,
-  compareBackupsNewestFirst,
   encodeProjectDir,
-  isLegacyAgentFile,
   isSessionId,
-  MAX_PROJECT_DIR_LENGTH,
   NEVER_SHARED,
-  type ProjectEntryKind,
   parseBackupName,
   projectDirMatches,
-  SESSIONS_INDEX,
   SETTINGS_ABSENT_SUFFIX,
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
@@ -110,7 +103,7 @@ export { type BackupOptions, planBackup } from './plan/backup.js';
 export type { PlanContext } from './plan/builder.js';
 export { defaultCleanupPeriodDays, SAFE_CLEANUP_PERIOD_DAYS } from './plan/cleanup.js';
 export { type DescribeOptions, describePlan, formatBytes, printable } from './plan/describe.js';
-export { canonicalJson, deriveForkSessionId, fingerprintSnapshot } from './plan/fingerprint.js';
+export { deriveForkSessionId } from './plan/fingerprint.js';
 export { type LinkOptions, planLink } from './plan/link.js';
 export {
   explainMerge,
@@ -153,11 +146,9 @@ export {
   type SessionSource,
 } from './sessions/index.js';
 export {
-  parseSyncthingConfig,
   type SyncthingConfig,
   type SyncthingStatus,
   type SyncthingStatusOptions,
-  syncthingConfigCandidates,
   syncthingStatus,
 } from './sync/engine.js';
 export { cleanupSourceText } from './sync/findings.js';
@@ -173,14 +164,11 @@ export {
   type SyncSnapshot,
 } from './sync/inspect.js';
 export {
-  MACHINES_DIR,
   machineName,
   mapPath,
   originalOfConflict,
   type PathMap,
   parsePathMap,
-  STIGNORE,
-  STIGNORE_LOCAL,
   stignoreText,
 } from './sync/layout.js';
 export { emptyPlan, extendPlan, type SyncPlanOptions } from './sync/plan.js';

@@ -47,12 +47,12 @@ function cleanupDays(value: string): number | false {
 function shareFlags(command: Command): Command {
   return command
     .addOption(
-      new Option(
+      choice(
         '--on-diverged <how>',
         'diverged copies of a session: fork (each stays resumable, the newest keeps the id), keep-newest (others kept aside in the conflicts folder, no picker lists them), refuse',
-      )
-        .choices(['fork', 'keep-newest', 'refuse'])
-        .default(undefined, 'fork'),
+        ['fork', 'keep-newest', 'refuse'],
+        'fork',
+      ),
     )
     .option(
       '--map-path <from=to>',
@@ -69,6 +69,11 @@ function shareFlags(command: Command): Command {
       '--relative',
       'make each account’s link relative (../.claude-shared/projects), so a home copied with cp -a or restored from a backup still works',
     );
+}
+
+/** An option with a fixed set of values, whose default is shown but left to the library. */
+function choice(flags: string, description: string, choices: string[], shown: string): Option {
+  return new Option(flags, description).choices(choices).default(undefined, shown);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -187,12 +192,12 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .command('rollback')
     .description('remove the links and put the backups back; shows the plan and asks first')
     .addOption(
-      new Option(
+      choice(
         '--carry <what>',
         'sessions made while shared to bring back: own (those the account’s history.jsonl names; the plan lists every session no account will reach), none, all',
-      )
-        .choices(['none', 'own', 'all'])
-        .default(undefined, 'own'),
+        ['none', 'own', 'all'],
+        'own',
+      ),
     )
     .option('--backup <dir>', 'restore this backup instead of the newest')
     .option('-n, --dry-run', 'show the plan and change nothing (exit 2 when there is work)')

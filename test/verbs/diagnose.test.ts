@@ -137,7 +137,11 @@ describe('diagnose and the command', () => {
     await writeFile(join(project, 'sessions-index.json'), '{}');
     const managed = join(root, 'managed');
     await mkdir(managed);
-    const env: Record<string, string | undefined> = { ...process.env, CLAUDE_SHARED_SESSIONS_MANAGED_DIR: managed, CLAUDE_SHARED_SESSIONS_MACHINE: 'm1' };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      CLAUDE_SHARED_SESSIONS_MANAGED_DIR: managed,
+      CLAUDE_SHARED_SESSIONS_MACHINE: 'm1',
+    };
     delete env.CLAUDE_CONFIG_DIR;
     const args = ['--home', sb.home, '--shared', sb.sharedDir, '--accounts', ...sb.accounts, '--json'];
     const run = (command: string) => {

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { JOURNAL_NAME, stateDirOf } from '../../apply/index.js';
+import { inspectApplyState } from '../../apply/index.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { plural } from '../format.js';
@@ -12,12 +11,8 @@ import { confirm } from '../prompt.js';
  * with no journal there is nothing to undo and it only clears a dead apply's leftovers.
  */
 export async function runRecover(ctx: Context): Promise<ExitCodeValue> {
-  const journal = join(stateDirOf(ctx.sharedDir), JOURNAL_NAME);
-  const interrupted = await ctx.fs.lstat(journal).then(
-    () => true,
-    () => false,
-  );
-  if (interrupted) {
+  const { journal } = await inspectApplyState({ fs: ctx.fs, sharedDir: ctx.sharedDir });
+  if (journal !== undefined) {
     if (!ctx.json) {
       ctx.say(`An apply was interrupted and left its journal at ${ctx.tilde(journal)}.`);
       ctx.say(
