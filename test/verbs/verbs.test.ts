@@ -89,7 +89,6 @@ describe('the async verbs', () => {
       'share',
       'describePlan',
       'validatePlan',
-      'fingerprintSnapshot',
     ]) {
       expect(typeof (library as Record<string, unknown>)[name]).toBe('function');
     }
