@@ -71,25 +71,23 @@ export function simulatePlan(plan: Plan): Check[] {
   const expect = (op: Operation, field: string, path: string, expected: ExpectedState) => {
     checks.push({ operationId: op.id, field, path, expected, at: lookup(path), kind: 'expect' });
   };
-  // Folders above the paths are shared by many operations: check each disk folder once.
+  // Folders above the paths are shared by many operations: check each disk folder once
+  // for each kind of check.
   const seenDisk = new Set<string>();
+  const firstOnDisk = (kind: Check['kind'], at: SimState): boolean => {
+    if (at.type !== 'disk') return true;
+    const key = `${kind}\0${pathKey(at.disk)}`;
+    if (seenDisk.has(key)) return false;
+    seenDisk.add(key);
+    return true;
+  };
+  const folderCheck = (op: Operation, field: string, path: string, at: SimState, kind: Check['kind']) =>
+    checks.push({ operationId: op.id, field, path, expected: { type: 'directory' }, at, kind });
   const parent = (op: Operation, field: string, path: string) => {
     const dir = dirname(path);
     if (dir === path) return;
     const at = lookup(dir);
-    if (at.type === 'disk') {
-      const key = `p\0${pathKey(at.disk)}`;
-      if (seenDisk.has(key)) return;
-      seenDisk.add(key);
-    }
-    checks.push({
-      operationId: op.id,
-      field: `parent of ${field}`,
-      path: dir,
-      expected: { type: 'directory' },
-      at,
-      kind: 'parent',
-    });
+    if (firstOnDisk('parent', at)) folderCheck(op, `parent of ${field}`, dir, at, 'parent');
   };
   /** No folder between the path's root and the path may be a link (it would be followed). */
   const noLinks = (op: Operation, field: string, path: string) => {
@@ -98,19 +96,8 @@ export function simulatePlan(plan: Plan): Check[] {
     for (const ancestor of ancestorsOf(path)) {
       if (!isInside(root, ancestor) || pathKey(ancestor) === pathKey(root)) break;
       const at = lookup(ancestor);
-      if (at.type === 'disk') {
-        const key = `l\0${pathKey(at.disk)}`;
-        if (seenDisk.has(key)) continue;
-        seenDisk.add(key);
-      } else if (at.type !== 'symlink') continue;
-      checks.push({
-        operationId: op.id,
-        field: `folder above ${field}`,
-        path: ancestor,
-        expected: { type: 'directory' },
-        at,
-        kind: 'no-link',
-      });
+      if (at.type !== 'disk' && at.type !== 'symlink') continue;
+      if (firstOnDisk('no-link', at)) folderCheck(op, `folder above ${field}`, ancestor, at, 'no-link');
     }
   };
 

@@ -7,6 +7,8 @@ import {
   assertAbsent,
   assertNoLinkAbove,
   COPY_ATTEMPTS,
+  checkFileToAbsent,
+  fileAt,
   fromTo,
   keptChangingError,
   readAndCreate,
@@ -40,22 +42,9 @@ const GROUPS = {
 export const copyFile: OperationSpec<CopyFileOperation> = {
   type: 'copyFile',
   flushBeforeUndo: false,
-  shape(c) {
-    c.path('from');
-    c.path('to');
-    c.expected('expectFrom', ['file']);
-    c.expected('expectTo', ['absent']);
-  },
+  shape: checkFileToAbsent,
   paths: readAndCreate,
-  effect(op, tree) {
-    const e = op.expectFrom;
-    tree.file(op.to, {
-      size: e.size,
-      mtimeMs: e.mtimeMs,
-      ...(e.mode === undefined ? {} : { mode: e.mode }),
-      ...(e.hash === undefined ? {} : { hash: e.hash }),
-    });
-  },
+  effect: (op, tree) => fileAt(tree, op.to, op.expectFrom),
   preconditions: (op) => fromTo(op, false),
   bytesWritten: (op) => op.expectFrom.size,
   bytesShown: (op) => op.expectFrom.size,

@@ -7,6 +7,7 @@ import {
   assertAbsent,
   assertNoLinkAbove,
   COPY_ATTEMPTS,
+  fileAt,
   fromTo,
   keptChangingError,
   readAndCreate,
@@ -46,16 +47,7 @@ export const forkSession: OperationSpec<ForkSessionOperation> = {
     c.expected('expectTo', ['absent']);
   },
   paths: readAndCreate,
-  // The fork's bytes differ from its source's (the ids): only its type is known exactly.
-  effect(op, tree) {
-    const e = op.expectFrom;
-    tree.file(op.to, {
-      size: e.size,
-      mtimeMs: e.mtimeMs,
-      ...(e.mode === undefined ? {} : { mode: e.mode }),
-      approximate: true,
-    });
-  },
+  effect: (op, tree) => fileAt(tree, op.to, op.expectFrom, 'approximate'),
   preconditions: (op) => fromTo(op, false),
   bytesWritten: (op) => op.expectFrom.size,
   bytesShown: (op) => op.expectFrom.size,

@@ -1,7 +1,15 @@
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import type { ExpectedFile, OperationBase, OperationSpec, StepContext, StepResult } from './base.js';
 import { readActual } from './state.js';
-import { assertNoLinkAbove, fromTo, readAndCreate, staleError, verifyError } from './support.js';
+import {
+  assertNoLinkAbove,
+  checkFileToAbsent,
+  fileAt,
+  fromTo,
+  readAndCreate,
+  staleError,
+  verifyError,
+} from './support.js';
 
 /**
  * Make a second name (a hard link) for a regular file, at a path that must be absent;
@@ -22,18 +30,9 @@ export interface HardLinkOperation extends OperationBase {
 export const hardLink: OperationSpec<HardLinkOperation> = {
   type: 'hardLink',
   flushBeforeUndo: true,
-  shape(c) {
-    c.path('from');
-    c.path('to');
-    c.expected('expectFrom', ['file']);
-    c.expected('expectTo', ['absent']);
-  },
+  shape: checkFileToAbsent,
   paths: readAndCreate,
-  // The same file under a second name: its size, time, mode and content.
-  effect(op, tree) {
-    const { type: _type, ...file } = op.expectFrom;
-    tree.file(op.to, file);
-  },
+  effect: (op, tree) => fileAt(tree, op.to, op.expectFrom),
   preconditions: (op) => fromTo(op, false),
   bytesWritten: () => 0,
   bytesShown: () => 0,

@@ -6,7 +6,15 @@ import { dirname } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import type { CopyDifference } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
-import type { ExpectedState, NamedPath, Precondition, StepContext } from './base.js';
+import type {
+  ExpectedFile,
+  ExpectedState,
+  NamedPath,
+  Precondition,
+  ShapeChecks,
+  StepContext,
+  TreeEffects,
+} from './base.js';
 import { pathKey } from './paths.js';
 import { readActual } from './state.js';
 
@@ -143,4 +151,28 @@ export function fromTo(
     ...(parentOfFrom ? [{ kind: 'parent' as const, field: 'from', path: op.from }] : []),
     { kind: 'parent', field: 'to', path: op.to },
   ];
+}
+
+/** The fields of a step that reads a file at `from` and makes a new name `to`. */
+export function checkFileToAbsent(c: ShapeChecks): void {
+  c.path('from');
+  c.path('to');
+  c.expected('expectFrom', ['file']);
+  c.expected('expectTo', ['absent']);
+}
+
+/**
+ * The file a copy or a link leaves at `to`: the source as the plan saw it. `approximate`
+ * for a fork, whose bytes differ from its source's (the ids): only its type is exact.
+ */
+export function fileAt(tree: TreeEffects, to: string, from: ExpectedFile, how: 'same' | 'approximate' = 'same'): void {
+  const { type: _type, ...file } = from;
+  if (how === 'same') tree.file(to, file);
+  else
+    tree.file(to, {
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      ...(file.mode === undefined ? {} : { mode: file.mode }),
+      approximate: true,
+    });
 }

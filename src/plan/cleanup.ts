@@ -1,6 +1,7 @@
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot } from '../inspect/types.js';
 import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
+import type { CleanupPeriodChange, ExpectedFile } from '../operations/base.js';
 import { freeBackupPath } from './backup.js';
 import type { PlanBuilder } from './builder.js';
 import { setCleanupPeriodDays } from './settings-text.js';
@@ -130,22 +131,42 @@ export function cleanupPhase(
       b.warn('settings-not-rewritten', `${s.path} could not be read or edited safely. ${manual}`, s.path);
       continue;
     }
-    b.add({
-      type: 'writeFile',
-      reason: 'cleanup-period',
-      path: s.path,
-      content,
-      mode: s.mode ?? 0o600,
-      expect: {
-        type: 'file',
-        size: s.size,
-        mtimeMs: s.mtimeMs,
-        ...(s.mode === undefined ? {} : { mode: s.mode }),
-        ...(s.hash === undefined ? {} : { hash: s.hash }),
-      },
-      backupTo: freeBackupPath(b, account, 'settings.json'),
-      account: account.realPath,
-      cleanupPeriodDays: change,
-    });
+    const expect = settingsState({ size: s.size, mtimeMs: s.mtimeMs, mode: s.mode, hash: s.hash });
+    rewriteSettings(b, account, { path: s.path, mode: s.mode, expect, content, change });
   }
+}
+
+/** What a plan expects of a settings.json it read. */
+export function settingsState(s: {
+  size: number;
+  mtimeMs: number;
+  mode?: number | undefined;
+  hash?: string | undefined;
+}): ExpectedFile {
+  return {
+    type: 'file',
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    ...(s.mode === undefined ? {} : { mode: s.mode }),
+    ...(s.hash === undefined ? {} : { hash: s.hash }),
+  };
+}
+
+/** Rewrites an account's settings.json with its period changed, the old file kept under a backup name. */
+export function rewriteSettings(
+  b: PlanBuilder,
+  account: AccountSnapshot,
+  w: { path: string; mode: number | undefined; expect: ExpectedFile; content: string; change: CleanupPeriodChange },
+): void {
+  b.add({
+    type: 'writeFile',
+    reason: 'cleanup-period',
+    path: w.path,
+    content: w.content,
+    mode: w.mode ?? 0o600,
+    expect: w.expect,
+    backupTo: freeBackupPath(b, account, 'settings.json'),
+    account: account.realPath,
+    cleanupPeriodDays: w.change,
+  });
 }

@@ -5,7 +5,7 @@ import { isSessionId, sessionIdOfFile } from '../layout/names.js';
 import { asidePath, isPrefixOf } from './aside.js';
 import { freeBackupPath } from './backup.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
-import { createdSettingsText } from './cleanup.js';
+import { createdSettingsText, rewriteSettings, settingsState } from './cleanup.js';
 import { deriveForkSessionId } from './fingerprint.js';
 import { planFork, sidecarsOf } from './fork.js';
 import { removeCleanupPeriodDays, setCleanupPeriodDays } from './settings-text.js';
@@ -312,6 +312,19 @@ function carryBack(
   const since = backup ? sharedSinceMs(backup.stamp) : undefined;
   const promptedSince = backup ? stampStartMs(backup.stamp) : undefined;
   const records = account.sessionRecords ?? {};
+  /** Copies a file of the shared folder back into the account (a session made or extended while shared). */
+  const carryBack = (from: string, to: string, e: TreeEntry) => {
+    b.add({
+      type: 'copyFile',
+      reason: 'carry',
+      from,
+      to,
+      expectFrom: b.expectFile(e),
+      expectTo: { type: 'absent' },
+      account: account.realPath,
+    });
+    carried(e.path);
+  };
   const carried = (rel: string) => {
     if (folder === 'projects') reach.carried.add(rel);
   };
@@ -341,16 +354,7 @@ function carryBack(
         );
         continue;
       }
-      b.add({
-        type: 'copyFile',
-        reason: 'carry',
-        from,
-        to,
-        expectFrom: b.expectFile(e),
-        expectTo: { type: 'absent' },
-        account: account.realPath,
-      });
-      carried(e.path);
+      carryBack(from, to, e);
       continue;
     }
     if (be.type !== 'file') {
@@ -372,16 +376,7 @@ function carryBack(
         expectTo: { type: 'absent' },
         account: account.realPath,
       });
-      b.add({
-        type: 'copyFile',
-        reason: 'carry',
-        from,
-        to,
-        expectFrom: b.expectFile(e),
-        expectTo: { type: 'absent' },
-        account: account.realPath,
-      });
-      carried(e.path);
+      carryBack(from, to, e);
       continue;
     }
     if (isPrefixOf({ size: e.size, hash: e.hash }, { size: be.size, entry: be })) continue;
@@ -469,13 +464,8 @@ function restoreCleanupPeriod(b: PlanBuilder, account: AccountSnapshot, before: 
   const from = s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : DEFAULT_DAYS;
   const to = wantSet ? (before.cleanupPeriodDays as number) : DEFAULT_DAYS;
   const change = { from, fromSet: s.cleanupPeriodDaysSet, to, toSet: wantSet, restore: true as const };
-  const expect = {
-    type: 'file' as const,
-    size: s.size,
-    mtimeMs: s.mtimeMs,
-    ...(s.mode === undefined ? {} : { mode: s.mode }),
-    ...(s.hash === undefined ? {} : { hash: s.hash }),
-  };
+  const expect = settingsState({ size: s.size, mtimeMs: s.mtimeMs, mode: s.mode, hash: s.hash });
+
   // The share created the file and nothing was added since: it goes (kept as a backup).
   if (!before.existed && s.cleanupPeriodDaysSet && s.text === createdSettingsText(s.cleanupPeriodDays)) {
     b.add({
@@ -497,15 +487,5 @@ function restoreCleanupPeriod(b: PlanBuilder, account: AccountSnapshot, before: 
     b.warn('settings-not-restored', `${s.path} could not be edited safely. ${manual}`, s.path);
     return;
   }
-  b.add({
-    type: 'writeFile',
-    reason: 'cleanup-period',
-    path: s.path,
-    content,
-    mode: s.mode ?? 0o600,
-    expect,
-    backupTo: freeBackupPath(b, account, 'settings.json'),
-    account: account.realPath,
-    cleanupPeriodDays: change,
-  });
+  rewriteSettings(b, account, { path: s.path, mode: s.mode, expect, content, change });
 }

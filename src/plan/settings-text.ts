@@ -11,13 +11,8 @@
  */
 export function setCleanupPeriodDays(text: string, days: number): string | undefined {
   const KEY = 'cleanupPeriodDays';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const parsed = jsonObjectOf(text);
+  if (parsed === undefined) return undefined;
 
   const scan = scanTopLevel(text);
   if (!scan) return undefined;
@@ -74,13 +69,8 @@ export function setCleanupPeriodDays(text: string, days: number): string | undef
  */
 export function removeCleanupPeriodDays(text: string): string | undefined {
   const KEY = 'cleanupPeriodDays';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const parsed = jsonObjectOf(text);
+  if (parsed === undefined) return undefined;
   let result = text;
   for (let guard = 0; guard < 1000; guard++) {
     const scan = scanTopLevel(result);
@@ -179,6 +169,18 @@ function scanTopLevel(text: string): { open: number; close: number; members: Mem
       continue;
     }
     if (text[i] === '}') return { open, close: i, members };
+    return undefined;
+  }
+}
+
+/** The JSON object the text (a byte-order mark allowed) holds, or undefined. */
+function jsonObjectOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
     return undefined;
   }
 }

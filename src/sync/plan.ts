@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { WarningCode } from '../codes.js';
+import { pathsOf } from '../operations/table.js';
 import {
   type Conflict,
   type ExpectedState,
@@ -110,14 +111,7 @@ export function extendPlan(base: Plan, snap: SyncSnapshot, options: SyncPlanOpti
   const touched = new Set<string>();
   for (const op of base.operations) {
     if (op.type === 'mkdir') made.add(op.path);
-    for (const p of op.type === 'mkdir' ||
-    op.type === 'symlink' ||
-    op.type === 'unlinkSymlink' ||
-    op.type === 'removeFile' ||
-    op.type === 'writeFile'
-      ? [op.path]
-      : [op.from, op.to])
-      touched.add(p);
+    for (const p of pathsOf(op)) touched.add(p);
   }
   const ensureDir = (dir: string) => {
     const chain: string[] = [];
@@ -210,51 +204,30 @@ export function extendPlan(base: Plan, snap: SyncSnapshot, options: SyncPlanOpti
       ensureDir(dirname(f.aside));
       return f.aside;
     };
+    /** Moves a copy of the session (the conflict copy or the original) to `to`. */
+    const move = (reason: 'new' | 'superseded' | 'longer', from: typeof f.copy, to: string) =>
+      drafts.push({
+        type: 'rename',
+        reason,
+        from: from.path,
+        to,
+        expectFrom: expectFile(from),
+        expectTo: { type: 'absent' },
+        ...sid,
+      });
     switch (relation) {
       case 'original-missing':
-        drafts.push({
-          type: 'rename',
-          reason: 'new',
-          from: f.copy.path,
-          to: f.original.path,
-          expectFrom: expectFile(f.copy),
-          expectTo: { type: 'absent' },
-          ...sid,
-        });
+        move('new', f.copy, f.original.path);
         replaced.add(f.original.path);
         return;
       case 'identical':
       case 'copy-prefix':
-        drafts.push({
-          type: 'rename',
-          reason: 'superseded',
-          from: f.copy.path,
-          to: aside(),
-          expectFrom: expectFile(f.copy),
-          expectTo: { type: 'absent' },
-          ...sid,
-        });
+        move('superseded', f.copy, aside());
         return;
       case 'original-prefix':
         ensureDir(dirname(f.originalAside));
-        drafts.push({
-          type: 'rename',
-          reason: 'superseded',
-          from: f.original.path,
-          to: f.originalAside,
-          expectFrom: expectFile(f.original),
-          expectTo: { type: 'absent' },
-          ...sid,
-        });
-        drafts.push({
-          type: 'rename',
-          reason: 'longer',
-          from: f.copy.path,
-          to: f.original.path,
-          expectFrom: expectFile(f.copy),
-          expectTo: { type: 'absent' },
-          ...sid,
-        });
+        move('superseded', f.original, f.originalAside);
+        move('longer', f.copy, f.original.path);
         replaced.add(f.original.path);
         return;
       case 'diverged': {
