@@ -75,7 +75,8 @@ export function validatePlan(plan: Plan): PlanIssue[] {
       issues.push(...opShape);
       continue;
     }
-    if (seenIds.has(op.id)) {
+    const duplicate = seenIds.has(op.id);
+    if (duplicate) {
       issues.push({
         code: 'DUPLICATE_ID',
         message: `Operation id ${op.id} is used more than once.`,
@@ -85,102 +86,135 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     seenIds.add(op.id);
 
     const paths = namedPaths(op);
-    for (const { path, field } of paths) {
-      if (!isAbsolute(path)) {
-        issues.push({
-          code: 'RELATIVE_PATH',
-          message: `${op.id} (${op.type}) ${field} is not absolute: ${path}`,
-          operationId: op.id,
-          path,
-        });
-        continue;
-      }
-      if (!isNormalAbsolute(path)) {
-        issues.push({
-          code: 'OUTSIDE_ROOTS',
-          message: `${op.id} (${op.type}) ${field} is not in normal form (a "." or ".." segment can lead out of a root through a symlink): ${path}`,
-          operationId: op.id,
-          path,
-        });
-        continue;
-      }
-      if (!roots.some((r) => isInside(r, path))) {
-        issues.push({
-          code: 'OUTSIDE_ROOTS',
-          message: `${op.id} (${op.type}) ${field} ${path} is outside the plan's roots (${plan.roots.join(', ')}).`,
-          operationId: op.id,
-          path,
-        });
-      }
-      const forbidden = forbiddenReason(op, path, accounts);
-      if (forbidden) {
-        issues.push({
-          code: 'FORBIDDEN_PATH',
-          message: `${op.id} (${op.type}) names ${path}: ${forbidden}`,
-          operationId: op.id,
-          path,
-        });
-      }
-    }
+    const own = checkPaths(op, paths, roots, accounts, plan.roots);
+    issues.push(...own);
+    // Judged only when the operation is otherwise clean, so each problem is reported once.
+    if (own.length === 0 && !duplicate) issues.push(...checkScope(op, paths, planScope));
+    issues.push(...trackWrites(op, paths, created, removed));
+  }
+  return issues;
+}
 
-    // What a planner never names, even inside a root: a path of an account other than
-    // its shared-able folders, their backups and settings.json, or a link to anything but
-    // a shared folder (an operation type may have its own rule). Judged only when the
-    // operation is otherwise clean, so each problem is reported once.
-    if (!issues.some((i) => i.operationId === op.id)) {
-      const spec = specOf(op);
-      for (const named of paths) {
-        const why = spec.scope ? spec.scope(op, named, planScope) : planScope.defaultRule(named);
-        if (why) {
-          issues.push({
-            code: 'OUTSIDE_ROOTS',
-            message: `${op.id} (${op.type}) ${named.field} ${named.path} ${why}`,
-            operationId: op.id,
-            path: named.path,
-          });
-        }
-      }
+/** Each path absolute, normal, inside the roots, and not a credential or per-account file. */
+function checkPaths(
+  op: Operation,
+  paths: readonly NamedPath[],
+  roots: readonly string[],
+  accounts: readonly string[],
+  planRoots: readonly string[],
+): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  for (const { path, field } of paths) {
+    if (!isAbsolute(path)) {
+      issues.push({
+        code: 'RELATIVE_PATH',
+        message: `${op.id} (${op.type}) ${field} is not absolute: ${path}`,
+        operationId: op.id,
+        path,
+      });
+      continue;
     }
+    if (!isNormalAbsolute(path)) {
+      issues.push({
+        code: 'OUTSIDE_ROOTS',
+        message: `${op.id} (${op.type}) ${field} is not in normal form (a "." or ".." segment can lead out of a root through a symlink): ${path}`,
+        operationId: op.id,
+        path,
+      });
+      continue;
+    }
+    if (!roots.some((r) => isInside(r, path))) {
+      issues.push({
+        code: 'OUTSIDE_ROOTS',
+        message: `${op.id} (${op.type}) ${field} ${path} is outside the plan's roots (${planRoots.join(', ')}).`,
+        operationId: op.id,
+        path,
+      });
+    }
+    const forbidden = forbiddenReason(op, path, accounts);
+    if (forbidden) {
+      issues.push({
+        code: 'FORBIDDEN_PATH',
+        message: `${op.id} (${op.type}) names ${path}: ${forbidden}`,
+        operationId: op.id,
+        path,
+      });
+    }
+  }
+  return issues;
+}
 
-    // Sequential simulation of what each operation creates and removes.
-    for (const { path, role } of paths) {
-      const key = pathKey(path);
-      if (role === 'create') {
-        const earlier = created.get(key);
-        if (earlier !== undefined) {
-          issues.push({
-            code: 'DUPLICATE_WRITE',
-            message: `${op.id} (${op.type}) creates ${path}, which ${earlier} already creates.`,
-            operationId: op.id,
-            path,
-          });
-        }
-        created.set(key, op.id);
-        removed.delete(key);
-      } else if (role === 'replace') {
-        const earlier = created.get(key);
-        if (earlier !== undefined) {
-          issues.push({
-            code: 'DUPLICATE_WRITE',
-            message: `${op.id} (${op.type}) writes ${path}, which ${earlier} already writes.`,
-            operationId: op.id,
-            path,
-          });
-        }
-        created.set(key, op.id);
-      } else if (role === 'remove') {
-        const earlier = removed.get(key);
-        if (earlier !== undefined) {
-          issues.push({
-            code: 'DUPLICATE_WRITE',
-            message: `${op.id} (${op.type}) removes ${path}, which ${earlier} already removed.`,
-            operationId: op.id,
-            path,
-          });
-        }
-        removed.set(key, op.id);
-        created.delete(key);
+/**
+ * What a planner never names, even inside a root: a path of an account other than its
+ * shared-able folders, their backups and settings.json, or a link to anything but a shared
+ * folder (an operation type may have its own rule).
+ */
+function checkScope(op: Operation, paths: readonly NamedPath[], planScope: PlanScope): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const spec = specOf(op);
+  for (const named of paths) {
+    const why = spec.scope ? spec.scope(op, named, planScope) : planScope.defaultRule(named);
+    if (why) {
+      issues.push({
+        code: 'OUTSIDE_ROOTS',
+        message: `${op.id} (${op.type}) ${named.field} ${named.path} ${why}`,
+        operationId: op.id,
+        path: named.path,
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * The plan's operations in order, as what each creates and removes: no two create one
+ * path (a path may be created again only after an earlier operation removed it), none
+ * removes a path twice.
+ */
+function trackWrites(
+  op: Operation,
+  paths: readonly NamedPath[],
+  created: Map<string, string>,
+  removed: Map<string, string>,
+): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  for (const { path, role } of paths) {
+    const key = pathKey(path);
+    if (role === 'create') {
+      const earlier = created.get(key);
+      if (earlier !== undefined) {
+        issues.push({
+          code: 'DUPLICATE_WRITE',
+          message: `${op.id} (${op.type}) creates ${path}, which ${earlier} already creates.`,
+          operationId: op.id,
+          path,
+        });
       }
+      created.set(key, op.id);
+      removed.delete(key);
+    } else if (role === 'replace') {
+      const earlier = created.get(key);
+      if (earlier !== undefined) {
+        issues.push({
+          code: 'DUPLICATE_WRITE',
+          message: `${op.id} (${op.type}) writes ${path}, which ${earlier} already writes.`,
+          operationId: op.id,
+          path,
+        });
+      }
+      created.set(key, op.id);
+    } else if (role === 'remove') {
+      const earlier = removed.get(key);
+      if (earlier !== undefined) {
+        issues.push({
+          code: 'DUPLICATE_WRITE',
+          message: `${op.id} (${op.type}) removes ${path}, which ${earlier} already removed.`,
+          operationId: op.id,
+          path,
+        });
+      }
+      removed.set(key, op.id);
+      created.delete(key);
     }
   }
   return issues;
