@@ -49,6 +49,8 @@ function abortError(signal: AbortSignal | undefined): SharedSessionsError {
   return new SharedSessionsError(ErrorCodes.ABORTED, 'The apply was aborted.', { cause: signal?.reason });
 }
 
+// Long on purpose: one transaction whose steps share the lock, the journal, the run token,
+// the started set and the undo on failure; split, each piece would take a dozen of them.
 /**
  * Applies a plan: checks everything it can before the first write, then executes the
  * operations under a lock with a journal, and undoes what it did if anything fails.

@@ -70,6 +70,8 @@ export function assertValidPlan(plan: Plan): void {
   );
 }
 
+// Long on purpose: one pass that reads each path at most once and gathers every problem
+// before it throws, so the user sees them all at once.
 /**
  * Checks, before the first write, every state the plan relies on: each operation's
  * expected source and destination, that parent folders exist, and that no folder on the

@@ -15,6 +15,8 @@ import { cleanUpState, restoreDirTimes, statePaths } from './state-dir.js';
 import type { RecoverOptions, RecoverReport } from './types.js';
 import { undoStarted } from './undo.js';
 
+// Long on purpose: one decision over one journal (finish the commit, or undo what was
+// started) under one lock; the steps share the journal's records and the lock.
 /**
  * Brings the disk back to a consistent state after an apply was killed (power cut,
  * `kill -9`, a crash), from the journal it left beside the shared folder. It rolls back:

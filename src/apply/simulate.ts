@@ -30,6 +30,7 @@ export interface Check {
   kind: 'expect' | 'parent' | 'no-link';
 }
 
+// Long on purpose: the overlay, the lookups and the checks are closures over one walk.
 /**
  * Walks the plan in order, keeping an overlay of what each operation creates, removes or
  * moves, and lists every state an operation relies on, with where that state comes

@@ -107,6 +107,8 @@ interface Reach {
   differs: { folder: string; rel: string; hash: string; to: string; from: string }[];
 }
 
+// Long on purpose: the phases (restore, carry, settings, unreached sessions) run in
+// this order on one builder, each reading what the earlier ones planned.
 /**
  * Plans undoing a share, per account whose folder is a link to the shared folder: remove
  * that link (only the link) and rename the newest backup of the folder (or the one

@@ -87,6 +87,8 @@ export function emptyPlan(id: string, nowMs: number, sharedDir: string, conflict
   };
 }
 
+// Long on purpose: the fold planner's helpers (ensureDir, move, foldOne) are closures
+// over the drafts, the folders made and the paths touched so far, in plan order.
 /**
  * Appends the sync operations to `base`: the `.stignore` (and an empty `.stignore-local`)
  * when Syncthing's marker is in the synced root, the machine-local path maps, this
