@@ -1,9 +1,9 @@
 // @ts-check
 /**
- * Lists the edge-case corpus (test/sessions/edge-corpus.mjs) with the official SDK and
+ * Lists the edge-case corpus (test/conformance/edge-corpus.mjs) with the official SDK and
  * with this library (dist/), and compares every SDK field of every row, with and
  * without includeProgrammatic. With --write, stores the SDK's listing as
- * test/sessions/edge-corpus.expected.json, which test/sessions/edge-cases.test.ts
+ * test/conformance/edge-corpus.expected.json, which test/conformance/edge-cases.test.ts
  * compares against without needing the SDK. The SDK is installed into .bench/sdk.
  *
  *   npm run build && node bench/sdk-edge-cases.mjs [--write]
@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeEdgeCorpus } from '../test/sessions/edge-corpus.mjs';
+import { writeEdgeCorpus } from '../test/conformance/edge-corpus.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const SDK_DIR = join(ROOT, '.bench', 'sdk');
@@ -61,7 +61,10 @@ for (const includeProgrammatic of [true, false]) {
   console.log(`includeProgrammatic ${includeProgrammatic}: ${a.length} rows, ${diffs} differences so far`);
 }
 if (process.argv.includes('--write')) {
-  writeFileSync(join(ROOT, 'test', 'sessions', 'edge-corpus.expected.json'), `${JSON.stringify(expected, null, 2)}\n`);
-  console.log('wrote test/sessions/edge-corpus.expected.json');
+  writeFileSync(
+    join(ROOT, 'test', 'conformance', 'edge-corpus.expected.json'),
+    `${JSON.stringify(expected, null, 2)}\n`,
+  );
+  console.log('wrote test/conformance/edge-corpus.expected.json');
 }
 process.exit(diffs === 0 ? 0 : 1);

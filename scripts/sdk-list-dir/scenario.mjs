@@ -1,6 +1,6 @@
 /**
  * The folder layout that `record.mjs` lists with the official SDK and that
- * test/sessions/list-project-sdk.test.ts lists with this library: one account whose
+ * test/conformance/list-project-sdk.test.ts lists with this library: one account whose
  * `projects/` links to a shared folder, in which
  * - `app`'s project folder is a symlink to a folder elsewhere (listed in app's view only);
  * - `repo` has real sessions and a transcript that is a symlink (listed by no view);

@@ -7,7 +7,7 @@ import type { Account } from '../../src/accounts/types.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { createHarness, denyFs, faultyFs, type Harness, KINDS } from '../fs/support.js';
-import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR, fixtureExpected, fixtureOnMemfs } from '../helpers/fixture.js';
+import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR, fixtureExpected, fixtureOnMemfs } from '../support/fixture.js';
 
 /** A session id that is a valid uuid. */
 const sid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

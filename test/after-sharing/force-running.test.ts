@@ -5,7 +5,7 @@
 import { lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cli, makeSandbox, type TestSandbox } from '../cli/helpers.js';
+import { cli, makeSandbox, type TestSandbox } from '../cli/support.js';
 
 let sb: TestSandbox;
 beforeEach(async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { discoverAccounts } from '../../src/accounts/discover.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import { cli, json } from '../cli/helpers.js';
+import { cli, json } from '../cli/support.js';
 
 let root: string | undefined;
 afterEach(() => {

@@ -16,7 +16,7 @@ import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { describePlan } from '../../src/plan/describe.js';
 import { rollback, share } from '../../src/verbs/verbs.js';
-import { cli, makeSandbox } from '../cli/helpers.js';
+import { cli, makeSandbox } from '../cli/support.js';
 
 const NOW = Date.parse('2026-11-27T06:00:00Z');
 

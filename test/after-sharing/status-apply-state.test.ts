@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cli, json, makeSandbox, type TestSandbox } from '../cli/helpers.js';
+import { cli, json, makeSandbox, type TestSandbox } from '../cli/support.js';
 
 let sb: TestSandbox;
 let stateDir: string;

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { type Env, makeEnv } from './helpers/env.js';
-import { faultyFs } from './helpers/faulty-fs.js';
-import { capture, contents, lostFiles } from './helpers/snapshot.js';
-import { buildWorld, sharePlan, type World } from './helpers/world.js';
+import { type Env, makeEnv } from './support/env.js';
+import { faultyFs } from './support/faulty-fs.js';
+import { capture, contents, lostFiles } from './support/snapshot.js';
+import { buildWorld, sharePlan, type World } from './support/world.js';
 
 const APPENDER = `
 const { appendFileSync } = require('node:fs');

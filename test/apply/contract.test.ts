@@ -4,9 +4,9 @@ import { applyPlan, recover, stateDirOf, undoOutcomeOf } from '../../src/apply/i
 import { ErrorCodes, isSharedSessionsError, type SharedSessionsError } from '../../src/errors.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import type { Plan } from '../../src/plan/types.js';
-import { ENV_KINDS, type Env, makeEnv } from './helpers/env.js';
-import { faultyFs } from './helpers/faulty-fs.js';
-import { dumpTree, fileContents, unreachable } from './helpers/tree.js';
+import { ENV_KINDS, type Env, makeEnv } from './support/env.js';
+import { faultyFs } from './support/faulty-fs.js';
+import { dumpTree, fileContents, unreachable } from './support/tree.js';
 import {
   buildWorld,
   fileExpect,
@@ -16,7 +16,7 @@ import {
   unsharePlan,
   type World,
   writeLateSession,
-} from './helpers/world.js';
+} from './support/world.js';
 
 async function thrown(promise: Promise<unknown>): Promise<SharedSessionsError> {
   try {

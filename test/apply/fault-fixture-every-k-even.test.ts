@@ -1,4 +1,4 @@
-/** The fault sweep of the fixture's share plan for every even k (helpers/fault-fixture.ts). */
-import { faultFixtureSweep } from './helpers/fault-fixture.js';
+/** The fault sweep of the fixture's share plan for every even k (support/fault-fixture.ts). */
+import { faultFixtureSweep } from './support/fault-fixture.js';
 
 faultFixtureSweep('even');

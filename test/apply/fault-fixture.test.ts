@@ -2,12 +2,12 @@
  * Fault injection on the share plan of the real Claude Code fixture (three accounts,
  * diverged sessions, sidecars, memory folders). The sweeps of every k are in
  * fault-fixture-every-k-{odd,even}.test.ts, so that two workers share them.
- * See helpers/sweep.ts for what is checked after each run.
+ * See support/sweep.ts for what is checked after each run.
  */
 import { describe, expect, it } from 'vitest';
-import { fixtureOnMemfs } from '../helpers/fixture.js';
-import { cacheProcessIds, capture, diff, restoreOnMemfs } from './helpers/snapshot.js';
-import { fixtureShare, sweep } from './helpers/sweep.js';
+import { fixtureOnMemfs } from '../support/fixture.js';
+import { cacheProcessIds, capture, diff, restoreOnMemfs } from './support/snapshot.js';
+import { fixtureShare, sweep } from './support/sweep.js';
 
 cacheProcessIds();
 

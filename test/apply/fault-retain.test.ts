@@ -15,9 +15,9 @@ import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
 import { planRetain } from '../../src/plan/retain.js';
-import { faultyFs } from './helpers/faulty-fs.js';
-import { capture, restoreOnMemfs } from './helpers/snapshot.js';
-import { type Scenario, sweep } from './helpers/sweep.js';
+import { faultyFs } from './support/faulty-fs.js';
+import { capture, restoreOnMemfs } from './support/snapshot.js';
+import { type Scenario, sweep } from './support/sweep.js';
 
 const ROOT = '/r';
 const SHARED = join(ROOT, 'home', '.claude-shared', 'projects');

@@ -4,14 +4,14 @@
  * then runs on a healthy disk); `from` is a disk that dies at call k (the undo fails too,
  * and recover() runs afterwards on a healthy one). After each run every original file's
  * bytes are reachable, the tree equals its state before the apply (directly or after
- * recover()), and a fresh plan and apply succeed. See helpers/sweep.ts.
+ * recover()), and a fresh plan and apply succeed. See support/sweep.ts.
  */
 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPlan, recover, stateDirOf } from '../../src/apply/index.js';
-import { faultyFs } from './helpers/faulty-fs.js';
-import { cacheProcessIds, capture, contents, diff, lostFiles } from './helpers/snapshot.js';
+import { faultyFs } from './support/faulty-fs.js';
+import { cacheProcessIds, capture, contents, diff, lostFiles } from './support/snapshot.js';
 import {
   disposeScenarios,
   sweep,
@@ -19,7 +19,7 @@ import {
   syntheticShareOnDisk,
   syntheticUnshare,
   withoutStateLeftovers,
-} from './helpers/sweep.js';
+} from './support/sweep.js';
 
 cacheProcessIds();
 afterAll(disposeScenarios);

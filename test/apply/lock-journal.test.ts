@@ -8,9 +8,9 @@ import { acquireLock } from '../../src/apply/lock.js';
 import { ErrorCodes, isSharedSessionsError } from '../../src/errors.js';
 import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { faultyFs } from './helpers/faulty-fs.js';
-import { capture, diff } from './helpers/snapshot.js';
-import { buildWorld, sharePlan, type World } from './helpers/world.js';
+import { faultyFs } from './support/faulty-fs.js';
+import { capture, diff } from './support/snapshot.js';
+import { buildWorld, sharePlan, type World } from './support/world.js';
 
 const dead = () => false;
 const alive = () => true;

@@ -15,8 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { rollback, share } from '../../src/verbs/verbs.js';
-import { copyFixture, fixtureMtimes } from '../helpers/fixture.js';
-import { type NsFile, writeFilesWithNsTimes } from '../helpers/ns-times.js';
+import { copyFixture, fixtureMtimes } from '../support/fixture.js';
+import { type NsFile, writeFilesWithNsTimes } from '../support/ns-times.js';
 
 const ACCOUNTS = ['acct-a', 'acct-b', 'acct-c'] as const;
 const PROJECTS = ['-p1', '-p2', '-p3'];

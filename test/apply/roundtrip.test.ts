@@ -10,8 +10,8 @@ import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { rollback, share } from '../../src/verbs/verbs.js';
-import { copyFixture, FIXTURE_ACCOUNTS, fixtureOnMemfs } from '../helpers/fixture.js';
-import { cacheProcessIds, capture, diff } from './helpers/snapshot.js';
+import { copyFixture, FIXTURE_ACCOUNTS, fixtureOnMemfs } from '../support/fixture.js';
+import { cacheProcessIds, capture, diff } from './support/snapshot.js';
 
 cacheProcessIds();
 

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
-import { makeSharedLayout, type SharedLayout } from '../doctor/helpers.js';
-import { cli, json } from './helpers.js';
+import { makeSharedLayout, type SharedLayout } from '../doctor/support.js';
+import { cli, json } from './support.js';
 
 interface Finding {
   code: string;

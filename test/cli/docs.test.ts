@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { commandNames, docsPath, helpOf, renderDocs } from '../../scripts/docs-help.mjs';
-import { repoRoot } from './helpers.js';
+import { repoRoot } from './support.js';
 
 const names = (commandNames as () => string[])();
 const help = helpOf as (args: string[]) => string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeProjectDir } from '../../src/layout/names.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cleanEnv, cli, json, makeSandbox, repoRoot, type TestSandbox } from './helpers.js';
+import { cleanEnv, cli, json, makeSandbox, repoRoot, type TestSandbox } from './support.js';
 
 function example(name: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'examples', name), ...args], {

@@ -5,7 +5,7 @@ import { formatAge, formatBytes, table } from '../../src/cli/format.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { progressBar, renderProgress } from '../../src/cli/progress.js';
 import { confirm } from '../../src/cli/prompt.js';
-import { fakeTerminal } from './helpers.js';
+import { fakeTerminal } from './support.js';
 
 function ioOf(t: ReturnType<typeof fakeTerminal>, tty = true): CliIO {
   t.stdin.isTTY = tty;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPickerSize, formatWhen, truncate, visibleLength } from '../../src/cli/format.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
-import { cli, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { cli, json, makeSandbox, type TestSandbox } from './support.js';
 
 const WIDE_ID = '1a2b3c4d-0000-4000-8000-00000000cafe';
 const OLD_ID = '9f8e7d6c-0000-4000-8000-0000000000af';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { cli, json, makeSandbox, type TestSandbox } from './support.js';
 
 interface Row {
   sessionId: string;

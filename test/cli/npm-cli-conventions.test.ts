@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { type CliResult, cleanEnv, cli, cliPath, json, makeSandbox, repoRoot, type TestSandbox } from './helpers.js';
+import { type CliResult, cleanEnv, cli, cliPath, json, makeSandbox, repoRoot, type TestSandbox } from './support.js';
 
 /** Runs the built command with stdout a pipe whose reader has already gone (`| head -0`). */
 function intoClosedPipe(args: string[]): Promise<CliResult> {

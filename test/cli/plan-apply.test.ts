@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { cleanEnv, cli, cliPath, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { cleanEnv, cli, cliPath, json, makeSandbox, type TestSandbox } from './support.js';
 
 interface StatusJSON {
   accounts: { path: string; projects: { kind: string }; backups: unknown[] }[];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyConcurrency, POOL_SIZE, wantsLargerPool } from '../../src/cli/pool.js';
-import { cleanEnv, cliPath, makeSandbox, repoRoot, type TestSandbox } from './helpers.js';
+import { cleanEnv, cliPath, makeSandbox, repoRoot, type TestSandbox } from './support.js';
 
 describe('the thread pool of the commands that apply', () => {
   it('re-runs apply, rollback and recover once, unless UV_THREADPOOL_SIZE is set', () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readlink, realpath, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { cli, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { cli, json, makeSandbox, type TestSandbox } from './support.js';
 
 let sb: TestSandbox | undefined;
 afterEach(async () => {

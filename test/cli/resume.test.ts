@@ -2,7 +2,7 @@ import { chmod, mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProjectDir } from '../../src/layout/names.js';
-import { cli, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { cli, json, makeSandbox, type TestSandbox } from './support.js';
 
 const ID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 

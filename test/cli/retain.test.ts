@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
-import { makeSharedLayout, type SharedLayout } from '../doctor/helpers.js';
-import { cli, json, makeSandbox } from './helpers.js';
+import { makeSharedLayout, type SharedLayout } from '../doctor/support.js';
+import { cli, json, makeSandbox } from './support.js';
 
 interface Finding {
   code: string;

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateTranscript, transcriptEndMs } from '../../src/demo/transcript.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
 import type { Plan } from '../../src/plan/types.js';
-import { dumpTree } from '../helpers/tree.js';
-import { cli, fs, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { dumpTree } from '../support/tree.js';
+import { cli, fs, json, makeSandbox, type TestSandbox } from './support.js';
 
 interface StatusJSON {
   accounts: { path: string; projects: { kind: string }; backups: { name: string }[] }[];

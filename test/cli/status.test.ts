@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, json, makeSandbox, type TestSandbox } from './helpers.js';
+import { cli, json, makeSandbox, type TestSandbox } from './support.js';
 
 interface StatusJSON {
   home: string;

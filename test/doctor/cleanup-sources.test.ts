@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverAccounts } from '../../src/accounts/discover.js';
 import { defaultManagedSettingsDirs, findCleanupSources, readCleanupDays } from '../../src/doctor/cleanup-sources.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import { makeSharedLayout, type SharedLayout } from './helpers.js';
+import { makeSharedLayout, type SharedLayout } from './support.js';
 
 const fs = createNodeFileSystem();
 const NOW = Date.UTC(2026, 11, 3, 12);

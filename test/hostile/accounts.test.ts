@@ -9,8 +9,8 @@ import { discoverAccounts } from '../../src/accounts/discover.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { linkShared, mergeInto, share } from '../../src/verbs/verbs.js';
-import { expectRefusal, expectUntouched, type Sandbox, seed, standardSandbox, verbOptions } from './helpers/world.js';
-import { faultyFs, recordingFs, under } from './helpers/wrap-fs.js';
+import { expectRefusal, expectUntouched, type Sandbox, seed, standardSandbox, verbOptions } from './support/world.js';
+import { faultyFs, recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -13,7 +13,7 @@ import { describePlan } from '../../src/plan/describe.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { listSessions } from '../../src/sessions/index.js';
 import { share } from '../../src/verbs/verbs.js';
-import { dumpDisk } from '../helpers/tree.js';
+import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
   expectUntouched,
@@ -26,8 +26,8 @@ import {
   T0,
   transcript,
   verbOptions,
-} from './helpers/world.js';
-import { recordingFs, under } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 const servers: Server[] = [];

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { backup, share } from '../../src/verbs/verbs.js';
-import { dumpDisk } from '../helpers/tree.js';
+import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
   expectRefusal,
@@ -21,8 +21,8 @@ import {
   session,
   standardSandbox,
   verbOptions,
-} from './helpers/world.js';
-import { faultyFs, MUTATING, under } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { faultyFs, MUTATING, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes, type SharedSessionsError } from '../../src/errors.js';
 import { share } from '../../src/verbs/verbs.js';
-import { dumpDisk } from '../helpers/tree.js';
+import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
   expectRefusal,
@@ -20,8 +20,8 @@ import {
   session,
   standardSandbox,
   verbOptions,
-} from './helpers/world.js';
-import { hookFs, racingFs, under } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { hookFs, racingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { share } from '../../src/verbs/verbs.js';
-import { writeFilesWithNsTimes } from '../helpers/ns-times.js';
+import { writeFilesWithNsTimes } from '../support/ns-times.js';
 import {
   applyOptions,
   expectRefusal,
@@ -21,8 +21,8 @@ import {
   session,
   standardSandbox,
   verbOptions,
-} from './helpers/world.js';
-import { hookFs, under } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { hookFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -10,7 +10,7 @@ import { readPlanFile } from '../../src/cli/commands/apply.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { Operation, Plan } from '../../src/plan/types.js';
 import { share } from '../../src/verbs/verbs.js';
-import { dumpDisk } from '../helpers/tree.js';
+import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
   dump,
@@ -23,8 +23,8 @@ import {
   session,
   standardSandbox,
   verbOptions,
-} from './helpers/world.js';
-import { recordingFs, under } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

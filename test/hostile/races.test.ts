@@ -11,7 +11,7 @@ import { ErrorCodes } from '../../src/errors.js';
 import { digestFolder } from '../../src/inspect/inspect.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { share } from '../../src/verbs/verbs.js';
-import { dumpDisk } from '../helpers/tree.js';
+import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
   dump,
@@ -23,8 +23,8 @@ import {
   session,
   standardSandbox,
   verbOptions,
-} from './helpers/world.js';
-import { racingFs } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { racingFs } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -14,8 +14,8 @@ import { inspect } from '../../src/inspect/inspect.js';
 import { describePlan } from '../../src/plan/describe.js';
 import { listSessions } from '../../src/sessions/index.js';
 import { linkShared, mergeInto, rollback, share } from '../../src/verbs/verbs.js';
-import { fakeTerminal } from '../cli/helpers.js';
-import { dumpDisk } from '../helpers/tree.js';
+import { fakeTerminal } from '../cli/support.js';
+import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
   expectRefusal,
@@ -26,8 +26,8 @@ import {
   session,
   standardSandbox,
   verbOptions,
-} from './helpers/world.js';
-import { hookFs, recordingFs, under } from './helpers/wrap-fs.js';
+} from './support/world.js';
+import { hookFs, recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

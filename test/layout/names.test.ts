@@ -17,7 +17,7 @@ import {
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
 } from '../../src/layout/names.js';
-import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../helpers/fixture.js';
+import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../support/fixture.js';
 
 /** Every project folder of the fixture with the `cwd` its transcripts record. */
 function fixtureFolders(): { account: string; folder: string; cwds: string[] }[] {

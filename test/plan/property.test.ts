@@ -7,7 +7,7 @@ import { explainMerge, planMerge } from '../../src/plan/merge.js';
 import { planShare } from '../../src/plan/share.js';
 import type { Operation } from '../../src/plan/types.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { dumpTree } from '../helpers/tree.js';
+import { dumpTree } from '../support/tree.js';
 import { A, applyForTest, B, C, CTX, inspectOptions, makeDisk, rec, SHARED, type Spec, sha, T0 } from './support.js';
 
 const IDS = [

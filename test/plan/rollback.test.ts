@@ -5,7 +5,7 @@ import { deriveForkSessionId } from '../../src/plan/fingerprint.js';
 import { planRollback } from '../../src/plan/rollback.js';
 import { planShare } from '../../src/plan/share.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { dumpTree } from '../helpers/tree.js';
+import { dumpTree } from '../support/tree.js';
 import {
   A,
   applyForTest,

@@ -9,8 +9,8 @@ import { describePlan } from '../../src/plan/describe.js';
 import { fingerprintSnapshot } from '../../src/plan/fingerprint.js';
 import { planShare } from '../../src/plan/share.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { fixtureOnMemfs } from '../helpers/fixture.js';
-import { dumpTree } from '../helpers/tree.js';
+import { fixtureOnMemfs } from '../support/fixture.js';
+import { dumpTree } from '../support/tree.js';
 import { A, applyForTest, B, CTX, NOW, SHARED, SID, snapshotOf } from './support.js';
 
 const FX = '/fx';
@@ -352,7 +352,7 @@ describe('planShare with other folders', () => {
 
 describe('inspect on the real disk', () => {
   it('plans the fixture the same way on node:fs as on memfs', async () => {
-    const { copyFixture } = await import('../helpers/fixture.js');
+    const { copyFixture } = await import('../support/fixture.js');
     const { defaultFileSystem } = await import('../../src/fs/node.js');
     const { dir, cleanup } = copyFixture();
     try {

@@ -5,8 +5,8 @@ import { discoverAccounts } from '../../src/accounts/discover.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { listSessions } from '../../src/sessions/list.js';
 import type { SessionInfo } from '../../src/sessions/types.js';
-import { copyFixture, fixtureExpected } from '../helpers/fixture.js';
-import { HOME, memVolume, PROJECT, sessionPath, sid, transcript } from './helpers.js';
+import { copyFixture, fixtureExpected } from '../support/fixture.js';
+import { HOME, memVolume, PROJECT, sessionPath, sid, transcript } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2);
 

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSharedSessionsError } from '../../src/errors.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { iterateSessions, listSessions } from '../../src/sessions/list.js';
-import { copyFixture, FIXTURE_DIR } from '../helpers/fixture.js';
-import { HOME, memVolume, sessionPath, sid, spyFs, transcript } from './helpers.js';
+import { copyFixture, FIXTURE_DIR } from '../support/fixture.js';
+import { HOME, memVolume, sessionPath, sid, spyFs, transcript } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2);
 const account = `${HOME}/.claude`;

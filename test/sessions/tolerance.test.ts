@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { listSessions } from '../../src/sessions/list.js';
-import { CWD, errno, HOME, memVolume, sessionPath, sid, spyFs, transcript, wrapFs } from './helpers.js';
+import { CWD, errno, HOME, memVolume, sessionPath, sid, spyFs, transcript, wrapFs } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2);
 const account = `${HOME}/.claude`;

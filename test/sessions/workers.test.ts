@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSessions } from '../../src/sessions/list.js';
-import { sid, transcript } from './helpers.js';
+import { sid, transcript } from './support.js';
 
 // Worker threads load the built library (a worker cannot run the TypeScript sources), so
 // this compares the built listing on workers with the sources' listing in one thread.

@@ -24,9 +24,9 @@ import { listSessions } from '../../src/sessions/list.js';
 import { inspectSync } from '../../src/sync/inspect.js';
 import { mapPath, originalOfConflict, parsePathMap, stignoreText } from '../../src/sync/layout.js';
 import { emptyPlan, extendPlan } from '../../src/sync/plan.js';
-import { faultyFs } from '../apply/helpers/faulty-fs.js';
-import { cli, json } from '../cli/helpers.js';
-import { dumpTree } from '../helpers/tree.js';
+import { faultyFs } from '../apply/support/faulty-fs.js';
+import { cli, json } from '../cli/support.js';
+import { dumpTree } from '../support/tree.js';
 
 const fs = createNodeFileSystem();
 const S = '11111111-1111-4111-8111-111111111111';

@@ -15,7 +15,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTranscript } from '../../src/demo/transcript.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
-import { cliAsync, json, repoRoot } from '../cli/helpers.js';
+import { cliAsync, json, repoRoot } from '../cli/support.js';
 
 /** The checkout this one was cloned from, when it is a local folder (a clone made in a temp folder has no `../shared`). */
 function originDir(): string | undefined {

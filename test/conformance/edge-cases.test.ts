@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { listSessions } from '../../src/sessions/list.js';
+import { sdkView } from '../sessions/support.js';
 import { writeEdgeCorpus } from './edge-corpus.mjs';
-import { sdkView } from './helpers.js';
 
 /** The official SDK's listing of the edge corpus (made by bench/sdk-edge-cases.mjs --write). */
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'edge-corpus.expected.json'), 'utf8')) as {

@@ -14,10 +14,10 @@ import { applyPlan, recover } from '../../src/apply/index.js';
 import { createRng } from '../../src/demo/transcript.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { share } from '../../src/verbs/verbs.js';
-import { copyFixture, FIXTURE_ACCOUNTS } from '../helpers/fixture.js';
-import { bundleChild } from './helpers/child-bundle.js';
-import { type Captured, capture, contents, diff, lostFiles } from './helpers/snapshot.js';
-import { withoutStateLeftovers } from './helpers/sweep.js';
+import { type Captured, capture, contents, diff, lostFiles } from '../apply/support/snapshot.js';
+import { withoutStateLeftovers } from '../apply/support/sweep.js';
+import { copyFixture, FIXTURE_ACCOUNTS } from '../support/fixture.js';
+import { bundleChild } from './support/child-bundle.js';
 
 /** 52 in the suite; `bench/crash.mjs --runs N` (CRASH_RUNS) runs more. */
 const RUNS = Number(process.env.CRASH_RUNS ?? 52);
@@ -28,7 +28,7 @@ let child: string;
 const trash: string[] = [];
 
 beforeAll(async () => {
-  child = await bundleChild(join(import.meta.dirname, 'helpers', 'crash-child.ts'));
+  child = await bundleChild(join(import.meta.dirname, 'support', 'crash-child.ts'));
   trash.push(dirname(child));
 });
 afterAll(() => {

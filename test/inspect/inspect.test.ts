@@ -20,7 +20,7 @@ import {
   sha,
   snapshotOf,
   T0,
-} from './support.js';
+} from '../plan/support.js';
 
 const short = rec(1, T0);
 const long = short + rec(2, T0 + 60_000);

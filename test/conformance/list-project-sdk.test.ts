@@ -20,7 +20,7 @@ import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { gitWorktrees } from '../../src/sessions/worktrees.js';
-import { sdkView } from './helpers.js';
+import { sdkView } from '../sessions/support.js';
 
 const recorded = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'sdk-list-dir.json'), 'utf8')) as {
   views: Record<string, Record<string, unknown>[]>;

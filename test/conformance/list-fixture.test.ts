@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
-import { copyFixture, FIXTURE_ACCOUNTS, fixtureExpected, fixtureOnMemfs } from '../helpers/fixture.js';
-import { sdkView } from './helpers.js';
+import { sdkView } from '../sessions/support.js';
+import { copyFixture, FIXTURE_ACCOUNTS, fixtureExpected, fixtureOnMemfs } from '../support/fixture.js';
 
 const disk = { root: '', cleanup: () => {} };
 beforeAll(() => {

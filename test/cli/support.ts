@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import { dumpTree, type TreeEntry } from '../helpers/tree.js';
+import { dumpTree, type TreeEntry } from '../support/tree.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const cliPath = join(repoRoot, 'dist', 'cli.js');

@@ -5,9 +5,9 @@ import { type InspectOptions, inspect } from '../../src/inspect/inspect.js';
 import { readSessionRecords } from '../../src/inspect/records.js';
 import { planRollback } from '../../src/plan/rollback.js';
 import { planShare } from '../../src/plan/share.js';
-import { copyFixture, fixtureOnMemfs } from '../helpers/fixture.js';
-import { dumpTree } from '../helpers/tree.js';
-import { applyForTest, makeDisk } from './support.js';
+import { applyForTest, makeDisk } from '../plan/support.js';
+import { copyFixture, fixtureOnMemfs } from '../support/fixture.js';
+import { dumpTree } from '../support/tree.js';
 
 const FX = '/fx';
 const LATER = Date.parse('2026-11-29T00:00:00Z');

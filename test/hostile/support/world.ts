@@ -15,7 +15,7 @@ import { createMemFileSystem } from '../../../src/fs/memfs.js';
 import { createNodeFileSystem } from '../../../src/fs/node.js';
 import type { FileSystem } from '../../../src/fs/types.js';
 import type { VerbOptions } from '../../../src/verbs/verbs.js';
-import { dumpDisk, dumpTree } from '../../helpers/tree.js';
+import { dumpDisk, dumpTree } from '../../support/tree.js';
 
 export const T0 = Date.parse('2026-03-01T10:00:00Z');
 /** "Now" for every plan of the catalogue. */

@@ -9,7 +9,7 @@ import { applyPlan, recover, stateDirOf } from '../../../src/apply/index.js';
 import type { FileSystem } from '../../../src/fs/types.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { share } from '../../../src/verbs/verbs.js';
-import { fixtureOnMemfs } from '../../helpers/fixture.js';
+import { fixtureOnMemfs } from '../../support/fixture.js';
 import { makeEnv } from './env.js';
 import { faultyFs } from './faulty-fs.js';
 import { type Captured, capture, contents, diff, lostFiles, restoreOnMemfs } from './snapshot.js';

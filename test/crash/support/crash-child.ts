@@ -1,6 +1,6 @@
 /**
  * Applies a plan on the real disk, slowly, to be killed with SIGKILL at a random moment
- * by test/apply/crash.test.ts. Argument: JSON { planPath, delayMs, failAt?, concurrency }.
+ * by test/crash/crash.test.ts. Argument: JSON { planPath, delayMs, failAt?, concurrency }.
  * Prints `writing` at its first write (the checks before it write nothing), then `done`
  * or `failed`.
  */
@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { applyPlan } from '../../../src/apply/index.js';
 import { createNodeFileSystem } from '../../../src/fs/node.js';
 import type { Plan } from '../../../src/plan/types.js';
-import { faultyFs } from './faulty-fs.js';
+import { faultyFs } from '../../apply/support/faulty-fs.js';
 
 interface ChildConfig {
   planPath: string;
