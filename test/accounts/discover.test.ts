@@ -6,7 +6,8 @@ import { type DiscoverOptions, defaultIsProcessAlive, discoverAccounts } from '.
 import type { Account } from '../../src/accounts/types.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { createHarness, denyFs, faultyFs, type Harness, KINDS } from '../fs/support.js';
+import { createHarness, type Harness, KINDS } from '../fs/support.js';
+import { denyFs, faultyFs } from '../support/faulty-fs.js';
 import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR, fixtureExpected, fixtureOnMemfs } from '../support/fixture.js';
 
 /** A session id that is a valid uuid. */
@@ -355,9 +356,12 @@ describe.each(KINDS)('discoverAccounts on %s', (kind) => {
 
     it('a link gone between lstat and readlink (a concurrent rollback) reads as missing', async () => {
       await seed(fs, home, { '.claude-shared/projects': null, 'acct/projects': { link: shared() } });
-      const racing = faultyFs(fs, (op, args) =>
-        op === 'readlink' && args[0] === at('acct', 'projects') ? 'ENOENT' : undefined,
-      );
+      const racing = faultyFs(fs, {
+        when: (c) => c.call === 'readlink' && c.path === at('acct', 'projects'),
+        failAt: 1,
+        mode: 'from',
+        code: 'ENOENT',
+      });
       const [a] = await discoverAccounts({ fs: racing, home, env: {}, accounts: ['~/acct'] });
       expect(a?.projects.kind).toBe('missing');
       expect(a?.problems).toEqual([]);

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import type { FileSystem } from '../../src/fs/types.js';
+import { faultyFs } from '../support/faulty-fs.js';
+import { contents, lostFiles, snapshot } from '../support/tree.js';
 import { type Env, makeEnv } from './support/env.js';
-import { faultyFs } from './support/faulty-fs.js';
-import { capture, contents, lostFiles } from './support/snapshot.js';
 import { buildWorld, sharePlan, type World } from './support/world.js';
 
 const APPENDER = `
@@ -96,22 +96,22 @@ describe('a process appending to a transcript during a real-disk apply', () => {
     const [one] = world.accounts;
     const session = join(one, 'projects', '-p1', `${world.ids.b}.jsonl`);
     const original = Buffer.from(await fs.readFile(session));
-    const before = await capture(fs, env.root);
+    const before = await snapshot(fs, env.root);
     const plan = await sharePlan(fs, world);
     // Appending between planning and applying makes the plan stale (refused, nothing
     // lost, see contract.test.ts); here the child starts at the apply's first write.
     let appender: Appender | undefined;
     let copiedAt = -1;
     const paced = faultyFs(fs, {
-      before: async (index, call, path) => {
+      before: async (index, c) => {
         if (index === 1) {
           appender = new Appender(script, session);
           await appender.more(3);
         }
         if (!appender) return;
-        if (call === 'copyFile' && path.includes(world.ids.b)) copiedAt = appender.written;
+        if (c.call === 'copyFile' && c.dest?.includes(world.ids.b)) copiedAt = appender.written;
         // Make sure lines land between the copy and the move into the backup.
-        if (call === 'rename' && path.startsWith(`${join(one, 'projects')} ->`)) await appender.more(3);
+        if (c.call === 'rename' && c.path === join(one, 'projects')) await appender.more(3);
       },
     });
     let report: Awaited<ReturnType<typeof applyPlan>> | undefined;
@@ -133,7 +133,7 @@ describe('a process appending to a transcript during a real-disk apply', () => {
         Buffer.from(`${JSON.stringify({ type: 'user', appendedBy: 'child', seq })}\n`),
       ),
     ]);
-    const now = await capture(fs, env.root);
+    const now = await snapshot(fs, env.root);
     expect(lostFiles(contents(before), now)).toEqual([]);
     if (report) {
       expect(report.bytesResynced).toBeGreaterThan(0);

@@ -4,9 +4,9 @@ import { applyPlan, recover, stateDirOf, undoOutcomeOf } from '../../src/apply/i
 import { ErrorCodes, isSharedSessionsError, type SharedSessionsError } from '../../src/errors.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import type { Plan } from '../../src/plan/types.js';
+import { describeCall, faultyFs } from '../support/faulty-fs.js';
+import { contents, dumpTree, lostFiles } from '../support/tree.js';
 import { ENV_KINDS, type Env, makeEnv } from './support/env.js';
-import { faultyFs } from './support/faulty-fs.js';
-import { dumpTree, fileContents, unreachable } from './support/tree.js';
 import {
   buildWorld,
   fileExpect,
@@ -40,7 +40,7 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
   afterEach(() => env.cleanup());
 
   it('applies a plan of every operation type, keeping bytes, modes and mtimes, and leaves no state behind', async () => {
-    const before = await fileContents(fs, env.root);
+    const before = contents(await dumpTree(fs, env.root, { contents: true, absolute: true }));
     const plan = await sharePlan(fs, world);
     const progress: number[] = [];
     const report = await applyPlan(plan, { fs, onProgress: (p) => progress.push(p.opsDone) });
@@ -80,9 +80,9 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     expect((await fs.lstat(join(two, 'settings.json'))).mode).toBe(0o600);
     expect((await fs.lstat(world.sharedDir)).mode).toBe(0o700);
     // No journal, lock or temporary file left; nothing lost.
-    const tree = await dumpTree(fs, env.root);
+    const tree = await dumpTree(fs, env.root, { dirMtimes: true });
     expect(Object.keys(tree).filter((k) => /css-tmp|claude-shared-sessions/.test(k))).toEqual([]);
-    expect(await unreachable(fs, env.root, before)).toEqual([]);
+    expect(lostFiles(before, await dumpTree(fs, env.root, { contents: true }))).toEqual([]);
     expect((await recover({ fs, sharedDir: world.sharedDir })).status).toBe('clean');
   });
 
@@ -98,10 +98,10 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
   });
 
   it('changes nothing for an empty plan', async () => {
-    const before = await dumpTree(fs, env.root);
+    const before = await dumpTree(fs, env.root, { dirMtimes: true });
     const report = await applyPlan(planOf(world, []), { fs });
     expect(report.operationsDone).toBe(0);
-    expect(await dumpTree(fs, env.root)).toEqual(before);
+    expect(await dumpTree(fs, env.root, { dirMtimes: true })).toEqual(before);
   });
 
   it('refuses a stale plan before any write, listing every difference', async () => {
@@ -110,13 +110,13 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const grown = join(one, 'projects', '-p1', `${world.ids.b}.jsonl`);
     await fs.writeFile(grown, Buffer.concat([Buffer.from(await fs.readFile(grown)), Buffer.from('{"more":1}\n')]));
     await fs.writeFile(join(two, 'settings.json'), '{}');
-    const before = await dumpTree(fs, env.root);
+    const before = await dumpTree(fs, env.root, { dirMtimes: true });
     const error = await thrown(applyPlan(plan, { fs }));
     expect(error.code).toBe(ErrorCodes.STALE_PLAN);
     const details = error.details as { path: string; operationId: string }[];
     expect(details.map((d) => d.path).sort()).toEqual([grown, join(two, 'settings.json')].sort());
     expect(error.message).toMatch(/Make the plan again/);
-    expect(await dumpTree(fs, env.root)).toEqual(before);
+    expect(await dumpTree(fs, env.root, { dirMtimes: true })).toEqual(before);
   });
 
   it('refuses a plan whose hashed source changed but kept its size and mtime', async () => {
@@ -242,12 +242,12 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     await fs.mkdir(join(two, 'sessions'), { recursive: true });
     await fs.writeFile(join(two, 'sessions', '4242.json'), 'not read');
     const plan = await sharePlan(fs, world);
-    const before = await dumpTree(fs, env.root);
+    const before = await dumpTree(fs, env.root, { dirMtimes: true });
     const isProcessAlive = (pid: number) => pid === 4242;
     const error = await thrown(applyPlan(plan, { fs, isProcessAlive }));
     expect(error.code).toBe(ErrorCodes.CLAUDE_RUNNING);
     expect(error.details).toEqual([{ account: two, pids: [4242] }]);
-    expect(await dumpTree(fs, env.root)).toEqual(before);
+    expect(await dumpTree(fs, env.root, { dirMtimes: true })).toEqual(before);
     // A dead pid does not count; force goes ahead.
     await applyPlan(plan, { fs, isProcessAlive, force: { claudeRunning: true } });
   });
@@ -272,12 +272,12 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     expect(alive.message).toMatch(/pid 999999/);
     const report = await applyPlan(plan, { fs, isProcessAlive: (pid) => pid !== 999_999 });
     expect(report.operationsDone).toBe(plan.operations.length);
-    expect((await dumpTree(fs, world.sharedParent))['.claude-shared-sessions']).toBeUndefined();
+    expect((await dumpTree(fs, world.sharedParent, { dirMtimes: true }))['.claude-shared-sessions']).toBeUndefined();
   });
 
   it('refuses while an interrupted apply left its journal, until recover', async () => {
     const plan = await sharePlan(fs, world);
-    const pristine = await dumpTree(fs, env.root);
+    const pristine = await dumpTree(fs, env.root, { dirMtimes: true });
     // Kill the apply at its 12th mutating call, the way a crash would: nothing after it runs.
     const dead = faultyFs(fs, { failAt: 12, mode: 'from' });
     await expect(applyPlan(plan, { fs: dead })).rejects.toThrow();
@@ -286,18 +286,18 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     expect(error.message).toMatch(/recover/);
     const report = await recover({ fs, sharedDir: world.sharedDir });
     expect(report.status).toBe('rolled-back');
-    expect(await dumpTree(fs, env.root)).toEqual(pristine);
+    expect(await dumpTree(fs, env.root, { dirMtimes: true })).toEqual(pristine);
     await applyPlan(plan, { fs });
   });
 
   it('undoes everything and re-throws the original error when an operation fails', async () => {
     const plan = await sharePlan(fs, world);
-    const before = await dumpTree(fs, env.root);
+    const before = await dumpTree(fs, env.root, { dirMtimes: true });
     const failing = faultyFs(fs, {
       code: 'ENOSPC',
       failAt: Number.POSITIVE_INFINITY,
-      before: (_i, call, path) => {
-        if (call === 'symlink' && path.startsWith(world.accounts[1])) {
+      before: (_i, c) => {
+        if (c.call === 'symlink' && c.path.startsWith(world.accounts[1])) {
           throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
         }
       },
@@ -308,7 +308,7 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const undo = undoOutcomeOf(error);
     expect(undo).toMatchObject({ complete: true, kept: [], errors: [] });
     expect(undo?.undone).toBe(plan.operations.length);
-    expect(await dumpTree(fs, env.root)).toEqual(before);
+    expect(await dumpTree(fs, env.root, { dirMtimes: true })).toEqual(before);
   });
 
   it('never removes a copy someone wrote to: undo keeps it and says so', async () => {
@@ -316,8 +316,8 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const target = join(world.sharedDir, '-p1', `${world.ids.d}.jsonl`);
     const failing = faultyFs(fs, {
       failAt: Number.POSITIVE_INFINITY,
-      before: async (_i, call) => {
-        if (call === 'symlink') {
+      before: async (_i, c) => {
+        if (c.call === 'symlink') {
           // Someone appends to a shared copy, then the apply fails.
           const h = await fs.open(target, 'a');
           await h.write('{"type":"user","late":true}\n');
@@ -338,7 +338,7 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
 
   it('stops and undoes when aborted', async () => {
     const plan = await sharePlan(fs, world);
-    const before = await dumpTree(fs, env.root);
+    const before = await dumpTree(fs, env.root, { dirMtimes: true });
     const controller = new AbortController();
     const error = await thrown(
       applyPlan(plan, {
@@ -352,7 +352,7 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     );
     expect(error.code).toBe(ErrorCodes.ABORTED);
     expect(undoOutcomeOf(error)?.complete).toBe(true);
-    expect(await dumpTree(fs, env.root)).toEqual(before);
+    expect(await dumpTree(fs, env.root, { dirMtimes: true })).toEqual(before);
     const early = await thrown(applyPlan(plan, { fs, signal: AbortSignal.abort() }));
     expect(early.code).toBe(ErrorCodes.ABORTED);
   });
@@ -361,8 +361,8 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const plan = await sharePlan(fs, world);
     const intruder = join(world.sharedDir, '-p2', `${world.ids.c}.jsonl`);
     const failing = faultyFs(fs, {
-      before: async (_i, call, path) => {
-        if (call === 'copyFile' && path.includes(`${world.ids.c}.jsonl`)) {
+      before: async (_i, c) => {
+        if (c.call === 'copyFile' && c.dest?.includes(`${world.ids.c}.jsonl`)) {
           await fs.writeFile(intruder, 'written by someone else\n');
         }
       },
@@ -380,8 +380,8 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const line = '{"type":"user","appended":"during the apply"}\n';
     let appended = false;
     const appending = faultyFs(fs, {
-      before: async (_i, call, path) => {
-        if (call === 'rename' && path.includes('projects.bak') && !appended) {
+      before: async (_i, c) => {
+        if (c.call === 'rename' && describeCall(c).includes('projects.bak') && !appended) {
           appended = true;
           const h = await fs.open(source, 'a');
           await h.write(line);
@@ -406,20 +406,20 @@ describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
     const source = join(one, 'projects', '-p1', `${world.ids.b}.jsonl`);
     let done = false;
     const rewriting = faultyFs(fs, {
-      before: async (_i, call, path) => {
-        if (call === 'rename' && path.includes('projects.bak') && !done) {
+      before: async (_i, c) => {
+        if (c.call === 'rename' && describeCall(c).includes('projects.bak') && !done) {
           done = true;
           const bytes = Buffer.from(await fs.readFile(source));
           await fs.writeFile(source, Buffer.concat([Buffer.from('X'), bytes]));
         }
       },
     });
-    const originals = await fileContents(fs, env.root);
+    const originals = contents(await dumpTree(fs, env.root, { contents: true, absolute: true }));
     const error = await thrown(applyPlan(plan, { fs: rewriting, concurrency: 1 }));
     expect(error.code).toBe(ErrorCodes.VERIFY_FAILED);
     expect(undoOutcomeOf(error)?.complete).toBe(true);
     expect((await fs.lstat(join(one, 'projects'))).type).toBe('directory');
     originals.delete(source);
-    expect(await unreachable(fs, env.root, originals)).toEqual([]);
+    expect(lostFiles(originals, await dumpTree(fs, env.root, { contents: true }))).toEqual([]);
   });
 });

@@ -15,8 +15,8 @@ import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
 import { planRetain } from '../../src/plan/retain.js';
-import { faultyFs } from './support/faulty-fs.js';
-import { capture, restoreOnMemfs } from './support/snapshot.js';
+import { faultyFs } from '../support/faulty-fs.js';
+import { restoreOnMemfs, snapshot } from '../support/tree.js';
 import { type Scenario, sweep } from './support/sweep.js';
 
 const ROOT = '/r';
@@ -53,7 +53,7 @@ async function retainScenario(mode: 'recover' | 'prune' = 'recover'): Promise<Sc
   const base = createMemFileSystem(new Volume());
   await base.mkdir(ROOT, { recursive: true });
   await build(base);
-  const world = await capture(base, ROOT);
+  const world = await snapshot(base, ROOT);
   const planner = async (fs: FileSystem) =>
     planRetain(await readRetainState(fs, SHARED), { id: 'retain-sweep', now: 0, [mode]: true });
   const plan = await planner(base);
@@ -97,11 +97,11 @@ describe('fault injection, every k, retain plans (issue 10 §1)', () => {
         const fs = await sc.make();
         const report = await applyPlan(sc.plan, { fs });
         expect(report.warnings).toEqual([]);
-        const after = await capture(fs, ROOT);
-        for (const op of removals) if (op.type === 'removeFile') expect(after.has(op.path)).toBe(false);
-        expect([...after.keys()].filter((p) => p.endsWith('.css-tmp'))).toEqual([]);
-        expect([...after.keys()].filter((p) => p.startsWith(SHARED)).length).toBe(
-          [...(sc.base ?? new Map()).keys()].filter((p) => p.startsWith(SHARED)).length,
+        const after = await snapshot(fs, ROOT);
+        for (const op of removals) if (op.type === 'removeFile') expect(op.path in after).toBe(false);
+        expect(Object.keys(after).filter((p) => p.endsWith('.css-tmp'))).toEqual([]);
+        expect(Object.keys(after).filter((p) => p.startsWith(SHARED)).length).toBe(
+          Object.keys(sc.base ?? {}).filter((p) => p.startsWith(SHARED)).length,
         );
       }
       const r = await sweep(sc, mode);

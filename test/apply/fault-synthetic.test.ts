@@ -10,8 +10,9 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPlan, recover, stateDirOf } from '../../src/apply/index.js';
-import { faultyFs } from './support/faulty-fs.js';
-import { cacheProcessIds, capture, contents, diff, lostFiles } from './support/snapshot.js';
+import { faultyFs } from '../support/faulty-fs.js';
+import { contents, diff, lostFiles, snapshot } from '../support/tree.js';
+import { cacheProcessIds } from './support/env.js';
 import {
   disposeScenarios,
   sweep,
@@ -51,7 +52,7 @@ describe('fault injection, every k, hand-made plans', () => {
     const lastLink = probe.log.findLastIndex((l) => l.startsWith('symlink')) + 1;
     const undoing = faultyFs(await sc.make(), { failAt: lastLink });
     await expect(applyPlan(sc.plan, { fs: undoing, concurrency: 1 })).rejects.toThrow();
-    const before = sc.base ?? new Map();
+    const before = sc.base ?? {};
     const journal = join(stateDirOf(sc.sharedDir), 'journal.jsonl');
     const lastUndoWrite = undoing.log.lastIndexOf(`unlink ${journal}`) + 1;
     let recovered = 0;
@@ -59,13 +60,13 @@ describe('fault injection, every k, hand-made plans', () => {
       const fs = await sc.make();
       const dying = faultyFs(fs, { failAt: lastLink, dieAt: m });
       await expect(applyPlan(sc.plan, { fs: dying, concurrency: 1 })).rejects.toThrow();
-      const now = await capture(fs, sc.root);
+      const now = await snapshot(fs, sc.root);
       expect(lostFiles(contents(before), now), `bytes lost, undo cut at ${m}`).toEqual([]);
       if (diff(before, now).length === 0) continue;
       const report = await recover({ fs, sharedDir: sc.sharedDir });
       expect(report.kept, `recover kept things, undo cut at ${m} (${dying.log[m - 1]})`).toEqual([]);
       // Cut after the journal was removed, only the time of the journal's folder's folder is left.
-      const left = diff(before, await capture(fs, sc.root));
+      const left = diff(before, await snapshot(fs, sc.root));
       expect(m > lastUndoWrite ? withoutStateLeftovers(left, sc.sharedDir) : left, `undo cut at ${m}`).toEqual([]);
       recovered++;
     }

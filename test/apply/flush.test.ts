@@ -5,50 +5,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
 import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import type { FileSystem } from '../../src/fs/types.js';
 import { share } from '../../src/verbs/verbs.js';
+import { hookFs } from '../support/faulty-fs.js';
 
 /** The node filesystem, counting fsyncs by path and calls of syncFileSystem (answered by `answer`). */
 function counting(answer: 'real' | false | undefined) {
   const inner = createNodeFileSystem();
   const fsyncs: string[] = [];
   const flushes: string[][] = [];
-  const fs: FileSystem = {
-    ...Object.fromEntries(
-      (
-        [
-          'lstat',
-          'stat',
-          'readdir',
-          'readlink',
-          'realpath',
-          'mkdir',
-          'readFile',
-          'writeFile',
-          'copyFile',
-          'rename',
-          'symlink',
-          'unlink',
-          'rmdir',
-          'utimes',
-          'chmod',
-          'copyTimes',
-        ] as const
-      ).map((k) => [k, (inner[k] as (...a: unknown[]) => unknown).bind(inner)]),
-    ),
-    kind: 'node',
-    sep: inner.sep,
-    open: async (path, flags, mode) => {
-      const h = await inner.open(path, flags, mode);
-      return {
-        ...h,
-        sync: async () => {
-          fsyncs.push(path);
-          await h.sync();
-        },
-      };
+  const fs = hookFs(inner, {
+    keep: ['copyTimes'],
+    before: (c) => {
+      if (c.call === 'sync') fsyncs.push(c.path);
     },
-  } as FileSystem;
+  });
   if (answer !== undefined) {
     fs.syncFileSystem = async (paths) => {
       flushes.push([...paths]);

@@ -8,8 +8,8 @@ import { acquireLock } from '../../src/apply/lock.js';
 import { ErrorCodes, isSharedSessionsError } from '../../src/errors.js';
 import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { faultyFs } from './support/faulty-fs.js';
-import { capture, diff } from './support/snapshot.js';
+import { faultyFs } from '../support/faulty-fs.js';
+import { diff, snapshot } from '../support/tree.js';
 import { buildWorld, sharePlan, type World } from './support/world.js';
 
 const dead = () => false;
@@ -74,12 +74,12 @@ describe('a lost lock during an apply', () => {
     await fs.mkdir('/w', { recursive: true });
     const world: World = await buildWorld(fs, '/w');
     const plan = await sharePlan(fs, world);
-    const before = await capture(fs, '/w');
+    const before = await snapshot(fs, '/w');
     const lockDir = join(stateDirOf(world.sharedDir), 'lock');
     let stolen = false;
     const slow = faultyFs(fs, {
-      before: async (_i, call) => {
-        if (call === 'copyFile' && !stolen) {
+      before: async (_i, c) => {
+        if (c.call === 'copyFile' && !stolen) {
           stolen = true;
           await fs.utimes(lockDir, 1_000, 1_000);
         }
@@ -95,7 +95,7 @@ describe('a lost lock during an apply', () => {
     expect(isSharedSessionsError(error, ErrorCodes.LOCK_COMPROMISED)).toBe(true);
     expect(undoOutcomeOf(error)?.undone).toBeGreaterThan(0);
     // The taker owns the lock folder now; everything else is as before.
-    const left = diff(before, await capture(fs, '/w')).filter((l) => !l.includes('.claude-shared'));
+    const left = diff(before, await snapshot(fs, '/w')).filter((l) => !l.includes('.claude-shared'));
     expect(left).toEqual([]);
   });
 });
@@ -175,8 +175,8 @@ async function crashAtTheLastLink(fs: FileSystem, world: World): Promise<void> {
   let links = 0;
   const dying = faultyFs(fs, {
     failAt: Number.POSITIVE_INFINITY,
-    before: (_i, call) => {
-      if (call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+    before: (_i, c) => {
+      if (c.call === 'symlink' && ++links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
       if (links === symlinks) throw Object.assign(new Error('EIO'), { code: 'EIO' });
     },
   });
@@ -192,8 +192,8 @@ describe('recover', () => {
     const plan = await sharePlan(fs, world);
     const journal = join(stateDirOf(world.sharedDir), 'journal.jsonl');
     const failing = faultyFs(fs, {
-      before: (_i, call, path) => {
-        if (call === 'unlink' && path === journal) throw Object.assign(new Error('EIO'), { code: 'EIO' });
+      before: (_i, c) => {
+        if (c.call === 'unlink' && c.path === journal) throw Object.assign(new Error('EIO'), { code: 'EIO' });
       },
     });
     const report = await applyPlan(plan, { fs: failing });
@@ -209,7 +209,7 @@ describe('recover', () => {
     const fs = createMemFileSystem(new Volume());
     await fs.mkdir('/w', { recursive: true });
     const world = await buildWorld(fs, '/w');
-    const before = await capture(fs, '/w');
+    const before = await snapshot(fs, '/w');
     await crashAtTheLastLink(fs, world);
     // Every intent record is damaged: read as it was, recover would undo nothing.
     const journal = join(stateDirOf(world.sharedDir), 'journal.jsonl');
@@ -222,7 +222,7 @@ describe('recover', () => {
     const report = await recover({ fs, sharedDir: world.sharedDir });
     expect(report.status).toBe('rolled-back');
     expect(report.undone).toBeGreaterThan(0);
-    expect(diff(before, await capture(fs, '/w'))).toEqual([]);
+    expect(diff(before, await snapshot(fs, '/w'))).toEqual([]);
   });
 
   it('refuses to guess when the first record of the journal is damaged, and leaves it in place', async () => {

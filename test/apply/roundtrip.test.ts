@@ -11,7 +11,8 @@ import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { rollback, share } from '../../src/verbs/verbs.js';
 import { copyFixture, FIXTURE_ACCOUNTS, fixtureOnMemfs } from '../support/fixture.js';
-import { cacheProcessIds, capture, diff } from './support/snapshot.js';
+import { diff, snapshot } from '../support/tree.js';
+import { cacheProcessIds } from './support/env.js';
 
 cacheProcessIds();
 
@@ -34,7 +35,7 @@ describe.each(['memfs', 'disk'] as const)('share, list, rollback on the fixture 
     const { fs, root } = env;
     const accounts = FIXTURE_ACCOUNTS.map((a) => join(root, a));
     const options = { fs, home: root, accounts, sharedDir: join(root, 'shared', 'projects') };
-    const before = await Promise.all(accounts.map((a) => capture(fs, join(a, 'projects'))));
+    const before = await Promise.all(accounts.map((a) => snapshot(fs, join(a, 'projects'))));
     const listedBefore = await Promise.all(
       accounts.map(async (a) => (await listSessions({ fs, accounts: [a] })).sessions.map((s) => s.sessionId)),
     );
@@ -58,8 +59,8 @@ describe.each(['memfs', 'disk'] as const)('share, list, rollback on the fixture 
     const back = await rollback({ ...options, carry: 'none', id: 'rollback', now: Date.parse('2026-12-03T00:00:00Z') });
     await applyPlan(back, { fs });
     for (const [i, account] of accounts.entries()) {
-      const after = await capture(fs, join(account, 'projects'));
-      expect(diff(before[i] ?? new Map(), after), account).toEqual([]);
+      const after = await snapshot(fs, join(account, 'projects'));
+      expect(diff(before[i] ?? {}, after), account).toEqual([]);
       expect((await fs.lstat(join(account, 'projects'))).type).toBe('directory');
     }
     expect((await rollback({ ...options, id: 'r2', now: Date.parse('2026-12-04T00:00:00Z') })).operations).toEqual([]);

@@ -1,20 +1,14 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { sdkView } from '../sessions/support.js';
-import { copyFixture, FIXTURE_ACCOUNTS, fixtureExpected, fixtureOnMemfs } from '../support/fixture.js';
+import { copiedFixture, FIXTURE_ACCOUNTS, fixtureExpected, fixtureOnMemfs } from '../support/fixture.js';
 
-const disk = { root: '', cleanup: () => {} };
-beforeAll(() => {
-  const { dir, cleanup } = copyFixture();
-  disk.root = dir;
-  disk.cleanup = cleanup;
-});
-afterAll(() => disk.cleanup());
+const disk = copiedFixture();
 
 const places: { name: string; get: () => Promise<{ fs?: FileSystem; root: string }> }[] = [
-  { name: 'real disk copy', get: async () => ({ root: disk.root }) },
+  { name: 'real disk copy', get: async () => ({ root: disk.dir }) },
   { name: 'memfs', get: async () => fixtureOnMemfs() },
 ];
 

@@ -14,9 +14,9 @@ import { applyPlan, recover } from '../../src/apply/index.js';
 import { createRng } from '../../src/demo/transcript.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { share } from '../../src/verbs/verbs.js';
-import { type Captured, capture, contents, diff, lostFiles } from '../apply/support/snapshot.js';
 import { withoutStateLeftovers } from '../apply/support/sweep.js';
 import { copyFixture, FIXTURE_ACCOUNTS } from '../support/fixture.js';
+import { contents, diff, lostFiles, snapshot, type Tree } from '../support/tree.js';
 import { bundleChild } from './support/child-bundle.js';
 
 /** 52 in the suite; `bench/crash.mjs --runs N` (CRASH_RUNS) runs more. */
@@ -39,7 +39,7 @@ interface Run {
   dir: string;
   sharedDir: string;
   planPath: string;
-  before: Map<string, Captured>;
+  before: Tree;
 }
 
 async function prepare(): Promise<Run> {
@@ -58,7 +58,7 @@ async function prepare(): Promise<Run> {
   trash.push(planDir);
   const planPath = join(planDir, 'plan.json');
   writeFileSync(planPath, JSON.stringify(plan));
-  return { dir, sharedDir, planPath, before: await capture(fs, dir) };
+  return { dir, sharedDir, planPath, before: await snapshot(fs, dir) };
 }
 
 /** Runs the child; kills it `killAfterMs` after its first write (never, when undefined). */
@@ -87,11 +87,11 @@ function runChild(
   });
 }
 
-/** The capture with the run's folder replaced by a placeholder, so runs compare. */
-function relative(captured: Map<string, Captured>, dir: string): Map<string, Captured> {
-  const out = new Map<string, Captured>();
-  for (const [path, c] of captured) {
-    out.set(path.replace(dir, '<run>'), c.type === 'symlink' ? { ...c, target: c.target.replace(dir, '<run>') } : c);
+/** The snapshot with the run's folder replaced by a placeholder, so runs compare. */
+function relative(tree: Tree, dir: string): Tree {
+  const out: Tree = {};
+  for (const [path, e] of Object.entries(tree)) {
+    out[path.replace(dir, '<run>')] = e.type === 'symlink' ? { ...e, link: (e.link ?? '').replace(dir, '<run>') } : e;
   }
   return out;
 }
@@ -104,7 +104,7 @@ describe('crash: SIGKILL at random points of a real-disk apply, then recover()',
       const reference = await prepare();
       const full = await runChild(reference, {});
       expect(full.outcome).toBe('done');
-      const applied = relative(await capture(fs, reference.dir), reference.dir);
+      const applied = relative(await snapshot(fs, reference.dir), reference.dir);
 
       const rng = createRng(20261127);
       const plans = Array.from({ length: RUNS }, (_, i) => ({
@@ -125,11 +125,11 @@ describe('crash: SIGKILL at random points of a real-disk apply, then recover()',
           outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
           const where = `run ${index} (${outcome} after ${spec.killAfterMs.toFixed(0)} ms, fault at ${spec.failAt})`;
 
-          expect(lostFiles(contents(run.before), await capture(fs, run.dir)), `bytes lost in ${where}`).toEqual([]);
+          expect(lostFiles(contents(run.before), await snapshot(fs, run.dir)), `bytes lost in ${where}`).toEqual([]);
           const report = await recover({ fs, sharedDir: run.sharedDir });
           statuses[report.status] = (statuses[report.status] ?? 0) + 1;
           expect(report.kept, `recover kept things in ${where}: ${JSON.stringify(report.kept)}`).toEqual([]);
-          const end = await capture(fs, run.dir);
+          const end = await snapshot(fs, run.dir);
           expect(lostFiles(contents(run.before), end), `bytes lost after recover in ${where}`).toEqual([]);
           const asApplied = diff(applied, relative(end, run.dir), {
             dirTimes: true,

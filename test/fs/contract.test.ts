@@ -32,9 +32,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type PromisesApi, PromisesFileSystem } from '../../src/fs/promises-adapter.js';
 import { readRange } from '../../src/fs/read.js';
 import type { FileSystem } from '../../src/fs/types.js';
+import { errnoError } from '../support/faulty-fs.js';
 import {
   createHarness,
-  errnoError,
   errorOf,
   type Harness,
   KINDS,

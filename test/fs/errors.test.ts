@@ -21,7 +21,7 @@ import {
   SharedSessionsError,
   wrapIoError,
 } from '../../src/errors.js';
-import { errnoError } from './support.js';
+import { errnoError } from '../support/faulty-fs.js';
 
 describe('SharedSessionsError', () => {
   it('carries name, code, message, path, details and cause', () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { globNames, globToRegExp } from '../../src/fs/glob.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { createHarness, denyFs, type Harness, KINDS } from './support.js';
+import { denyFs } from '../support/faulty-fs.js';
+import { createHarness, type Harness, KINDS } from './support.js';
 
 describe.each(KINDS)('globNames on %s', (kind) => {
   let h: Harness;

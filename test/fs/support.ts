@@ -1,9 +1,9 @@
 /**
  * Test support for the filesystem contract and for suites that run on both filesystems:
  * a fresh root per test on the real disk (a temp folder) or on memfs (a new Volume), the
- * raw promises API under it, wrappers that inject faults at the API level (EXDEV,
- * clone results, counting reads) and at the FileSystem level (EACCES, which root cannot
- * provoke with chmod).
+ * raw promises API under it, and a wrapper that injects faults at the API level (EXDEV,
+ * clone results, counting reads); faults at the FileSystem level (EACCES, which root
+ * cannot provoke with chmod) are test/support/faulty-fs.ts's.
  */
 import { promises as nodeFsp, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -93,40 +93,6 @@ export function wrapApi(api: PromisesApi, overrides: Partial<PromisesApi>): Prom
     out[name] = given[name] ?? ((...args: unknown[]) => (source[name] as AnyFn).apply(api, args));
   }
   return out as unknown as PromisesApi;
-}
-
-/** An error shaped like Node's and memfs's (`code`, `syscall`, `path`). */
-export function errnoError(code: string, syscall: string, path: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: injected, ${syscall} '${path}'`), { code, syscall, path });
-}
-
-/**
- * The filesystem with some calls failing: `fault(op, args)` returns an errno code to
- * throw (before the real call) or undefined to let the call through.
- */
-export function faultyFs(
-  fs: FileSystem,
-  fault: (op: string, args: readonly unknown[]) => string | undefined,
-): FileSystem {
-  const target = fs as unknown as Record<string, unknown>;
-  return new Proxy(fs, {
-    get(_t, prop) {
-      const value = target[prop as string];
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const code = fault(String(prop), args);
-        if (code !== undefined) throw errnoError(code, String(prop), String(args[0]));
-        return (value as AnyFn).apply(fs, args);
-      };
-    },
-  });
-}
-
-/** `faultyFs` that throws EACCES for `ops` (all when omitted) on exactly these paths. */
-export function denyFs(fs: FileSystem, paths: readonly string[], ops?: readonly string[]): FileSystem {
-  return faultyFs(fs, (op, args) =>
-    (ops === undefined || ops.includes(op)) && paths.includes(String(args[0])) ? 'EACCES' : undefined,
-  );
 }
 
 /** Rejects with the error a promise throws (fails the test when it resolves). */

@@ -9,8 +9,8 @@ import { discoverAccounts } from '../../src/accounts/discover.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { linkShared, mergeInto, share } from '../../src/verbs/verbs.js';
+import { faultyFs, recordingFs, under } from '../support/faulty-fs.js';
 import { expectRefusal, expectUntouched, type Sandbox, seed, standardSandbox, verbOptions } from './support/world.js';
-import { faultyFs, recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {
@@ -73,7 +73,13 @@ describe('hostile: account folders', () => {
   it('H03 an unreadable account (EACCES) named is refused with permission denied; found by discovery, it is left out with a warning', async () => {
     sb = await standardSandbox();
     const b = sb.b;
-    const fs = faultyFs(sb.fs, (c) => under(b, c.path), 'EACCES');
+    const fs = faultyFs(sb.fs, {
+      when: (c) => under(b, c.path),
+      failAt: 1,
+      mode: 'from',
+      code: 'EACCES',
+      keep: ['link', 'copyTimes'],
+    });
     await expectUntouched(sb, () =>
       expectRefusal(share(verbOptions(sb as Sandbox, { fs })), ErrorCodes.PERMISSION, /ermission denied.*ls -ld/),
     );

@@ -13,6 +13,7 @@ import { describePlan } from '../../src/plan/describe.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { listSessions } from '../../src/sessions/index.js';
 import { share } from '../../src/verbs/verbs.js';
+import { recordingFs, under } from '../support/faulty-fs.js';
 import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
@@ -27,7 +28,6 @@ import {
   transcript,
   verbOptions,
 } from './support/world.js';
-import { recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 const servers: Server[] = [];

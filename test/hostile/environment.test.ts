@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { backup, share } from '../../src/verbs/verbs.js';
+import { faultyFs, MUTATING, under } from '../support/faulty-fs.js';
 import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
@@ -22,7 +23,6 @@ import {
   standardSandbox,
   verbOptions,
 } from './support/world.js';
-import { faultyFs, MUTATING, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {
@@ -38,7 +38,13 @@ describe('hostile: environment', () => {
     const plan = await share(verbOptions(sb));
     const backupOf = join(sb.b, 'projects');
     // The second account's backup rename is refused: copies and the first backup are done by then.
-    const fs = faultyFs(sb.fs, (c) => c.call === 'rename' && c.path === backupOf, 'EACCES');
+    const fs = faultyFs(sb.fs, {
+      when: (c) => c.call === 'rename' && c.path === backupOf,
+      failAt: 1,
+      mode: 'from',
+      code: 'EACCES',
+      keep: ['link', 'copyTimes'],
+    });
     const error = await expectRefusal(
       expectUntouched(sb, () => applyPlan(plan, applyOptions(sb as Sandbox, { fs }))),
       ErrorCodes.PERMISSION,
@@ -51,8 +57,12 @@ describe('hostile: environment', () => {
   it('H33 the disk fills up in the middle of a copy: ENOSPACE, every step undone', async () => {
     sb = await standardSandbox();
     const plan = await share(verbOptions(sb));
-    let copies = 0;
-    const fs = faultyFs(sb.fs, (c) => c.call === 'copyFile' && ++copies === 3, 'ENOSPC');
+    const fs = faultyFs(sb.fs, {
+      when: (c) => c.call === 'copyFile',
+      failAt: 3,
+      code: 'ENOSPC',
+      keep: ['link', 'copyTimes'],
+    });
     const error = await expectRefusal(
       expectUntouched(sb, () => applyPlan(plan, applyOptions(sb as Sandbox, { fs, concurrency: 1 }))),
       ErrorCodes.NO_SPACE,
@@ -65,11 +75,13 @@ describe('hostile: environment', () => {
     sb = await standardSandbox('disk', (s) => ({ [s.shared]: { dir: true } }));
     const plan = await share(verbOptions(sb));
     const shared = sb.sharedParent;
-    const fs = faultyFs(
-      sb.fs,
-      (c) => MUTATING.has(c.call) && (under(shared, c.path) || under(shared, c.dest ?? '')),
-      'EROFS',
-    );
+    const fs = faultyFs(sb.fs, {
+      when: (c) => MUTATING.has(c.call) && (under(shared, c.path) || under(shared, c.dest ?? '')),
+      failAt: 1,
+      mode: 'from',
+      code: 'EROFS',
+      keep: ['link', 'copyTimes'],
+    });
     await expectRefusal(
       expectUntouched(sb, () => applyPlan(plan, applyOptions(sb as Sandbox, { fs }))),
       ErrorCodes.PERMISSION,

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes, type SharedSessionsError } from '../../src/errors.js';
 import { share } from '../../src/verbs/verbs.js';
+import { hookFs, racingFs, under } from '../support/faulty-fs.js';
 import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
@@ -21,7 +22,6 @@ import {
   standardSandbox,
   verbOptions,
 } from './support/world.js';
-import { hookFs, racingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

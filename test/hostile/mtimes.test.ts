@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { share } from '../../src/verbs/verbs.js';
+import { hookFs, under } from '../support/faulty-fs.js';
 import { writeFilesWithNsTimes } from '../support/ns-times.js';
 import {
   applyOptions,
@@ -22,7 +23,6 @@ import {
   standardSandbox,
   verbOptions,
 } from './support/world.js';
-import { hookFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -10,6 +10,7 @@ import { readPlanFile } from '../../src/cli/commands/apply.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { Operation, Plan } from '../../src/plan/types.js';
 import { share } from '../../src/verbs/verbs.js';
+import { recordingFs, under } from '../support/faulty-fs.js';
 import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
@@ -24,7 +25,6 @@ import {
   standardSandbox,
   verbOptions,
 } from './support/world.js';
-import { recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -11,6 +11,7 @@ import { ErrorCodes } from '../../src/errors.js';
 import { digestFolder } from '../../src/inspect/inspect.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { share } from '../../src/verbs/verbs.js';
+import { racingFs } from '../support/faulty-fs.js';
 import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
@@ -24,7 +25,6 @@ import {
   standardSandbox,
   verbOptions,
 } from './support/world.js';
-import { racingFs } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

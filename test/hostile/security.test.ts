@@ -15,6 +15,7 @@ import { describePlan } from '../../src/plan/describe.js';
 import { listSessions } from '../../src/sessions/index.js';
 import { linkShared, mergeInto, rollback, share } from '../../src/verbs/verbs.js';
 import { fakeTerminal } from '../cli/support.js';
+import { hookFs, recordingFs, under } from '../support/faulty-fs.js';
 import { dumpDisk } from '../support/tree.js';
 import {
   applyOptions,
@@ -27,7 +28,6 @@ import {
   standardSandbox,
   verbOptions,
 } from './support/world.js';
-import { hookFs, recordingFs, under } from './support/wrap-fs.js';
 
 let sb: Sandbox | undefined;
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   backupName,
   backupTimestamp,
@@ -17,7 +17,7 @@ import {
   SHAREABLE_FOLDERS,
   sessionIdOfFile,
 } from '../../src/layout/names.js';
-import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../support/fixture.js';
+import { copiedFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../support/fixture.js';
 
 /** Every project folder of the fixture with the `cwd` its transcripts record. */
 function fixtureFolders(): { account: string; folder: string; cwds: string[] }[] {
@@ -205,11 +205,7 @@ describe('session names', () => {
 });
 
 describe('classifyProjectEntry on the fixture (copied, empty folders restored)', () => {
-  let copy: ReturnType<typeof copyFixture>;
-  beforeAll(() => {
-    copy = copyFixture();
-  });
-  afterAll(() => copy.cleanup());
+  const copy = copiedFixture();
 
   it('finds exactly the sessions of sessions.tsv, their sidecar folders, and the memory folders', () => {
     const expectedIds = tsvSessionIds();

@@ -1,23 +1,17 @@
 import { cpSync, mkdirSync, renameSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { discoverAccounts } from '../../src/accounts/discover.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { listSessions } from '../../src/sessions/list.js';
 import type { SessionInfo } from '../../src/sessions/types.js';
-import { copyFixture, fixtureExpected } from '../support/fixture.js';
+import { copiedFixture, copyFixture, fixtureExpected } from '../support/fixture.js';
 import { HOME, memVolume, PROJECT, sessionPath, sid, transcript } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2);
 
 describe('several accounts', () => {
-  const fx = { dir: '', cleanup: () => {} };
-  beforeAll(() => {
-    const { dir, cleanup } = copyFixture();
-    fx.dir = dir;
-    fx.cleanup = cleanup;
-  });
-  afterAll(() => fx.cleanup());
+  const fx = copiedFixture();
 
   it('the fixture accounts: one row per session id, with the diverged copies named', async () => {
     const accounts = ['acct-a', 'acct-b', 'acct-c'].map((a) => join(fx.dir, a));

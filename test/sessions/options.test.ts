@@ -1,12 +1,13 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isSharedSessionsError } from '../../src/errors.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { iterateSessions, listSessions } from '../../src/sessions/list.js';
-import { copyFixture, FIXTURE_DIR } from '../support/fixture.js';
-import { HOME, memVolume, sessionPath, sid, spyFs, transcript } from './support.js';
+import { spyFs } from '../support/faulty-fs.js';
+import { copiedFixture, FIXTURE_DIR } from '../support/fixture.js';
+import { HOME, memVolume, sessionPath, sid, transcript } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2);
 const account = `${HOME}/.claude`;
@@ -23,13 +24,7 @@ async function tenSessions() {
 }
 
 describe('project filter', () => {
-  const fx = { dir: '', cleanup: () => {} };
-  beforeAll(() => {
-    const { dir, cleanup } = copyFixture();
-    fx.dir = dir;
-    fx.cleanup = cleanup;
-  });
-  afterAll(() => fx.cleanup());
+  const fx = copiedFixture();
 
   const byDir = (account: string) =>
     JSON.parse(

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import { listSessions } from '../../src/sessions/list.js';
-import { CWD, errno, HOME, memVolume, sessionPath, sid, spyFs, transcript, wrapFs } from './support.js';
+import { errnoError, hookFs, spyFs } from '../support/faulty-fs.js';
+import { CWD, HOME, memVolume, sessionPath, sid, transcript } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2);
 const account = `${HOME}/.claude`;
@@ -115,7 +116,7 @@ describe('bad transcripts are tolerated', () => {
       { [sessionPath(1)]: transcript(1), [sessionPath(2)]: transcript(2) },
       { [sessionPath(1)]: T0, [sessionPath(2)]: T0 + 1 },
     );
-    const spy = spyFs(inner, { failOpen: (p) => (p === sessionPath(2) ? errno('EACCES', p) : undefined) });
+    const spy = spyFs(inner, { failOpen: (p) => (p === sessionPath(2) ? errnoError('EACCES', 'open', p) : undefined) });
     const { sessions, problems } = await listSessions({ fs: spy.fs, accounts: [account] });
     expect(sessions.map((s) => s.sessionId)).toEqual([sid(1)]);
     expect(problems).toEqual([
@@ -127,10 +128,9 @@ describe('bad transcripts are tolerated', () => {
   it('an unreadable project folder is reported; other folders are still listed', async () => {
     const other = `${HOME}/.claude/projects/-other/${sid(3)}.jsonl`;
     const { fs: inner } = await memVolume({ [sessionPath(1)]: transcript(1), [other]: transcript(3) });
-    const fs = wrapFs(inner, {
-      readdir: async (p: string) => {
-        if (p.endsWith('/-other')) throw errno('EIO', p);
-        return inner.readdir(p);
+    const fs = hookFs(inner, {
+      before: (c) => {
+        if (c.call === 'readdir' && c.path.endsWith('/-other')) throw errnoError('EIO', 'readdir', c.path);
       },
     });
     const { sessions, problems } = await listSessions({ fs, accounts: [account] });

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { msToUtimeSeconds } from '../../src/fs/promises-adapter.js';
 import { type NsFile, writeFilesWithNsTimes } from './ns-times.js';
 
@@ -64,6 +65,24 @@ export function copyFixture(): { dir: string; cleanup: () => void } {
     utimesSync(join(dir, rel), t, t);
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A {@link copyFixture} made before the tests of the suite that calls this, and removed
+ * after them: `dir` is the copy's folder once the tests run.
+ */
+export function copiedFixture(): { readonly dir: string } {
+  let copy: { dir: string; cleanup: () => void } | undefined;
+  beforeAll(() => {
+    copy = copyFixture();
+  });
+  afterAll(() => copy?.cleanup());
+  return {
+    get dir() {
+      if (!copy) throw new Error('copiedFixture: read dir inside a test');
+      return copy.dir;
+    },
+  };
 }
 
 /**

@@ -24,8 +24,8 @@ import { listSessions } from '../../src/sessions/list.js';
 import { inspectSync } from '../../src/sync/inspect.js';
 import { mapPath, originalOfConflict, parsePathMap, stignoreText } from '../../src/sync/layout.js';
 import { emptyPlan, extendPlan } from '../../src/sync/plan.js';
-import { faultyFs } from '../apply/support/faulty-fs.js';
 import { cli, json } from '../cli/support.js';
+import { faultyFs } from '../support/faulty-fs.js';
 import { dumpTree } from '../support/tree.js';
 
 const fs = createNodeFileSystem();

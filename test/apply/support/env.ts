@@ -26,3 +26,15 @@ export async function makeEnv(kind: EnvKind): Promise<Env> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'css-apply-')));
   return { kind, fs: createNodeFileSystem(), root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
+
+/**
+ * memfs asks the process for its uid and gid on every permission check, which costs
+ * more than the rest of a memfs call; the sweeps make hundreds of thousands of calls.
+ * Answer from a cache (they do not change during a test).
+ */
+export function cacheProcessIds(): void {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid !== undefined) process.getuid = () => uid;
+  if (gid !== undefined) process.getgid = () => gid;
+}

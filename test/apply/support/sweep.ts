@@ -9,10 +9,10 @@ import { applyPlan, recover, stateDirOf } from '../../../src/apply/index.js';
 import type { FileSystem } from '../../../src/fs/types.js';
 import type { Plan } from '../../../src/plan/types.js';
 import { share } from '../../../src/verbs/verbs.js';
+import { faultyFs } from '../../support/faulty-fs.js';
 import { fixtureOnMemfs } from '../../support/fixture.js';
+import { contents, diff, lostFiles, restoreOnMemfs, snapshot, type Tree } from '../../support/tree.js';
 import { makeEnv } from './env.js';
-import { faultyFs } from './faulty-fs.js';
-import { type Captured, capture, contents, diff, lostFiles, restoreOnMemfs } from './snapshot.js';
 import { buildWorld, sharePlan, unsharePlan, worldAt, writeLateSession } from './world.js';
 
 export interface Scenario {
@@ -22,7 +22,7 @@ export interface Scenario {
   /** The world before the apply, on a filesystem of its own. */
   make: () => Promise<FileSystem>;
   /** What `make` restores exactly, when known (saves capturing it for every k). */
-  base?: Map<string, Captured>;
+  base?: Tree;
   /** Plans again from the disk as it is now. */
   replan: (fs: FileSystem) => Promise<Plan>;
   /** Re-plan and re-apply after every `replanEvery`-th k (all when 1). */
@@ -62,7 +62,7 @@ export async function sweep(
   const counting = faultyFs(cleanFs);
   await applyPlan(sc.plan, { fs: counting, concurrency });
   const calls = counting.calls;
-  const after = await capture(cleanFs, sc.root);
+  const after = await snapshot(cleanFs, sc.root);
   const journal = join(stateDirOf(sc.sharedDir), 'journal.jsonl');
   // Until the journal's first record is on the disk, nothing records what the executor
   // made for it: a disk that dies then can leave the (empty) folders of the journal.
@@ -72,7 +72,7 @@ export async function sweep(
   const ks = options.ks?.(calls) ?? Array.from({ length: calls }, (_, i) => i + 1);
   for (const k of ks) {
     const fs = await sc.make();
-    const before = sc.base ?? (await capture(fs, sc.root));
+    const before = sc.base ?? (await snapshot(fs, sc.root));
     const faulty = faultyFs(fs, { failAt: k, mode, code: k % 2 === 0 ? 'ENOSPC' : 'EIO' });
     let failed = false;
     try {
@@ -82,13 +82,13 @@ export async function sweep(
     }
     const where = `k=${k} (${faulty.log[k - 1] ?? 'after the last call'})`;
     const removed = new Set(sc.removes ?? []);
-    const lost = lostFiles(contents(before), await capture(fs, sc.root)).filter((p) => !removed.has(p));
+    const lost = lostFiles(contents(before), await snapshot(fs, sc.root)).filter((p) => !removed.has(p));
     expect(lost, `bytes lost at ${where}`).toEqual([]);
 
     if (failed) {
       result.failedApplies++;
       let applied = false;
-      if (diff(before, await capture(fs, sc.root)).length === 0) result.undoneInPlace++;
+      if (diff(before, await snapshot(fs, sc.root)).length === 0) result.undoneInPlace++;
       else {
         // The undo could not finish (a dead disk), or the commit could not be recorded:
         // recover() brings the disk back, or finishes an apply that had committed.
@@ -97,7 +97,7 @@ export async function sweep(
         if (mode === 'once')
           expect(faulty.log[k - 1], `undo incomplete at ${where}`).toMatch(/^(write|sync) .*journal/);
         expect(report.kept, `recover kept things at ${where}`).toEqual([]);
-        const end = await capture(fs, sc.root);
+        const end = await snapshot(fs, sc.root);
         applied = report.status === 'finished';
         let left = applied ? diff(after, end, { dirTimes: true, fileTimes: WRITTEN }) : diff(before, end);
         if (k <= journalDurableAt) left = withoutStateLeftovers(left, sc.sharedDir);
@@ -109,15 +109,15 @@ export async function sweep(
       } else if (k % sc.replanEvery === 0 || k === ks.at(-1)) {
         // And the user can simply plan and apply again.
         await applyPlan(await sc.replan(fs), { fs });
-        const again = diff(after, await capture(fs, sc.root), { dirTimes: true, fileTimes: WRITTEN });
+        const again = diff(after, await snapshot(fs, sc.root), { dirTimes: true, fileTimes: WRITTEN });
         expect(again, `re-apply differs at ${where}`).toEqual([]);
       }
     } else {
       // The fault hit after the commit (its cleanup): the plan is applied; recover tidies up.
       result.committed++;
-      expect(faulty.fired || k > calls, `no failure at ${where}`).toBe(true);
+      expect(faulty.fired.length > 0 || k > calls, `no failure at ${where}`).toBe(true);
       await recover({ fs, sharedDir: sc.sharedDir });
-      const left = diff(after, await capture(fs, sc.root), { dirTimes: true, fileTimes: WRITTEN });
+      const left = diff(after, await snapshot(fs, sc.root), { dirTimes: true, fileTimes: WRITTEN });
       expect(left, `state after the commit at ${where}`).toEqual([]);
     }
   }
@@ -140,7 +140,7 @@ export function withoutStateLeftovers(differences: string[], sharedDir: string):
   return differences.filter((l) => !allowed.has(l.replace(/ -?\d+ -> \d+$/, '')));
 }
 
-/** A scenario on memfs: the world is built once and restored from a capture for each run. */
+/** A scenario on memfs: the world is built once and restored from a snapshot for each run. */
 async function onMemfs(
   root: string,
   sharedDir: string,
@@ -153,7 +153,7 @@ async function onMemfs(
   const base = createMemFileSystem(new Volume());
   await base.mkdir(root, { recursive: true });
   await build(base);
-  const world = await capture(base, root);
+  const world = await snapshot(base, root);
   return {
     root,
     sharedDir,
@@ -231,7 +231,7 @@ const FX_OPTIONS = {
 
 export async function fixtureShare(): Promise<Scenario> {
   const { fs } = await fixtureOnMemfs('/fx');
-  const world = await capture(fs, '/fx');
+  const world = await snapshot(fs, '/fx');
   const replan = (on: FileSystem) => share({ ...FX_OPTIONS, fs: on, id: 'fx-share' });
   return {
     root: '/fx',

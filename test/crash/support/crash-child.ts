@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { applyPlan } from '../../../src/apply/index.js';
 import { createNodeFileSystem } from '../../../src/fs/node.js';
 import type { Plan } from '../../../src/plan/types.js';
-import { faultyFs } from '../../apply/support/faulty-fs.js';
+import { faultyFs } from '../../support/faulty-fs.js';
 
 interface ChildConfig {
   planPath: string;
