@@ -3,19 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rmdir, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
-import { makeSharedLayout, type SharedLayout } from '../doctor/support.js';
-import { cli, json, makeSandbox } from './support.js';
-
-interface Finding {
-  code: string;
-  severity: string;
-  message: string;
-  fixable: boolean;
-}
-
-const AGES = [1, 4, 9, 45];
+import { CLEANUP_AGES, makeSharedLayout, type SharedLayout } from '../support/shared-layout.js';
+import { cli, type Finding, json, makeSandbox } from './support.js';
 
 /**
  * A fake `claude`: what Claude Code's cleanup does with cleanupPeriodDays N, through the
@@ -29,18 +19,16 @@ find "$CLAUDE_CONFIG_DIR/projects/" -mindepth 1 -type d -empty -delete
 
 describe('retained links: what Claude Code cleanup deletes from the shared folder comes back (issue 10 §1)', () => {
   let l: SharedLayout;
-  let env: Record<string, string>;
   beforeEach(async () => {
-    l = await makeSharedLayout(Date.now(), AGES);
-    env = { [MANAGED_DIR_ENV]: l.managedDir };
+    l = await makeSharedLayout(Date.now(), CLEANUP_AGES);
   });
   afterEach(() => l.cleanup());
 
   it('doctor finds the deleted transcripts; doctor --fix restores every one, byte and mtime identical', async () => {
     // Shared before this version: no retained links yet. doctor says so, --fix makes them.
-    const before = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env }));
+    const before = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env: l.env }));
     expect(before.findings.map((f) => f.code)).toContain('NOT_RETAINED');
-    expect(cli(['doctor', '--fix', '--yes', ...l.args], { env }).code).toBe(0);
+    expect(cli(['doctor', '--fix', '--yes', ...l.args], { env: l.env }).code).toBe(0);
     for (const t of l.transcripts) expect((await stat(t.path)).nlink).toBe(2);
 
     const original = new Map<string, { bytes: Buffer; mtimeNs: bigint }>();
@@ -66,13 +54,13 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     expect(deleted.length).toBe(l.transcripts.filter((t) => t.ageDays > 2).length);
     expect(deleted.length).toBeGreaterThan(0);
 
-    const found = cli(['doctor', '--json', ...l.args], { env });
+    const found = cli(['doctor', '--json', ...l.args], { env: l.env });
     expect(found.code).toBe(2);
     const lost = json<{ findings: Finding[] }>(found).findings.find((f) => f.code === 'SESSIONS_DELETED');
     expect(lost).toMatchObject({ severity: 'error', fixable: true });
     expect(lost?.message).toMatch(new RegExp(`^${deleted.length} shared files`));
 
-    const fixed = cli(['doctor', '--fix', '--yes', ...l.args], { env });
+    const fixed = cli(['doctor', '--fix', '--yes', ...l.args], { env: l.env });
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/bring back shared files deleted since/);
     for (const t of l.transcripts) {
@@ -80,7 +68,7 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
       expect(await readFile(t.path)).toEqual(o?.bytes);
       expect((await stat(t.path, { bigint: true })).mtimeNs).toBe(o?.mtimeNs);
     }
-    const after = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env }));
+    const after = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env: l.env }));
     expect(after.findings.map((f) => f.code)).not.toContain('SESSIONS_DELETED');
     expect(after.findings.map((f) => f.code)).not.toContain('NOT_RETAINED');
   });
@@ -104,14 +92,14 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
 
   it('retain --prune lets go of the links of files deleted on purpose, after --dry-run shows them; status counts the space only .retained holds', async () => {
     const retained = retainedDirOf(l.sharedDir);
-    const status0 = json<{ retained: { exists: boolean } }>(cli(['status', '--json', ...l.args], { env }));
+    const status0 = json<{ retained: { exists: boolean } }>(cli(['status', '--json', ...l.args], { env: l.env }));
     expect(status0.retained.exists).toBe(false);
-    const made = cli(['retain', '--yes', ...l.args], { env });
+    const made = cli(['retain', '--yes', ...l.args], { env: l.env });
     expect(made.code).toBe(0);
     expect(made.stdout).toMatch(/keep hard links of shared files/);
     for (const t of l.transcripts) expect((await stat(t.path)).nlink).toBe(2);
     // Nothing to do the second time: no plan work, exit 0.
-    const again = cli(['retain', '--yes', ...l.args], { env });
+    const again = cli(['retain', '--yes', ...l.args], { env: l.env });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Nothing to do/);
 
@@ -124,28 +112,28 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     }
     const rel = (p: string) => p.slice(l.sharedDir.length + 1);
     type Totals = { files: number; deleted: number; heldOnly: { files: number; bytes: number } };
-    const status1 = json<{ retained: Totals }>(cli(['status', '--json', ...l.args], { env }));
+    const status1 = json<{ retained: Totals }>(cli(['status', '--json', ...l.args], { env: l.env }));
     expect(status1.retained).toMatchObject({
       files: l.transcripts.length,
       deleted: 2,
       heldOnly: { files: 2, bytes },
     });
-    const text = cli(['status', ...l.args], { env });
+    const text = cli(['status', ...l.args], { env: l.env });
     expect(text.stdout).toMatch(/held only there \(2 files deleted from the shared folder/);
     expect(text.stdout).toMatch(/retain --prune/);
 
-    const dry = cli(['retain', '--prune', '--dry-run', ...l.args], { env });
+    const dry = cli(['retain', '--prune', '--dry-run', ...l.args], { env: l.env });
     expect(dry.code).toBe(2);
     expect(dry.stdout).toMatch(/let go of retained links of shared files deleted on purpose/);
     for (const t of gone) expect(dry.stdout).toContain(join(retained, rel(t.path)));
     expect((await stat(join(retained, rel(gone[0]?.path ?? '')))).nlink).toBe(1);
 
     // Not on a terminal and no --yes: refused, nothing removed.
-    const asked = cli(['retain', '--prune', ...l.args], { env });
+    const asked = cli(['retain', '--prune', ...l.args], { env: l.env });
     expect(asked.code).not.toBe(0);
     for (const t of gone) expect((await stat(join(retained, rel(t.path)))).isFile()).toBe(true);
 
-    const pruned = cli(['retain', '--prune', '--yes', ...l.args], { env });
+    const pruned = cli(['retain', '--prune', '--yes', ...l.args], { env: l.env });
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toMatch(/doctor --fix cannot bring them back/);
     for (const t of gone) await expect(stat(join(retained, rel(t.path)))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -153,14 +141,14 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     for (const t of l.transcripts.slice(2)) expect((await stat(t.path)).nlink).toBe(2);
     const left = spawnSync('find', [retained, '-name', '*.css-tmp'], { encoding: 'utf8' }).stdout.trim();
     expect(left).toBe('');
-    const status2 = json<{ retained: Totals }>(cli(['status', '--json', ...l.args], { env }));
+    const status2 = json<{ retained: Totals }>(cli(['status', '--json', ...l.args], { env: l.env }));
     expect(status2.retained).toMatchObject({ deleted: 0, heldOnly: { files: 0, bytes: 0 } });
-    const doctor = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env }));
+    const doctor = json<{ findings: Finding[] }>(cli(['doctor', '--json', ...l.args], { env: l.env }));
     expect(doctor.findings.map((f) => f.code)).not.toContain('SESSIONS_DELETED');
   });
 
   it('retain --prune and --recover together are refused with EINVALID_OPTION', async () => {
-    const r = cli(['retain', '--prune', '--recover', '--yes', ...l.args], { env });
+    const r = cli(['retain', '--prune', '--recover', '--yes', ...l.args], { env: l.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EINVALID_OPTION/);
     await expect(readdir(join(l.home, '.claude-shared', '.retained'))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -184,7 +172,7 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     const bytes = await readFile(kept);
     const mtimeNs = (await stat(kept, { bigint: true })).mtimeNs;
 
-    expect(cli(['retain', '--yes', ...folders, ...l.args], { env }).code).toBe(0);
+    expect(cli(['retain', '--yes', ...folders, ...l.args], { env: l.env }).code).toBe(0);
     expect((await stat(join(top, '.retained', 'file-history', id, '0123456789abcdef@v1'))).ino).toBe(
       (await stat(kept)).ino,
     );
@@ -195,16 +183,18 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     // The cleanup, through an account's link: the file, then its emptied folder.
     await unlink(join(l.accounts[0] as string, 'file-history', id, '0123456789abcdef@v1'));
     await rmdir(join(l.accounts[0] as string, 'file-history', id));
-    const status = json<{ retained: { deleted: number } }>(cli(['status', '--json', ...folders, ...l.args], { env }));
+    const status = json<{ retained: { deleted: number } }>(
+      cli(['status', '--json', ...folders, ...l.args], { env: l.env }),
+    );
     expect(status.retained.deleted).toBe(1);
     const doctor = json<{ findings: (Finding & { path?: string })[] }>(
-      cli(['doctor', '--json', ...folders, ...l.args], { env }),
+      cli(['doctor', '--json', ...folders, ...l.args], { env: l.env }),
     );
     const lost = doctor.findings.find((f) => f.code === 'SESSIONS_DELETED');
     expect(lost?.path).toBe(join(top, '.retained', 'file-history'));
     expect(lost?.message).toMatch(/^1 shared file /);
 
-    expect(cli(['retain', '--recover', '--yes', ...folders, ...l.args], { env }).code).toBe(0);
+    expect(cli(['retain', '--recover', '--yes', ...folders, ...l.args], { env: l.env }).code).toBe(0);
     expect(await readFile(kept)).toEqual(bytes);
     expect((await stat(kept, { bigint: true })).mtimeNs).toBe(mtimeNs);
   });

@@ -109,3 +109,12 @@ export function fakeTerminal() {
   };
   return { stdin, stdout: sink(), stderr: sink() };
 }
+
+/** A finding of `doctor --json`. */
+export interface Finding {
+  code: string;
+  severity: string;
+  message: string;
+  path?: string;
+  fixable: boolean;
+}

@@ -5,11 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverAccounts } from '../../src/accounts/discover.js';
 import { defaultManagedSettingsDirs, findCleanupSources, readCleanupDays } from '../../src/doctor/cleanup-sources.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
-import { makeSharedLayout, type SharedLayout } from './support.js';
+import { CLEANUP_AGES, makeSharedLayout, type SharedLayout } from '../support/shared-layout.js';
 
 const fs = createNodeFileSystem();
 const NOW = Date.UTC(2026, 11, 3, 12);
-const AGES = [1, 4, 9, 45];
 
 async function report(l: SharedLayout, managedSettingsDirs = [l.managedDir]) {
   const accounts = await discoverAccounts({
@@ -28,7 +27,7 @@ const olderThan = (l: SharedLayout, days: number) => l.transcripts.filter((t) =>
 describe('findCleanupSources', () => {
   let l: SharedLayout;
   beforeEach(async () => {
-    l = await makeSharedLayout(NOW, AGES);
+    l = await makeSharedLayout(NOW, CLEANUP_AGES);
   });
   afterEach(() => l.cleanup());
 

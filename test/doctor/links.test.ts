@@ -8,14 +8,7 @@
 import { mkdir, readdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cli, json, makeSandbox, type TestSandbox } from '../cli/support.js';
-
-interface Finding {
-  code: string;
-  severity: string;
-  message: string;
-  path?: string;
-}
+import { cli, type Finding, json, makeSandbox, type TestSandbox } from '../cli/support.js';
 
 let sb: TestSandbox;
 beforeEach(async () => {

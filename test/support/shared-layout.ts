@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MANAGED_DIR_ENV } from '../../src/cli/commands/cleanup.js';
 
 export const DAY_MS = 86_400_000;
+
+/** Ages (days) of the transcripts the cleanup tests put in each project: some above every low period, some below. */
+export const CLEANUP_AGES: readonly number[] = [1, 4, 9, 45];
 
 /** A transcript line as Claude Code writes it: every message records the session's cwd. */
 export function transcriptLine(sessionId: string, cwd: string, text: string): string {
@@ -22,6 +26,8 @@ export interface SharedLayout {
   managedDir: string;
   /** Command-line options that keep the command inside the layout. */
   args: string[];
+  /** Environment for the command: `managedDir` stands for /etc/claude-code. */
+  env: Record<string, string>;
   cleanup(): Promise<void>;
 }
 
@@ -66,6 +72,7 @@ export async function makeSharedLayout(now: number, ages: readonly number[]): Pr
     transcripts,
     managedDir,
     args: ['--home', home, '--shared', sharedDir, '--accounts', ...accounts],
+    env: { [MANAGED_DIR_ENV]: managedDir },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
