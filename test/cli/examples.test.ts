@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeProjectDir } from '../../src/layout/names.js';
 import type { Plan } from '../../src/plan/types.js';
-import { cleanEnv, cli, json, makeSandbox, repoRoot, type TestSandbox } from './support.js';
+import { cleanEnv, cli, json, makeSandbox, repoRoot, type TestSandbox, writeFakeClaude } from './support.js';
 
 function example(name: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'examples', name), ...args], {
@@ -27,14 +27,10 @@ describe('examples', () => {
   beforeEach(async () => {
     sb = await makeSandbox(2);
     // A stand-in for `claude` that says how it was started, so CI never runs the real one.
-    const bin = join(sb.root, 'bin');
-    await mkdir(bin);
-    fakeClaude = join(bin, 'claude');
-    await writeFile(
-      fakeClaude,
+    fakeClaude = await writeFakeClaude(
+      join(sb.root, 'bin'),
       '#!/bin/sh\necho "fake claude: CLAUDE_CONFIG_DIR=$CLAUDE_CONFIG_DIR args=$*"\nexit 7\n',
     );
-    await chmod(fakeClaude, 0o755);
   });
   afterEach(() => sb.cleanup());
 

@@ -1,8 +1,8 @@
-import { chmod, mkdir, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProjectDir } from '../../src/layout/names.js';
-import { cli, json, makeSandbox, type TestSandbox } from './support.js';
+import { cli, json, makeSandbox, type TestSandbox, writeFakeClaude } from './support.js';
 
 const ID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 
@@ -31,14 +31,10 @@ describe('resume', () => {
           timestamp: '2026-01-01T00:00:00.000Z',
         }),
     );
-    const bin = join(sb.root, 'bin');
-    await mkdir(bin);
-    fakeClaude = join(bin, 'claude');
-    await writeFile(
-      fakeClaude,
+    fakeClaude = await writeFakeClaude(
+      join(sb.root, 'bin'),
       '#!/bin/sh\necho "fake claude in $(pwd) CLAUDE_CONFIG_DIR=$CLAUDE_CONFIG_DIR args=$*"\nexit 7\n',
     );
-    await chmod(fakeClaude, 0o755);
   });
   afterAll(() => sb.cleanup());
 

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rmdir, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
 import { CLEANUP_AGES, makeSharedLayout, type SharedLayout } from '../support/shared-layout.js';
-import { cli, type Finding, json, makeSandbox } from './support.js';
+import { cli, type Finding, json, makeSandbox, writeFakeClaude } from './support.js';
 
 /**
  * A fake `claude`: what Claude Code's cleanup does with cleanupPeriodDays N, through the
@@ -35,9 +35,7 @@ describe('retained links: what Claude Code cleanup deletes from the shared folde
     for (const t of l.transcripts) {
       original.set(t.path, { bytes: await readFile(t.path), mtimeNs: (await stat(t.path, { bigint: true })).mtimeNs });
     }
-    const fake = join(l.root, 'claude');
-    await writeFile(fake, FAKE_CLAUDE);
-    await chmod(fake, 0o755);
+    const fake = await writeFakeClaude(l.root, FAKE_CLAUDE);
     const run = spawnSync(fake, [], {
       env: { ...process.env, CLAUDE_CONFIG_DIR: l.accounts[0] as string, FAKE_CLEANUP_DAYS: '2' },
       cwd: l.repos[0],

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -117,4 +117,13 @@ export interface Finding {
   message: string;
   path?: string;
   fixable: boolean;
+}
+
+/** Writes `<dir>/claude`, a shell script standing in for Claude Code (so CI never runs the real one); returns its path. */
+export async function writeFakeClaude(dir: string, script: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'claude');
+  await writeFile(path, script);
+  await chmod(path, 0o755);
+  return path;
 }
