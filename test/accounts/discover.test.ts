@@ -6,9 +6,9 @@ import { type DiscoverOptions, defaultIsProcessAlive, discoverAccounts } from '.
 import type { Account } from '../../src/accounts/types.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { FileSystem } from '../../src/fs/types.js';
-import { createHarness, type Harness, KINDS } from '../fs/support.js';
 import { denyFs, faultyFs } from '../support/faulty-fs.js';
 import { copyFixture, FIXTURE_ACCOUNTS, FIXTURE_DIR, fixtureExpected, fixtureOnMemfs } from '../support/fixture.js';
+import { createHarness, type Harness, KINDS } from '../support/harness.js';
 
 /** A session id that is a valid uuid. */
 const sid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -13,8 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan, undoOutcomeOf } from '../../src/apply/index.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { faultyFs } from '../support/faulty-fs.js';
+import { createHarness, type Harness } from '../support/harness.js';
 import { contents, lostFiles, snapshot } from '../support/tree.js';
-import { type Env, makeEnv } from './support/env.js';
 import { buildWorld, sharePlan, type World } from './support/world.js';
 
 const APPENDER = `
@@ -74,21 +74,21 @@ class Appender {
 }
 
 describe('a process appending to a transcript during a real-disk apply', () => {
-  let env: Env;
+  let env: Harness;
   let fs: FileSystem;
   let world: World;
   let scriptDir: string;
   let script: string;
   beforeEach(async () => {
-    env = await makeEnv('disk');
+    env = await createHarness('node');
     fs = env.fs;
     world = await buildWorld(fs, env.root);
     scriptDir = mkdtempSync(join(tmpdir(), 'css-appender-'));
     script = join(scriptDir, 'appender.cjs');
     writeFileSync(script, APPENDER);
   });
-  afterEach(() => {
-    env.cleanup();
+  afterEach(async () => {
+    await env.cleanup();
     rmSync(scriptDir, { recursive: true, force: true });
   });
 

@@ -5,8 +5,8 @@ import { ErrorCodes, isSharedSessionsError, type SharedSessionsError } from '../
 import type { FileSystem } from '../../src/fs/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { describeCall, faultyFs } from '../support/faulty-fs.js';
+import { createHarness, type Harness, KINDS } from '../support/harness.js';
 import { contents, dumpTree, lostFiles } from '../support/tree.js';
-import { ENV_KINDS, type Env, makeEnv } from './support/env.js';
 import {
   buildWorld,
   fileExpect,
@@ -28,12 +28,12 @@ async function thrown(promise: Promise<unknown>): Promise<SharedSessionsError> {
   throw new Error('expected a SharedSessionsError, but it resolved');
 }
 
-describe.each(ENV_KINDS)('applyPlan on %s', (kind) => {
-  let env: Env;
+describe.each(KINDS)('applyPlan on %s', (kind) => {
+  let env: Harness;
   let fs: FileSystem;
   let world: World;
   beforeEach(async () => {
-    env = await makeEnv(kind);
+    env = await createHarness(kind);
     fs = env.fs;
     world = await buildWorld(fs, env.root);
   });

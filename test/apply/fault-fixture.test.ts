@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fixtureOnMemfs } from '../support/fixture.js';
+import { cacheProcessIds } from '../support/harness.js';
 import { diff, restoreOnMemfs, snapshot } from '../support/tree.js';
-import { cacheProcessIds } from './support/env.js';
 import { fixtureShare, sweep } from './support/sweep.js';
 
 cacheProcessIds();

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPlan, recover, stateDirOf } from '../../src/apply/index.js';
 import { faultyFs } from '../support/faulty-fs.js';
+import { cacheProcessIds } from '../support/harness.js';
 import { contents, diff, lostFiles, snapshot } from '../support/tree.js';
-import { cacheProcessIds } from './support/env.js';
 import {
   disposeScenarios,
   sweep,

@@ -11,8 +11,8 @@ import type { FileSystem } from '../../src/fs/types.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { rollback, share } from '../../src/verbs/verbs.js';
 import { copyFixture, FIXTURE_ACCOUNTS, fixtureOnMemfs } from '../support/fixture.js';
+import { cacheProcessIds } from '../support/harness.js';
 import { diff, snapshot } from '../support/tree.js';
-import { cacheProcessIds } from './support/env.js';
 
 cacheProcessIds();
 

@@ -6,8 +6,8 @@ import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { generateTranscript, transcriptEndMs } from '../../src/demo/transcript.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { encodeProjectDir } from '../../src/layout/names.js';
-import { createHarness, type Harness, KINDS } from '../fs/support.js';
 import { FIXTURE_ACCOUNTS, FIXTURE_DIR } from '../support/fixture.js';
+import { createHarness, type Harness, KINDS } from '../support/harness.js';
 
 type Line = Record<string, unknown>;
 const UUID_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/;

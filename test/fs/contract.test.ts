@@ -33,17 +33,8 @@ import { type PromisesApi, PromisesFileSystem } from '../../src/fs/promises-adap
 import { readRange } from '../../src/fs/read.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { errnoError } from '../support/faulty-fs.js';
-import {
-  createHarness,
-  errorOf,
-  type Harness,
-  KINDS,
-  naiveUtimeIsOff,
-  rawTree,
-  seeded,
-  trickyTimes,
-  wrapApi,
-} from './support.js';
+import { createHarness, type Harness, KINDS } from '../support/harness.js';
+import { errorOf, naiveUtimeIsOff, rawTree, seeded, trickyTimes, wrapApi } from './support.js';
 
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;

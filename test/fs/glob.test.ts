@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { globNames, globToRegExp } from '../../src/fs/glob.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { denyFs } from '../support/faulty-fs.js';
-import { createHarness, type Harness, KINDS } from './support.js';
+import { createHarness, type Harness, KINDS } from '../support/harness.js';
 
 describe.each(KINDS)('globNames on %s', (kind) => {
   let h: Harness;

@@ -1,67 +1,12 @@
 /**
- * Test support for the filesystem contract and for suites that run on both filesystems:
- * a fresh root per test on the real disk (a temp folder) or on memfs (a new Volume), the
- * raw promises API under it, and a wrapper that injects faults at the API level (EXDEV,
- * clone results, counting reads); faults at the FileSystem level (EACCES, which root
- * cannot provoke with chmod) are test/support/faulty-fs.ts's.
+ * Test support for the filesystem contract: a wrapper that injects faults at the level of
+ * the raw promises API (EXDEV, clone results, counting reads), the tree as that API sees
+ * it (the contract's oracle), and small utilities. The root per test is
+ * test/support/harness.ts's; faults at the FileSystem level (EACCES, which root cannot
+ * provoke with chmod) are test/support/faulty-fs.ts's.
  */
-import { promises as nodeFsp, realpathSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
-import { Volume } from 'memfs';
-import { createMemFileSystem } from '../../src/fs/memfs.js';
-import { createNodeFileSystem } from '../../src/fs/node.js';
-import { type AdapterOptions, type PromisesApi, PromisesFileSystem } from '../../src/fs/promises-adapter.js';
-import type { FileSystem } from '../../src/fs/types.js';
-
-export type Kind = 'node' | 'memfs';
-export const KINDS: readonly Kind[] = ['node', 'memfs'];
-
-export interface Harness {
-  kind: Kind;
-  /** An empty folder that belongs to this test (real path, no links in it). */
-  root: string;
-  /** The raw promises API the filesystem sits on. */
-  api: PromisesApi;
-  /** The library's filesystem, from the public factory. */
-  fs: FileSystem;
-  /** The memfs volume (memfs only). */
-  volume?: InstanceType<typeof Volume>;
-  /** A library filesystem over a wrapped API (for fault injection). */
-  over(api: PromisesApi, options?: Partial<AdapterOptions>): FileSystem;
-  cleanup(): Promise<void>;
-}
-
-export async function createHarness(kind: Kind): Promise<Harness> {
-  if (kind === 'node') {
-    const root = realpathSync(await mkdtemp(join(tmpdir(), 'css-test-')));
-    const api = nodeFsp as unknown as PromisesApi;
-    return {
-      kind,
-      root,
-      api,
-      fs: createNodeFileSystem(),
-      over: (wrapped, options = {}) =>
-        new PromisesFileSystem(wrapped, { kind: 'node', sep: sep === '\\' ? '\\' : '/', clone: true, ...options }),
-      cleanup: () => rm(root, { recursive: true, force: true }),
-    };
-  }
-  const volume = new Volume();
-  const root = '/vol/test';
-  volume.mkdirSync(root, { recursive: true });
-  const api = volume.promises as unknown as PromisesApi;
-  return {
-    kind,
-    root,
-    api,
-    fs: createMemFileSystem(volume),
-    volume,
-    over: (wrapped, options = {}) =>
-      new PromisesFileSystem(wrapped, { kind: 'memfs', sep: '/', clone: false, emulatePosix: true, ...options }),
-    cleanup: async () => {},
-  };
-}
+import { join } from 'node:path';
+import type { PromisesApi } from '../../src/fs/promises-adapter.js';
 
 const API_METHODS = [
   'lstat',

@@ -11,8 +11,8 @@ import type { Plan } from '../../../src/plan/types.js';
 import { share } from '../../../src/verbs/verbs.js';
 import { faultyFs } from '../../support/faulty-fs.js';
 import { fixtureOnMemfs } from '../../support/fixture.js';
+import { createHarness } from '../../support/harness.js';
 import { contents, diff, lostFiles, restoreOnMemfs, snapshot, type Tree } from '../../support/tree.js';
-import { makeEnv } from './env.js';
 import { buildWorld, sharePlan, unsharePlan, worldAt, writeLateSession } from './world.js';
 
 export interface Scenario {
@@ -192,7 +192,7 @@ export const syntheticUnshare = () =>
 
 /** The synthetic share on a real temp folder, rebuilt in the same place for each run. */
 export async function syntheticShareOnDisk(): Promise<Scenario> {
-  const env = await makeEnv('disk');
+  const env = await createHarness('node');
   cleanups.add(env.cleanup);
   // Unlinks are slow on this kind of disk (discard): set old worlds aside, remove them at the end.
   let n = 0;
@@ -214,10 +214,10 @@ export async function syntheticShareOnDisk(): Promise<Scenario> {
   };
 }
 
-const cleanups = new Set<() => void>();
+const cleanups = new Set<() => Promise<void>>();
 /** Removes the temp folders the disk scenarios made (call from afterAll). */
-export function disposeScenarios(): void {
-  for (const c of cleanups) c();
+export async function disposeScenarios(): Promise<void> {
+  for (const c of cleanups) await c();
   cleanups.clear();
 }
 
