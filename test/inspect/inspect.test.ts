@@ -21,6 +21,7 @@ import {
   snapshotOf,
   T0,
 } from '../plan/support.js';
+import { hookFs, KEEP_ALL } from '../support/faulty-fs.js';
 
 const short = rec(1, T0);
 const long = short + rec(2, T0 + 60_000);
@@ -220,15 +221,10 @@ describe('resolveReal', () => {
 /** A FileSystem that counts lstat calls per path. */
 function countingLstat(fs: FileSystem): { fs: FileSystem; lstats: Map<string, number> } {
   const lstats = new Map<string, number>();
-  const wrapped = new Proxy(fs, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function') return v;
-      if (prop !== 'lstat') return v.bind(target);
-      return (path: string) => {
-        lstats.set(path, (lstats.get(path) ?? 0) + 1);
-        return v.call(target, path);
-      };
+  const wrapped = hookFs(fs, {
+    keep: KEEP_ALL,
+    before: (c) => {
+      if (c.call === 'lstat') lstats.set(c.path, (lstats.get(c.path) ?? 0) + 1);
     },
   });
   return { fs: wrapped, lstats };

@@ -72,6 +72,9 @@ export function errnoError(code: string, syscall: string, path: string): NodeJS.
  */
 export type OptionalMember = 'link' | 'copyTimes' | 'syncFileSystem' | 'descriptors' | 'sync';
 
+/** Every optional member: the wrapper offers whatever the inner filesystem has. */
+export const KEEP_ALL: readonly OptionalMember[] = ['link', 'copyTimes', 'syncFileSystem', 'descriptors', 'sync'];
+
 export interface Hooks {
   /** Runs before the call; throw to make it fail without doing anything. */
   before?: (c: FsCall) => void | Promise<void>;

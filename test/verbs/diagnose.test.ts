@@ -18,6 +18,7 @@ import { planRetain } from '../../src/plan/retain.js';
 import { diagnose } from '../../src/verbs/diagnose.js';
 import { retain } from '../../src/verbs/retain.js';
 import { share } from '../../src/verbs/verbs.js';
+import { hookFs } from '../support/faulty-fs.js';
 
 const cliPath = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
@@ -83,17 +84,11 @@ describe('diagnose on memfs', () => {
   it('reads the retained folder once per run', async () => {
     const retained = retainedDirOf(sb.sharedDir);
     let reads = 0;
-    const counting = new Proxy(fs, {
-      get(target, key, receiver) {
-        if (key === 'sync') return undefined;
-        if (key === 'readdir') {
-          return (path: string) => {
-            if (path === retained) reads++;
-            return target.readdir(path);
-          };
-        }
-        const value = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
+    // Without the synchronous reads, so that every readdir goes through the hook.
+    const counting = hookFs(fs, {
+      keep: ['link', 'copyTimes', 'syncFileSystem', 'descriptors'],
+      before: (c) => {
+        if (c.call === 'readdir' && c.path === retained) reads++;
       },
     });
     await diagnose({ fs: counting, home: sb.home, sharedDir: sb.sharedDir, accounts: sb.accounts, cwd: sb.home });
