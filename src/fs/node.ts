@@ -10,6 +10,7 @@ import {
   openSync,
   read,
   readdirSync,
+  readlinkSync,
   readSync,
 } from 'node:fs';
 import { sep } from 'node:path';
@@ -25,6 +26,7 @@ const nodeSyncReads: SyncReads = {
   close: (fd) => closeSync(fd),
   readdir: (path) => readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, type: typeOf(e) })),
   lstatExact: (path) => toFileStat(lstatSync(path, { bigint: true })),
+  readlink: (path) => readlinkSync(path, 'utf8'),
 };
 
 /** The real disk's reads on descriptors, with node:fs callbacks (no FileHandle objects). */

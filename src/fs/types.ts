@@ -109,6 +109,8 @@ export interface SyncReads {
    * Optional.
    */
   lstatExact?(path: string): FileStat;
+  /** The text of a link, as {@link FileSystem.readlink}. Optional. */
+  readlink?(path: string): string;
 }
 
 export interface FileSystem {

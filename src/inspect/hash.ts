@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FileSystem } from '../fs/types.js';
+import type { FileSystem, SyncReads } from '../fs/types.js';
 
 const CHUNK = 1 << 20;
 
@@ -36,12 +36,7 @@ export async function hashFile(
       const limit = Math.min(size, boundary ?? size, position + buffer.length) - position;
       const n = await handle.read(buffer, 0, limit, position);
       if (n === 0) {
-        throw Object.assign(
-          new Error(`${path} has ${position} bytes, fewer than the ${size} listed; it changed while read`),
-          {
-            code: 'ESHRUNK',
-          },
-        );
+        throw shrunk(path, position, size);
       }
       hash.update(buffer.subarray(0, n));
       position += n;
@@ -56,6 +51,13 @@ export async function hashFile(
   return { hash: hash.digest('hex'), prefixHashes };
 }
 
+export function shrunk(path: string, position: number, size: number): Error {
+  return Object.assign(
+    new Error(`${path} has ${position} bytes, fewer than the ${size} listed; it changed while read`),
+    { code: 'ESHRUNK' },
+  );
+}
+
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -66,10 +68,10 @@ export function sha256Hex(data: string | Uint8Array): string {
  * records without a timestamp are skipped. Undefined when none is found.
  */
 export async function lastRecordMs(fs: FileSystem, path: string, size: number): Promise<number | undefined> {
-  for (const window of [64 * 1024, 4 * 1024 * 1024]) {
+  for (const window of TAIL_WINDOWS) {
     const start = Math.max(0, size - window);
     const handle = await fs.open(path, 'r');
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const buffer = new Uint8Array(size - start);
       let filled = 0;
@@ -78,20 +80,56 @@ export async function lastRecordMs(fs: FileSystem, path: string, size: number): 
         if (n === 0) break;
         filled += n;
       }
-      text = new TextDecoder().decode(buffer.subarray(0, filled));
+      bytes = buffer.subarray(0, filled);
     } finally {
       await handle.close();
     }
-    const lines = text.split('\n');
-    if (start > 0) lines.shift();
-    let newest: number | undefined;
-    for (const line of lines) {
-      const ms = timestampOf(line);
-      if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
-    }
+    const newest = newestTimestamp(bytes, start > 0);
     if (newest !== undefined || start === 0) return newest;
   }
   return undefined;
+}
+
+/** {@link lastRecordMs} through synchronous reads (the real disk). */
+export function lastRecordMsSync(
+  sync: Pick<SyncReads, 'open' | 'read' | 'close'>,
+  path: string,
+  size: number,
+): number | undefined {
+  for (const window of TAIL_WINDOWS) {
+    const start = Math.max(0, size - window);
+    const fd = sync.open(path);
+    let bytes: Uint8Array;
+    try {
+      const buffer = new Uint8Array(size - start);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const n = sync.read(fd, buffer, filled, buffer.length - filled, start + filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      bytes = buffer.subarray(0, filled);
+    } finally {
+      sync.close(fd);
+    }
+    const newest = newestTimestamp(bytes, start > 0);
+    if (newest !== undefined || start === 0) return newest;
+  }
+  return undefined;
+}
+
+const TAIL_WINDOWS = [64 * 1024, 4 * 1024 * 1024];
+
+/** The newest record timestamp in `bytes`, the first line skipped when the window cut it. */
+function newestTimestamp(bytes: Uint8Array, cut: boolean): number | undefined {
+  const lines = new TextDecoder().decode(bytes).split('\n');
+  if (cut) lines.shift();
+  let newest: number | undefined;
+  for (const line of lines) {
+    const ms = timestampOf(line);
+    if (ms !== undefined && (newest === undefined || ms > newest)) newest = ms;
+  }
+  return newest;
 }
 
 function timestampOf(line: string): number | undefined {

@@ -2,14 +2,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { type DiscoverOptions, discoverAccountsWith, resolveCommonOptions } from '../accounts/discover.js';
 import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
-import type { FileStat, FileSystem } from '../fs/types.js';
+import type { FileStat, FileSystem, SyncReads } from '../fs/types.js';
 import { absolutePath, defaultConflictsDir } from '../layout/config-dir.js';
 import { resolveFolders } from '../layout/folders.js';
 import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
 import { isInside } from '../layout/paths.js';
 import { createLimit, mapLimit } from '../util/limit.js';
 import { treeDigest } from './digest.js';
-import { hashFile, lastRecordMs, sha256Hex } from './hash.js';
+import { hashGroupSync } from './group-hash.js';
+import { type HashResult, hashFile, lastRecordMs, lastRecordMsSync, sha256Hex } from './hash.js';
 import { readSessionRecords } from './records.js';
 import { findUnsafeFolders } from './safety.js';
 import {
@@ -449,6 +450,8 @@ async function walkForDigest(
 
 /** Every entry under `root`, lstat'ed (links recorded, never followed), sorted by relative path. */
 export async function walk(fs: FileSystem, root: string, concurrency: number): Promise<TreeEntry[]> {
+  const sync = walkReads(fs);
+  if (sync) return walkSync(sync, fs.sep, root);
   const entries: TreeEntry[] = [];
   const visit = async (dir: string, rel: string): Promise<void> => {
     const children = await fs.readdir(dir);
@@ -465,7 +468,7 @@ export async function walk(fs: FileSystem, root: string, concurrency: number): P
         // stays behind instead of dropping it without a word.
         if (child.name.includes('\uFFFD')) {
           const entry: TreeEntry = { path: relPath, type: 'other', size: 0, mode: 0, mtimeMs: 0 };
-          entry.unreadable = 'its name is not valid UTF-8';
+          entry.unreadable = NOT_UTF8;
           return { entry, abs };
         }
         return undefined; // vanished since readdir
@@ -490,6 +493,57 @@ export async function walk(fs: FileSystem, root: string, concurrency: number): P
   return entries.sort((a, b) => compareStrings(a.path, b.path));
 }
 
+/** The synchronous reads a walk needs, when the filesystem has them all (the real disk). */
+type WalkReads = Required<Pick<SyncReads, 'readdir' | 'lstat' | 'readlink'>>;
+
+function walkReads(fs: FileSystem): WalkReads | undefined {
+  const sync = fs.sync;
+  if (!sync?.readdir || !sync.readlink) return undefined;
+  return sync as WalkReads;
+}
+
+/**
+ * {@link walk} through synchronous reads: on the real disk, one `readdir` and one `lstat`
+ * per entry without a thread-pool round trip each (what `find` does). The same entries,
+ * the same errors (a folder that cannot be read throws; an entry that vanished since its
+ * folder was read is left out; a name that is not valid UTF-8 is recorded as 'other').
+ */
+function walkSync(sync: WalkReads, sep: string, root: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  const pending: { abs: string; rel: string }[] = [{ abs: root, rel: '' }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { abs: dir, rel } = next;
+    const base = dir.endsWith(sep) ? dir : dir + sep;
+    for (const child of sync.readdir(dir)) {
+      const abs = base + child.name;
+      const relPath = rel === '' ? child.name : `${rel}/${child.name}`;
+      let st: FileStat;
+      try {
+        st = sync.lstat(abs);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        if (child.name.includes('\uFFFD')) {
+          entries.push({ path: relPath, type: 'other', size: 0, mode: 0, mtimeMs: 0, unreadable: NOT_UTF8 });
+        }
+        continue;
+      }
+      const entry: TreeEntry = {
+        path: relPath,
+        type: st.type,
+        size: st.type === 'file' ? st.size : 0,
+        mode: st.mode,
+        mtimeMs: st.mtimeMs,
+      };
+      if (st.type === 'symlink') entry.linkText = sync.readlink(abs);
+      entries.push(entry);
+      if (st.type === 'directory') pending.push({ abs, rel: relPath });
+    }
+  }
+  return entries.sort((a, b) => compareStrings(a.path, b.path));
+}
+
+const NOT_UTF8 = 'its name is not valid UTF-8';
+
 interface Located {
   entry: TreeEntry;
   abs: string;
@@ -502,7 +556,7 @@ interface Located {
  * every file in the conflicts folder (so that a copy kept aside is recognised).
  */
 async function compareCopies(fs: FileSystem, snapshot: Snapshot, concurrency: number): Promise<void> {
-  const jobs: { located: Located; sizes: number[]; group: Located[] }[] = [];
+  const groups: Located[][] = [];
   for (const folder of snapshot.folders) {
     const trees: { root: string; entries: TreeEntry[] }[] = [];
     const sharedTree = snapshot.shared[folder];
@@ -514,60 +568,100 @@ async function compareCopies(fs: FileSystem, snapshot: Snapshot, concurrency: nu
         if (b.folder === folder && b.entries) trees.push({ root: b.path, entries: b.entries });
       }
     }
+    // The first tree holding a path, then every tree that also holds it: only those
+    // entries (a few percent) get an absolute path.
+    const first = new Map<string, { entry: TreeEntry; root: string }>();
     const byPath = new Map<string, Located[]>();
     for (const tree of trees) {
       for (const entry of tree.entries) {
         if (entry.type !== 'file') continue;
-        const list = byPath.get(entry.path) ?? [];
-        list.push({ entry, abs: join(tree.root, ...entry.path.split('/')) });
-        byPath.set(entry.path, list);
-      }
-    }
-    for (const group of byPath.values()) {
-      if (group.length < 2) continue;
-      for (const located of group) {
-        const sizes = group.map((g) => g.entry.size).filter((s) => s < located.entry.size);
-        jobs.push({ located, sizes, group });
+        const seen = first.get(entry.path);
+        if (seen === undefined) {
+          first.set(entry.path, { entry, root: tree.root });
+          continue;
+        }
+        let group = byPath.get(entry.path);
+        if (group === undefined) {
+          group = [{ entry: seen.entry, abs: locate(seen.root, entry.path) }];
+          byPath.set(entry.path, group);
+          groups.push(group);
+        }
+        group.push({ entry, abs: locate(tree.root, entry.path) });
       }
     }
   }
   if (snapshot.conflicts.kind === 'directory') {
     for (const entry of snapshot.conflicts.entries) {
       if (entry.type !== 'file') continue;
-      const located = { entry, abs: join(snapshot.conflicts.path, ...entry.path.split('/')) };
-      jobs.push({ located, sizes: [], group: [located] });
+      groups.push([{ entry, abs: locate(snapshot.conflicts.path, entry.path) }]);
     }
   }
 
-  await mapLimit(jobs, concurrency, async ({ located, sizes }) => {
-    try {
-      const { hash, prefixHashes } = await hashFile(fs, located.abs, located.entry.size, sizes);
-      located.entry.hash = hash;
-      if (prefixHashes.length > 0) located.entry.prefixHashes = prefixHashes;
-    } catch (error) {
-      located.entry.unreadable = `${errnoCode(error) ?? 'EIO'}: ${(error as Error)?.message ?? String(error)}`;
+  const sync = fs.sync;
+  if (sync) {
+    // The real disk: the copies of each file read side by side synchronously, the bytes
+    // they have in common hashed once (hashGroupSync), no thread-pool round trip per MiB.
+    const buffers: Buffer[] = [];
+    for (const group of groups) {
+      const results = hashGroupSync(
+        sync,
+        group.map((g) => ({ path: g.abs, size: g.entry.size })),
+        buffers,
+      );
+      group.forEach((located, i) => {
+        const r = results[i];
+        if (r?.ok) setHash(located, r.result);
+        else setUnreadable(located, r?.error);
+      });
     }
-  });
+  } else {
+    const jobs = groups.flatMap((group) =>
+      group.map((located) => ({
+        located,
+        sizes: group.map((g) => g.entry.size).filter((s) => s < located.entry.size),
+      })),
+    );
+    await mapLimit(jobs, concurrency, async ({ located, sizes }) => {
+      try {
+        setHash(located, await hashFile(fs, located.abs, located.entry.size, sizes));
+      } catch (error) {
+        setUnreadable(located, error);
+      }
+    });
+  }
 
-  const seenGroups = new Set<Located[]>();
   const tails: Located[] = [];
-  for (const { group } of jobs) {
-    if (seenGroups.has(group) || group.length < 2) continue;
-    seenGroups.add(group);
-    const first = group[0];
-    if (!first?.entry.path.endsWith('.jsonl')) continue;
+  for (const group of groups) {
+    if (group.length < 2) continue;
+    if (!group[0]?.entry.path.endsWith('.jsonl')) continue;
     const hashes = new Set(group.map((g) => g.entry.hash).filter((h) => h !== undefined));
     if (hashes.size < 2) continue;
     tails.push(...group.filter((g) => g.entry.hash !== undefined));
   }
   await mapLimit(tails, concurrency, async (located) => {
     try {
-      const ms = await lastRecordMs(fs, located.abs, located.entry.size);
+      const ms = sync
+        ? lastRecordMsSync(sync, located.abs, located.entry.size)
+        : await lastRecordMs(fs, located.abs, located.entry.size);
       if (ms !== undefined) located.entry.lastRecordMs = ms;
     } catch {
       // Without a timestamp the copy loses ties; it is still kept, never dropped.
     }
   });
+}
+
+/** The absolute path of `rel` (`/`-separated) under `root`. */
+function locate(root: string, rel: string): string {
+  return join(root, ...rel.split('/'));
+}
+
+function setHash(located: Located, { hash, prefixHashes }: HashResult): void {
+  located.entry.hash = hash;
+  if (prefixHashes.length > 0) located.entry.prefixHashes = prefixHashes;
+}
+
+function setUnreadable(located: Located, error: unknown): void {
+  located.entry.unreadable = `${errnoCode(error) ?? 'EIO'}: ${(error as Error)?.message ?? String(error)}`;
 }
 
 /** Code-unit order, independent of locale. */
