@@ -51,6 +51,11 @@ export function segmentsUnder(root: string, path: string): string[] | undefined 
   return rel === '' ? [] : rel.split(sep);
 }
 
+/** A key for comparing one path segment (a name) with another on this host. */
+export function nameKey(name: string): string {
+  return comparable(name);
+}
+
 /** A key for comparing two paths for equality on this host. */
 export function pathKey(path: string): string {
   return comparable(normalized(path));

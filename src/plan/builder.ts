@@ -10,7 +10,7 @@ import type { WarningCode } from '../codes.js';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
-import { isInside, normalized, pathKey } from '../layout/paths.js';
+import { isInside, nameKey, normalized, pathKey } from '../layout/paths.js';
 import type { TreeEffects } from '../operations/base.js';
 import { specOf } from '../operations/table.js';
 import { fingerprintSnapshot } from './fingerprint.js';
@@ -54,6 +54,12 @@ interface Node {
   /** By segment key (case-folded where paths compare so). */
   children: Map<string, Node> | undefined;
   entry: VirtualEntry | undefined;
+  /**
+   * A snapshot entry recorded here and not looked up yet: its {@link VirtualEntry} (and
+   * absolute path) is made on the first lookup. Most entries of an account's tree are
+   * never looked up (the planners look up the shared side), so most are never made.
+   */
+  snapshot: TreeEntry | undefined;
   /** {@link VirtualTree.moves} when `entry.path` was last known to be this node's path. */
   entryAt: number;
   absent: boolean;
@@ -68,11 +74,17 @@ function newNode(name: string, parent: Node | undefined): Node {
     parent,
     children: undefined,
     entry: undefined,
+    snapshot: undefined,
     entryAt: 0,
     absent: false,
     listed: false,
     absentBelow: 0,
   };
+}
+
+/** The type a node records (an entry, made or not yet), or undefined. */
+function typeAt(node: Node): EntryType | undefined {
+  return node.entry?.type ?? node.snapshot?.type;
 }
 
 /** A path split into its root (`/`, `C:\\`) and its segments. */
@@ -83,6 +95,19 @@ function segmentsOf(path: string): string[] {
   return rest === '' ? [root] : [root, ...rest.split(sep).filter((x) => x !== '')];
 }
 
+/** A relative snapshot path's segment that names a child as it is (not empty, `.` or `..`). */
+function isPlainName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..';
+}
+
+/** What {@link VirtualTree.lookup} knows after walking a path down to a node. */
+interface Walked {
+  node: Node;
+  state: 'entry' | 'absent' | 'unknown';
+  type: Lookup['type'];
+  listed: boolean;
+}
+
 /**
  * A map of the paths the plan knows about. A folder is "listed" when all its children are
  * known, so that any other name in it is known to be absent. Operations added to the
@@ -90,12 +115,23 @@ function segmentsOf(path: string): string[] {
  *
  * A trie of path segments: a lookup walks one node per segment, and a move re-attaches
  * the moved folder's node where it goes (a backup of 100,000 files moves one node, not
- * 100,000 entries); entries under it learn their new path when next looked up.
+ * 100,000 entries); entries under it learn their new path when next looked up. The folder
+ * of the last path looked up or set is remembered, so that the files of one folder (which
+ * planners handle one after the other) do not walk the whole path each.
  */
 export class VirtualTree {
   readonly #root = newNode('', undefined);
   /** How many moves were made: an entry whose `entryAt` is older may have moved. */
   #moves = 0;
+  /**
+   * Changes that can alter what a walk down to a folder finds (anything but an entry set
+   * on a node without children): a remembered walk older than this is walked again.
+   */
+  #changes = 0;
+  /** The folder last walked to by {@link lookup}: its key and what the walk found. */
+  #lastWalk: { key: string; changes: number; moves: number; walked: Walked } | undefined;
+  /** The folder node last found by {@link #node}: its key. */
+  #lastDir: { key: string; moves: number; node: Node } | undefined;
 
   /** The node of `path`, made (with its ancestors) when `create`. */
   #node(path: string, create: true): Node;
@@ -103,21 +139,43 @@ export class VirtualTree {
   #node(path: string, create: boolean): Node | undefined {
     const shown = normalized(path);
     const key = pathKey(path);
+    const cut = key.lastIndexOf(sep);
+    // The parent folder from the last call when it is the same (files of one folder).
+    if (sep === '/' && cut > 0 && cut < key.length - 1 && key.length === shown.length) {
+      const dirKey = key.slice(0, cut);
+      const last = this.#lastDir;
+      let dir = last !== undefined && last.moves === this.#moves && last.key === dirKey ? last.node : undefined;
+      if (dir === undefined) {
+        dir = this.#descend(shown.slice(0, cut), dirKey, create);
+        if (dir === undefined) return undefined;
+        this.#lastDir = { key: dirKey, moves: this.#moves, node: dir };
+      }
+      return this.#child(dir, shown.slice(cut + 1), key.slice(cut + 1), create);
+    }
+    return this.#descend(shown, key, create);
+  }
+
+  /** The node at `shown` (whose key is `key`), walking from the root. */
+  #descend(shown: string, key: string, create: boolean): Node | undefined {
     const names = segmentsOf(shown);
     const keys = key === shown ? names : segmentsOf(key);
-    let node = this.#root;
-    for (let i = 0; i < keys.length; i++) {
+    let node: Node | undefined = this.#root;
+    for (let i = 0; i < keys.length && node !== undefined; i++) {
       const k = keys[i] as string;
-      let child = node.children?.get(k);
-      if (child === undefined) {
-        if (!create) return undefined;
-        child = newNode(names[i] ?? k, node);
-        node.children ??= new Map();
-        node.children.set(k, child);
-      }
-      node = child;
+      node = this.#child(node, names[i] ?? k, k, create);
     }
     return node;
+  }
+
+  #child(node: Node, name: string, key: string, create: boolean): Node | undefined {
+    let child = node.children?.get(key);
+    if (child === undefined) {
+      if (!create) return undefined;
+      child = newNode(name, node);
+      node.children ??= new Map();
+      node.children.set(key, child);
+    }
+    return child;
   }
 
   #pathOf(node: Node): string {
@@ -131,7 +189,26 @@ export class VirtualTree {
 
   #entryOf(node: Node): VirtualEntry | undefined {
     const entry = node.entry;
-    if (entry === undefined || node.entryAt === this.#moves) return entry;
+    if (entry === undefined) {
+      const e = node.snapshot;
+      if (e === undefined) return undefined;
+      // Made on first lookup, at the node's path now (the tree may have moved since).
+      const v: VirtualEntry = {
+        path: this.#pathOf(node),
+        type: e.type,
+        size: e.size,
+        mtimeMs: e.mtimeMs,
+        mode: e.mode,
+        entry: e,
+      };
+      if (e.hash !== undefined) v.hash = e.hash;
+      if (e.linkText !== undefined) v.linkText = e.linkText;
+      node.entry = v;
+      node.snapshot = undefined;
+      node.entryAt = this.#moves;
+      return v;
+    }
+    if (node.entryAt === this.#moves) return entry;
     const path = this.#pathOf(node);
     node.entryAt = this.#moves;
     if (pathKey(entry.path) === pathKey(path)) return entry;
@@ -142,39 +219,82 @@ export class VirtualTree {
   #setAbsent(node: Node, absent: boolean): void {
     if (node.absent === absent) return;
     node.absent = absent;
+    this.#changes++;
     for (let n: Node | undefined = node; n !== undefined; n = n.parent) n.absentBelow += absent ? 1 : -1;
   }
 
-  set(entry: VirtualEntry): void {
-    const node = this.#node(entry.path, true);
+  /** Records `entry` (or a snapshot entry made into one when looked up) at `node`. */
+  #record(node: Node, entry: VirtualEntry | undefined, snapshot: TreeEntry | undefined): void {
+    // An entry on a node with children, or on the folder a walk was remembered at, can
+    // change what a walk through it finds.
+    if (node.children !== undefined || node === this.#lastWalk?.walked.node) this.#changes++;
     node.entry = entry;
+    node.snapshot = snapshot;
     node.entryAt = this.#moves;
     this.#setAbsent(node, false);
   }
 
+  set(entry: VirtualEntry): void {
+    this.#record(this.#node(entry.path, true), entry, undefined);
+  }
+
   markAbsent(path: string): void {
     const node = this.#node(path, true);
+    this.#changes++;
     node.entry = undefined;
+    node.snapshot = undefined;
     this.#setAbsent(node, true);
   }
 
   markListed(path: string): void {
+    this.#changes++;
     this.#node(path, true).listed = true;
   }
 
   lookup(path: string): Lookup {
-    const keys = segmentsOf(pathKey(path));
-    // What the path's deepest known ancestor (or the path itself) tells, as the
-    // recursive rule does: an entry or a mark of absence answers for its own path;
-    // below an absent path, a file or link, or a listed folder, a name unknown is absent.
-    let node = this.#root;
-    let state: 'entry' | 'absent' | 'unknown' = 'unknown';
-    let parentType = 'unknown' as Lookup['type'];
-    let parentListed = false;
+    const key = pathKey(path);
+    const cut = key.lastIndexOf(sep);
+    let walked: Walked | undefined;
+    let rest: string[];
+    if (sep === '/' && cut > 0 && cut < key.length - 1) {
+      // The folder's walk from the last lookup when it is the same folder, unchanged.
+      const dirKey = key.slice(0, cut);
+      const last = this.#lastWalk;
+      if (last !== undefined && last.key === dirKey && last.changes === this.#changes && last.moves === this.#moves) {
+        walked = last.walked;
+      } else {
+        const found = this.#walk(segmentsOf(dirKey), this.#root, undefined);
+        if (found.lookup !== undefined) return { type: found.lookup, path };
+        walked = found.walked;
+        this.#lastWalk = { key: dirKey, changes: this.#changes, moves: this.#moves, walked };
+      }
+      rest = [key.slice(cut + 1)];
+    } else rest = segmentsOf(key);
+    const found = this.#walk(rest, walked?.node ?? this.#root, walked);
+    if (found.lookup !== undefined) return { type: found.lookup, path };
+    const end = found.walked as Walked;
+    if (end.state === 'entry') return this.#entryOf(end.node) as VirtualEntry;
+    return { type: end.state, path };
+  }
+
+  /**
+   * Walks `keys` down from `node` (reached with `from`, or the root), as the recursive
+   * rule does: an entry or a mark of absence answers for its own path; below an absent
+   * path, a file or link, or a listed folder, a name unknown is absent.
+   */
+  #walk(
+    keys: readonly string[],
+    start: Node,
+    from: Walked | undefined,
+  ): { lookup: 'absent' | 'unknown'; walked?: undefined } | { lookup?: undefined; walked: Walked } {
+    let node = start;
+    let state: Walked['state'] = from?.state ?? 'unknown';
+    let parentType = from?.type ?? ('unknown' as Lookup['type']);
+    let parentListed = from?.listed ?? false;
     for (let i = 0; i < keys.length; i++) {
       const child = node.children?.get(keys[i] as string);
       const below: 'absent' | 'unknown' =
-        i > 0 &&
+        (i > 0 || from !== undefined) &&
         (parentType === 'absent' ||
           parentType === 'file' ||
           parentType === 'symlink' ||
@@ -182,12 +302,12 @@ export class VirtualTree {
           (parentType === 'directory' && parentListed))
           ? 'absent'
           : 'unknown';
-      if (child === undefined) return { type: below, path };
+      if (child === undefined) return { lookup: below };
       node = child;
-      const entry = node.entry;
-      if (entry !== undefined) {
+      const type = typeAt(node);
+      if (type !== undefined) {
         state = 'entry';
-        parentType = entry.type;
+        parentType = type;
       } else if (node.absent) {
         state = 'absent';
         parentType = 'absent';
@@ -197,10 +317,7 @@ export class VirtualTree {
       }
       parentListed = node.listed;
     }
-    if (state === 'entry') {
-      return this.#entryOf(node) as VirtualEntry;
-    }
-    return { type: state, path };
+    return { walked: { node, state, type: parentType, listed: parentListed } };
   }
 
   /** Records a whole tree from the snapshot under `root` (the root itself included). */
@@ -208,23 +325,55 @@ export class VirtualTree {
     this.set({ path: root, type: rootType, size: 0, mtimeMs: 0, mode: 0o700 });
     if (rootType !== 'directory') return;
     this.markListed(root);
-    const prefix = root.endsWith(sep) ? root : root + sep;
+    const top = this.#node(root, true);
+    // Entries are recorded by walking their relative segments down from the root's node,
+    // the folder of the previous entry reused (entries come sorted, folder by folder).
+    let dirRel: string | undefined;
+    let dir: Node | undefined;
     for (const entry of entries) {
-      const path =
-        sep === '/' && isPlainRelative(entry.path) ? prefix + entry.path : join(root, ...entry.path.split('/'));
-      const v: VirtualEntry = {
-        path,
-        type: entry.type,
-        size: entry.size,
-        mtimeMs: entry.mtimeMs,
-        mode: entry.mode,
-        entry,
-      };
-      if (entry.hash !== undefined) v.hash = entry.hash;
-      if (entry.linkText !== undefined) v.linkText = entry.linkText;
-      this.set(v);
-      if (entry.type === 'directory') this.markListed(path);
+      const rel = entry.path;
+      const cut = rel.lastIndexOf('/');
+      const name = rel.slice(cut + 1);
+      const parentRel = cut < 0 ? '' : rel.slice(0, cut);
+      if (parentRel !== dirRel || dir === undefined) {
+        dir = top;
+        for (const segment of parentRel === '' ? [] : parentRel.split('/')) {
+          if (!isPlainName(segment)) {
+            dir = undefined;
+            break;
+          }
+          dir = this.#child(dir, segment, nameKey(segment), true) as Node;
+        }
+        dirRel = parentRel;
+      }
+      if (dir === undefined || !isPlainName(name)) {
+        // Not plain names (`..`, empty segments): through the path, as any other.
+        this.#addEntry(join(root, ...rel.split('/')), entry);
+        dirRel = undefined;
+        continue;
+      }
+      const node = this.#child(dir, name, nameKey(name), true) as Node;
+      this.#record(node, undefined, entry);
+      if (entry.type === 'directory') {
+        this.#changes++;
+        node.listed = true;
+      }
     }
+  }
+
+  #addEntry(path: string, entry: TreeEntry): void {
+    const v: VirtualEntry = {
+      path,
+      type: entry.type,
+      size: entry.size,
+      mtimeMs: entry.mtimeMs,
+      mode: entry.mode,
+      entry,
+    };
+    if (entry.hash !== undefined) v.hash = entry.hash;
+    if (entry.linkText !== undefined) v.linkText = entry.linkText;
+    this.set(v);
+    if (entry.type === 'directory') this.markListed(path);
   }
 
   addSnapshotTree(tree: TreeSnapshot): void {
@@ -265,8 +414,9 @@ export class VirtualTree {
 
   /** Puts what `source` (detached) holds at `target`, replacing entries there, keeping the rest. */
   #merge(source: Node, target: Node): void {
-    if (source.entry !== undefined) {
+    if (typeAt(source) !== undefined) {
       target.entry = source.entry;
+      target.snapshot = source.snapshot;
       target.entryAt = -1; // its path is the source's: refreshed when looked up
       this.#setAbsent(target, false);
     }
@@ -285,11 +435,6 @@ export class VirtualTree {
       } else this.#merge(child, there);
     }
   }
-}
-
-/** True when `rel` (a snapshot's `/`-separated relative path) needs no normalising. */
-function isPlainRelative(rel: string): boolean {
-  return rel !== '' && !rel.startsWith('/') && !rel.endsWith('/') && !/(^|\/)\.\.?(\/|$)|\/\//.test(rel);
 }
 
 type Draft<T> = T extends Operation ? Omit<T, 'id'> : never;

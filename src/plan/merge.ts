@@ -1,12 +1,12 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
 import { CREDENTIAL_FILES, isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
 import { asidePath, isPrefixOf, joinRel } from './aside.js';
-import { assertSafeShared, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
+import { assertSafeShared, type Lookup, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
 import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
 import { planFork, sidecarsOf } from './fork.js';
-import type { Conflict, Plan } from './types.js';
+import type { Conflict, CopyFileOperation, Plan } from './types.js';
 
 /** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
 const FORBIDDEN_NAMES = new Set<string>(CREDENTIAL_FILES);
@@ -165,6 +165,29 @@ function ancestorsOf(rel: string): string[] {
   return out;
 }
 
+/** The last name of a snapshot's relative path (`a/b.jsonl` -> `b.jsonl`), as `basename` gives it. */
+function lastName(rel: string): string {
+  if (sep !== '/' || rel.endsWith('/')) return basename(rel);
+  return rel.slice(rel.lastIndexOf('/') + 1);
+}
+
+/** What every file of one folder's merge shares. */
+interface FolderMerge {
+  b: PlanBuilder;
+  folder: string;
+  options: Omit<MergeOptions, keyof PlanContext>;
+  note: Note;
+  refused: Conflict[];
+}
+
+/** An account folder read by a merge: its copies are numbered by `index` (account order). */
+interface Source {
+  index: number;
+  account: AccountSnapshot;
+  root: string;
+  entries: readonly TreeEntry[];
+}
+
 function mergeFolder(
   b: PlanBuilder,
   folder: string,
@@ -175,14 +198,15 @@ function mergeFolder(
   const snapshot = b.snapshot;
   const sharedTree = snapshot.shared[folder];
   if (!sharedTree) return;
-  const sources: { index: number; account: AccountSnapshot }[] = [];
+  const sources: Source[] = [];
   for (const [index, account] of snapshot.accounts.entries()) {
     if (!account.exists) continue;
     if (reportBadAccountFolder(b, account, folder)) continue;
-    if (account.folders[folder]?.kind === 'directory') sources.push({ index, account });
+    const f = account.folders[folder];
+    if (f?.kind === 'directory') sources.push({ index, account, root: f.path, entries: sortedByPath(f.entries) });
   }
   if (sources.length === 0) return;
-  const note = (copy: Copy, outcome: MergeOutcome, operationId?: string, why?: string) => {
+  const note: Note = (copy, outcome, operationId, why) => {
     if (ledger === undefined || copy.origin < 0 || !copy.account) return;
     const e: MergeLedgerEntry = {
       source: copy.abs,
@@ -198,11 +222,10 @@ function mergeFolder(
   };
 
   if (reportBadShared(b, folder)) {
-    for (const { account, index } of sources) {
-      const f = account.folders[folder];
-      for (const entry of f?.entries ?? []) {
+    for (const { account, index, root, entries } of sources) {
+      for (const entry of entries) {
         note(
-          { origin: index, account, entry, abs: joinRel(f?.path ?? '', entry.path) },
+          { origin: index, account, entry, abs: joinRel(root, entry.path) },
           'skipped',
           undefined,
           'shared folder unusable',
@@ -213,16 +236,7 @@ function mergeFolder(
   }
   b.ensureDir(sharedTree.path);
 
-  const byRel = new Map<string, Copy[]>();
-  for (const { index, account } of sources) {
-    const f = account.folders[folder];
-    if (!f) continue;
-    for (const entry of f.entries) {
-      const list = byRel.get(entry.path) ?? [];
-      list.push({ origin: index, account, entry, abs: joinRel(f.path, entry.path) });
-      byRel.set(entry.path, list);
-    }
-  }
+  const ctx: FolderMerge = { b, folder, options, note, refused };
   const blocked = new Map<number, Set<string>>();
   const block = (origin: number, rel: string) => {
     const set = blocked.get(origin) ?? new Set<string>();
@@ -235,20 +249,21 @@ function mergeFolder(
     return set !== undefined && ancestorsOf(c.entry.path).some((a) => set.has(a));
   };
 
-  const rels = [...byRel.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  for (const rel of rels) {
-    const all = byRel.get(rel) ?? [];
-    const copies: Copy[] = [];
-    for (const c of all) {
-      if (isBlocked(c)) {
-        block(c.origin, rel);
-        note(c, 'skipped', undefined, 'a parent folder clashes with a file in the shared folder');
-      } else copies.push(c);
+  forEachPath(sources, (rel, all) => {
+    let copies = all;
+    if (blocked.size > 0) {
+      copies = [];
+      for (const c of all) {
+        if (isBlocked(c)) {
+          block(c.origin, rel);
+          note(c, 'skipped', undefined, 'a parent folder clashes with a file in the shared folder');
+        } else copies.push(c);
+      }
+      if (copies.length === 0) return;
     }
-    if (copies.length === 0) continue;
     const target = joinRel(sharedTree.path, rel);
 
-    if (FORBIDDEN_NAMES.has(basename(rel))) {
+    if (FORBIDDEN_NAMES.has(lastName(rel))) {
       // Credentials and account state are never copied, wherever they turn up.
       for (const c of copies) {
         block(c.origin, rel);
@@ -259,99 +274,164 @@ function mergeFolder(
         );
         note(c, 'skipped', undefined, 'credentials are never shared');
       }
-      continue;
+      return;
     }
 
     const only = copies.length === 1 ? copies[0] : undefined;
     if (only?.entry.type === 'file' && only.entry.unreadable === undefined) {
       // The common case, one readable file in one account: none of the checks below apply.
-      mergeFile(b, folder, rel, target, copies, options, note, refused);
-      continue;
+      mergeFile(ctx, rel, target, copies);
+      return;
     }
-    for (const c of copies.filter((c) => c.entry.type === 'symlink')) {
+    const files = mergeOthers(ctx, rel, target, copies, block);
+    if (files.length > 0) mergeFile(ctx, rel, target, files);
+  });
+}
+
+/** `entries` sorted by path: as they are when they come sorted (a snapshot's are). */
+function sortedByPath(entries: readonly TreeEntry[]): readonly TreeEntry[] {
+  for (let i = 1; i < entries.length; i++) {
+    if ((entries[i - 1] as TreeEntry).path > (entries[i] as TreeEntry).path) {
+      return [...entries].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    }
+  }
+  return entries;
+}
+
+/**
+ * Calls `visit` for each relative path found in any source, in code-unit order, with its
+ * copies in account order: a merge of the sources' sorted entries (no map of every path).
+ */
+function forEachPath(sources: readonly Source[], visit: (rel: string, copies: Copy[]) => void): void {
+  const at = sources.map(() => 0);
+  const n = sources.length;
+  for (;;) {
+    let rel: string | undefined;
+    for (let k = 0; k < n; k++) {
+      const path = (sources[k] as Source).entries[at[k] as number]?.path;
+      if (path !== undefined && (rel === undefined || path < rel)) rel = path;
+    }
+    if (rel === undefined) return;
+    const copies: Copy[] = [];
+    for (let k = 0; k < n; k++) {
+      const s = sources[k] as Source;
+      for (let entry = s.entries[at[k] as number]; entry?.path === rel; entry = s.entries[at[k] as number]) {
+        copies.push({ origin: s.index, account: s.account, entry, abs: joinRel(s.root, rel) });
+        at[k] = (at[k] as number) + 1;
+      }
+    }
+    visit(rel, copies);
+  }
+}
+
+/**
+ * The copies of `rel` that are not one readable file: links, special files and folders
+ * are dealt with here (warned about, or the folder made in the shared folder); returns
+ * the readable files left to merge.
+ */
+function mergeOthers(
+  ctx: FolderMerge,
+  rel: string,
+  target: string,
+  copies: readonly Copy[],
+  block: (origin: number, rel: string) => void,
+): Copy[] {
+  const { b, note } = ctx;
+  for (const c of copies.filter((c) => c.entry.type === 'symlink')) {
+    b.warn(
+      'symlink-not-followed',
+      `${c.abs} is a link (to ${c.entry.linkText}); links inside an account's folder are not followed or copied. It stays in the account (and its backup).`,
+      c.abs,
+    );
+    note(c, 'skipped', undefined, 'link not followed');
+  }
+  for (const c of copies.filter((c) => c.entry.type === 'other')) {
+    if (c.entry.unreadable !== undefined) {
       b.warn(
-        'symlink-not-followed',
-        `${c.abs} is a link (to ${c.entry.linkText}); links inside an account's folder are not followed or copied. It stays in the account (and its backup).`,
+        'unreadable-name',
+        `${c.abs}: ${c.entry.unreadable}, so it cannot be named and is not copied (with everything in it). It stays in the account (and its backup); rename it to a UTF-8 name and plan again to share it.`,
         c.abs,
       );
-      note(c, 'skipped', undefined, 'link not followed');
+      note(c, 'skipped', undefined, c.entry.unreadable);
+      continue;
     }
-    for (const c of copies.filter((c) => c.entry.type === 'other')) {
-      if (c.entry.unreadable !== undefined) {
-        b.warn(
-          'unreadable-name',
-          `${c.abs}: ${c.entry.unreadable}, so it cannot be named and is not copied (with everything in it). It stays in the account (and its backup); rename it to a UTF-8 name and plan again to share it.`,
-          c.abs,
-        );
-        note(c, 'skipped', undefined, c.entry.unreadable);
-        continue;
-      }
-      b.warn('special-file', `${c.abs} is not a regular file or folder; it is not copied.`, c.abs);
-      note(c, 'skipped', undefined, 'special file');
+    b.warn('special-file', `${c.abs} is not a regular file or folder; it is not copied.`, c.abs);
+    note(c, 'skipped', undefined, 'special file');
+  }
+  const dirs = copies.filter((c) => c.entry.type === 'directory');
+  let files = copies.filter((c) => c.entry.type === 'file');
+  if (dirs.length > 0) {
+    mergeDirs(ctx, rel, target, dirs, block);
+    if (files.length > 0) {
+      for (const c of files) note(c, 'skipped', undefined, 'a folder of that name wins');
+      b.warn(
+        'type-clash',
+        `${files.map((c) => c.abs).join(', ')} ${files.length === 1 ? 'is a file' : 'are files'} where another account has a folder (${rel}); the folder wins and the file stays in its account (and its backup).`,
+        target,
+      );
+      files = [];
     }
-    const dirs = copies.filter((c) => c.entry.type === 'directory');
-    let files = copies.filter((c) => c.entry.type === 'file');
+  }
+  for (const c of files) {
+    if (c.entry.unreadable === undefined) continue;
+    b.warn('unreadable', `${c.abs} could not be read (${c.entry.unreadable}); it is left where it is.`, c.abs);
+    note(c, 'skipped', undefined, 'unreadable');
+  }
+  return files.filter((c) => c.entry.unreadable === undefined);
+}
 
-    if (dirs.length > 0) {
-      const cur = b.state.lookup(target);
-      if (cur.type === 'directory' || cur.type === 'unknown') {
-        for (const c of dirs) note(c, 'already-there');
-      } else if (cur.type === 'absent') {
-        const first = dirs[0] as Copy;
-        // The source folder's mode, but never writable by group or others: every account
-        // resumes what is in the shared folder.
-        const mode = (first.entry.mode || 0o700) & ~0o022;
-        const created = b.ensureDir(target, mode, first.account?.realPath, 'new');
-        const op = b.operations.at(-1);
-        const opId = created && op?.type === 'mkdir' && op.path === target ? op.id : undefined;
-        dirs.forEach((c, i) => {
-          note(c, i === 0 && opId !== undefined ? 'copied' : 'already-there', i === 0 ? opId : undefined);
-        });
-      } else {
-        for (const c of dirs) {
-          block(c.origin, rel);
-          note(c, 'skipped', undefined, 'a file or link of that name is in the shared folder');
-        }
-        b.warn(
-          'type-clash',
-          `${target} is not a folder in the shared folder, but ${dirs.map((c) => c.abs).join(', ')} ${dirs.length === 1 ? 'is' : 'are'}; ${dirs.length === 1 ? 'its' : 'their'} content stays in the account (and its backup).`,
-          target,
-        );
-      }
-      if (files.length > 0) {
-        for (const c of files) note(c, 'skipped', undefined, 'a folder of that name wins');
-        b.warn(
-          'type-clash',
-          `${files.map((c) => c.abs).join(', ')} ${files.length === 1 ? 'is a file' : 'are files'} where another account has a folder (${rel}); the folder wins and the file stays in its account (and its backup).`,
-          target,
-        );
-        files = [];
-      }
+/** Folders of that name in accounts: made in the shared folder unless something else is there. */
+function mergeDirs(
+  ctx: FolderMerge,
+  rel: string,
+  target: string,
+  dirs: readonly Copy[],
+  block: (origin: number, rel: string) => void,
+): void {
+  const { b, note } = ctx;
+  const cur = b.state.lookup(target);
+  if (cur.type === 'directory' || cur.type === 'unknown') {
+    for (const c of dirs) note(c, 'already-there');
+  } else if (cur.type === 'absent') {
+    const first = dirs[0] as Copy;
+    // The source folder's mode, but never writable by group or others: every account
+    // resumes what is in the shared folder.
+    const mode = (first.entry.mode || 0o700) & ~0o022;
+    const created = b.ensureDir(target, mode, first.account?.realPath, 'new');
+    const op = b.operations.at(-1);
+    const opId = created && op?.type === 'mkdir' && op.path === target ? op.id : undefined;
+    dirs.forEach((c, i) => {
+      note(c, i === 0 && opId !== undefined ? 'copied' : 'already-there', i === 0 ? opId : undefined);
+    });
+  } else {
+    for (const c of dirs) {
+      block(c.origin, rel);
+      note(c, 'skipped', undefined, 'a file or link of that name is in the shared folder');
     }
-
-    const unreadable = files.filter((c) => c.entry.unreadable !== undefined);
-    for (const c of unreadable) {
-      b.warn('unreadable', `${c.abs} could not be read (${c.entry.unreadable}); it is left where it is.`, c.abs);
-      note(c, 'skipped', undefined, 'unreadable');
-    }
-    files = files.filter((c) => c.entry.unreadable === undefined);
-    if (files.length === 0) continue;
-    mergeFile(b, folder, rel, target, files, options, note, refused);
+    b.warn(
+      'type-clash',
+      `${target} is not a folder in the shared folder, but ${dirs.map((c) => c.abs).join(', ')} ${dirs.length === 1 ? 'is' : 'are'}; ${dirs.length === 1 ? 'its' : 'their'} content stays in the account (and its backup).`,
+      target,
+    );
   }
 }
 
 type Note = (copy: Copy, outcome: MergeOutcome, operationId?: string, why?: string) => void;
 
-function mergeFile(
-  b: PlanBuilder,
-  folder: string,
-  rel: string,
-  target: string,
-  files: Copy[],
-  options: Omit<MergeOptions, keyof PlanContext>,
-  note: Note,
-  refused: Conflict[],
-): void {
+/** How the copies of one file are resolved: which content wins, and what else is kept. */
+interface Resolution {
+  contents: Content[];
+  sharedContent: Content | undefined;
+  winner: Content;
+  diverged: boolean;
+  asideContents: Content[];
+  appendOnly: boolean;
+  sessionId: string | undefined;
+}
+
+/** Merges the readable copies `files` of `rel` into the shared folder's `target`. */
+function mergeFile(ctx: FolderMerge, rel: string, target: string, files: Copy[]): void {
+  const { b, note, options } = ctx;
   const cur = b.state.lookup(target);
   if (cur.type === 'directory' || cur.type === 'symlink' || cur.type === 'other') {
     for (const c of files) note(c, 'skipped', undefined, 'a folder or link of that name is in the shared folder');
@@ -362,7 +442,7 @@ function mergeFile(
     );
     return;
   }
-  if (basename(rel) === SESSIONS_INDEX) {
+  if (lastName(rel) === SESSIONS_INDEX) {
     for (const c of files) {
       note(c, 'skipped', undefined, 'sessions-index.json is never copied');
       b.warn(
@@ -373,8 +453,39 @@ function mergeFile(
     }
     return;
   }
+  const r = resolveCopies(ctx, rel, target, cur, files);
+  const mode = r.diverged ? (options.onDiverged ?? 'fork') : 'keep-newest';
+  if (r.diverged && mode === 'refuse') {
+    refuseDiverged(ctx, rel, files, r);
+    return;
+  }
+  const opsBefore = b.operations.length;
+  const forkMode = r.diverged && mode === 'fork' && r.sessionId !== undefined && isTopLevelSession(ctx.folder, rel);
+  // 1. Forks first: they read the diverged copies (and their sidecars) where they are now.
+  const forked = forkMode ? forkDiverged(ctx, rel, target, r) : new Map<Content, Forked>();
+  const keptAside = [...forked.values()].map((f) => f.path);
+  // 2. A copy in the shared folder that does not win is moved aside (never deleted).
+  const sharedAside = moveSharedAside(ctx, rel, target, r);
+  if (sharedAside !== undefined && r.sharedContent && !forked.has(r.sharedContent)) keptAside.push(sharedAside);
+  // 3. The winner goes to the canonical path.
+  copyWinner(ctx, target, r);
+  // 4. The other contents: kept aside (or forked above), or superseded by a longer copy.
+  keptAside.push(...keepOthersAside(ctx, rel, r, forked));
+  if (b.operations.length === opsBefore) return;
+  reportDivergence(ctx, rel, target, r, { forkMode, forked, keptAside });
+}
 
-  // Group copies by content; the shared folder's copy (if any) first.
+/** A transcript directly in a project folder (`<project>/<uuid>.jsonl`): one that can be forked. */
+function isTopLevelSession(folder: string, rel: string): boolean {
+  return folder === 'projects' && /^[^/]+\/[^/]+$/.test(rel) && sessionIdOfFile(lastName(rel)) !== undefined;
+}
+
+/**
+ * Groups the copies (the shared folder's first, when there is one) by content and picks
+ * the winner: the only content; for a transcript the longest of a prefix chain, or the
+ * newest of diverged copies; for other files the one already shared, else the newest.
+ */
+function resolveCopies(ctx: FolderMerge, rel: string, target: string, cur: Lookup, files: Copy[]): Resolution {
   const all: Copy[] = [];
   if (cur.type === 'file') {
     const entry: TreeEntry = (cur as VirtualEntry).entry ?? {
@@ -387,7 +498,7 @@ function mergeFile(
     };
     all.push({ origin: -1, entry, abs: target });
   }
-  all.push(...files);
+  for (const c of files) all.push(c);
   const contents: Content[] = [];
   for (const c of all) {
     const key = all.length === 1 ? 'only' : (c.entry.hash ?? `unhashed:${c.abs}`);
@@ -399,131 +510,149 @@ function mergeFile(
     content.copies.push(c);
     if (c.origin < 0) content.inShared = true;
   }
-
   const sharedContent = contents.find((c) => c.inShared);
-  const appendOnly = rel.endsWith('.jsonl');
-  let winner: Content;
-  let diverged = false;
-  let asideContents: Content[] = [];
-  if (contents.length === 1) {
-    winner = contents[0] as Content;
-  } else if (appendOnly) {
+  const r: Resolution = {
+    contents,
+    sharedContent,
+    winner: contents[0] as Content,
+    diverged: false,
+    asideContents: [],
+    appendOnly: rel.endsWith('.jsonl'),
+    sessionId: sessionOf(ctx.folder, rel),
+  };
+  if (contents.length === 1) return r;
+  if (r.appendOnly) {
     const maximal = contents.filter((c) => !contents.some((o) => o !== c && isPrefixOf(c, o)));
-    if (maximal.length === 1) winner = maximal[0] as Content;
+    if (maximal.length === 1) r.winner = maximal[0] as Content;
     else {
-      diverged = true;
-      winner = pickNewest(maximal);
-      asideContents = maximal.filter((c) => c !== winner);
+      r.winner = pickNewest(maximal);
+      r.diverged = true;
+      r.asideContents = maximal.filter((c) => c !== r.winner);
     }
-  } else {
-    winner = sharedContent ?? pickByMtime(contents);
-    asideContents = contents.filter((c) => c !== winner);
+    return r;
   }
+  r.winner = sharedContent ?? pickByMtime(contents);
+  r.asideContents = contents.filter((c) => c !== r.winner);
+  return r;
+}
 
-  const mode = diverged ? (options.onDiverged ?? 'fork') : 'keep-newest';
-  const sessionId = sessionOf(folder, rel);
-  const topLevelSession =
-    folder === 'projects' && /^[^/]+\/[^/]+$/.test(rel) && sessionIdOfFile(basename(rel)) !== undefined;
+/** With `onDiverged: 'refuse'`: records the conflict when resolving it would need an operation. */
+function refuseDiverged(ctx: FolderMerge, rel: string, files: readonly Copy[], r: Resolution): void {
+  const conflict: Conflict = {
+    code: 'diverged',
+    message: `${rel} has diverged copies: ${r.contents.map((c) => c.copies[0]?.abs).join(', ')}.`,
+    paths: r.contents.flatMap((c) => c.copies.map((x) => x.abs)),
+    resolution: 'refused',
+  };
+  if (r.sessionId !== undefined) conflict.sessionId = r.sessionId;
+  // Refuse only what would need an operation; a divergence already resolved on disk is not one.
+  const pending =
+    !r.winner.inShared ||
+    r.asideContents.some((c) => !c.inShared && !alreadyAside(ctx.b, ctx.folder, rel, c)) ||
+    r.asideContents.some((c) => c.inShared);
+  if (pending) ctx.refused.push(conflict);
+  for (const c of files) ctx.note(c, 'refused');
+}
 
-  if (diverged && mode === 'refuse') {
-    const conflict: Conflict = {
-      code: 'diverged',
-      message: `${rel} has diverged copies: ${contents.map((c) => c.copies[0]?.abs).join(', ')}.`,
-      paths: contents.flatMap((c) => c.copies.map((x) => x.abs)),
-      resolution: 'refused',
-    };
-    if (sessionId !== undefined) conflict.sessionId = sessionId;
-    // Refuse only what would need an operation; a divergence already resolved on disk is not one.
-    const pending =
-      !winner.inShared ||
-      asideContents.some((c) => !c.inShared && !alreadyAside(b, folder, rel, c)) ||
-      asideContents.some((c) => c.inShared);
-    if (pending) refused.push(conflict);
-    for (const c of files) note(c, 'refused');
+interface Forked {
+  path: string;
+  newSessionId: string;
+  from: string;
+  opId?: string;
+}
+
+/** Writes each diverged copy that does not win as a new session (`onDiverged: 'fork'`). */
+function forkDiverged(ctx: FolderMerge, rel: string, target: string, r: Resolution): Map<Content, Forked> {
+  const { b, folder, options } = ctx;
+  const sessionId = r.sessionId as string;
+  const forked = new Map<Content, Forked>();
+  const project = rel.split('/')[0] ?? '';
+  for (const c of r.asideContents) {
+    const from = c.copies[0] as Copy;
+    const tree = from.account ? from.account.folders[folder] : b.snapshot.shared[folder];
+    const fork = planFork(b, {
+      from: from.abs,
+      entry: from.entry,
+      sessionId,
+      projectDir: dirname(target),
+      contentKey: c.hash ?? c.key,
+      sidecars: sidecarsOf(tree?.entries ?? [], tree?.path ?? '', project, sessionId),
+      ...(from.account ? { account: from.account.realPath } : {}),
+      ...(options.forkSessionId ? { forkSessionId: options.forkSessionId } : {}),
+    });
+    for (const p of fork.sidecarsInTheWay) {
+      b.warn(
+        'fork-sidecar-in-the-way',
+        `${p} is taken by other content, so this sidecar file of the fork ${fork.newSessionId} is not copied there; the original stays under ${sessionId}.`,
+        p,
+      );
+    }
+    forked.set(c, {
+      path: fork.path,
+      newSessionId: fork.newSessionId,
+      from: from.abs,
+      ...(fork.operationId === undefined ? {} : { opId: fork.operationId }),
+    });
+  }
+  return forked;
+}
+
+/**
+ * Moves the shared folder's copy aside when another content wins (superseded by a longer
+ * copy, or kept as a conflict); returns where a kept (not superseded) copy went.
+ */
+function moveSharedAside(ctx: FolderMerge, rel: string, target: string, r: Resolution): string | undefined {
+  const { b, folder } = ctx;
+  const shared = r.sharedContent;
+  if (!shared || shared === r.winner) return undefined;
+  const superseded = isPrefixOf(shared, r.winner);
+  const aside = asidePath(b, folder, rel, shared, false);
+  b.ensureDir(dirname(aside));
+  b.add({
+    type: 'rename',
+    reason: superseded ? 'superseded' : 'conflict-kept',
+    from: target,
+    to: aside,
+    expectFrom: b.expectFile(shared.entry),
+    expectTo: { type: 'absent' },
+    ...(r.sessionId === undefined ? {} : { sessionId: r.sessionId }),
+  });
+  return superseded ? undefined : aside;
+}
+
+/** Copies the winning content to the canonical path, unless it is there already. */
+function copyWinner(ctx: FolderMerge, target: string, r: Resolution): void {
+  const { b, note } = ctx;
+  const winner = r.winner;
+  if (winner.inShared) {
+    for (const c of winner.copies) note(c, 'already-there');
     return;
   }
+  const from = winner.copies[0] as Copy;
+  const reason = r.diverged ? 'newest-diverged' : r.contents.length > 1 && r.appendOnly ? 'longer' : 'new';
+  const draft: Omit<CopyFileOperation, 'id'> = {
+    type: 'copyFile',
+    reason,
+    from: from.abs,
+    to: target,
+    expectFrom: b.expectFile(from.entry),
+    expectTo: { type: 'absent' },
+  };
+  if (from.account) draft.account = from.account.realPath;
+  if (r.sessionId !== undefined) draft.sessionId = r.sessionId;
+  const op = b.add(draft);
+  winner.copies.forEach((c, i) => {
+    note(c, i === 0 ? 'copied' : 'already-there', i === 0 ? op.id : undefined);
+  });
+}
 
-  const opsBefore = b.operations.length;
-  const keptAside: string[] = [];
-  const forkMode = diverged && mode === 'fork' && topLevelSession && sessionId !== undefined;
-
-  // 1. Forks first: they read the diverged copies (and their sidecars) where they are now.
-  const forked = new Map<Content, { path: string; newSessionId: string; from: string; opId?: string }>();
-  if (forkMode && sessionId !== undefined) {
-    const project = rel.split('/')[0] ?? '';
-    for (const c of asideContents) {
-      const from = c.copies[0] as Copy;
-      const tree = from.account ? from.account.folders[folder] : b.snapshot.shared[folder];
-      const fork = planFork(b, {
-        from: from.abs,
-        entry: from.entry,
-        sessionId,
-        projectDir: dirname(target),
-        contentKey: c.hash ?? c.key,
-        sidecars: sidecarsOf(tree?.entries ?? [], tree?.path ?? '', project, sessionId),
-        ...(from.account ? { account: from.account.realPath } : {}),
-        ...(options.forkSessionId ? { forkSessionId: options.forkSessionId } : {}),
-      });
-      for (const p of fork.sidecarsInTheWay) {
-        b.warn(
-          'fork-sidecar-in-the-way',
-          `${p} is taken by other content, so this sidecar file of the fork ${fork.newSessionId} is not copied there; the original stays under ${sessionId}.`,
-          p,
-        );
-      }
-      forked.set(c, {
-        path: fork.path,
-        newSessionId: fork.newSessionId,
-        from: from.abs,
-        ...(fork.operationId === undefined ? {} : { opId: fork.operationId }),
-      });
-      keptAside.push(fork.path);
-    }
-  }
-
-  // 2. A copy in the shared folder that does not win is moved aside (never deleted).
-  if (sharedContent && sharedContent !== winner) {
-    const superseded = isPrefixOf(sharedContent, winner);
-    const aside = asidePath(b, folder, rel, sharedContent, false);
-    b.ensureDir(dirname(aside));
-    b.add({
-      type: 'rename',
-      reason: superseded ? 'superseded' : 'conflict-kept',
-      from: target,
-      to: aside,
-      expectFrom: b.expectFile(sharedContent.entry),
-      expectTo: { type: 'absent' },
-      ...(sessionId === undefined ? {} : { sessionId }),
-    });
-    if (!superseded && !forked.has(sharedContent)) keptAside.push(aside);
-  }
-
-  // 3. The winner goes to the canonical path.
-  if (!winner.inShared) {
-    const from = winner.copies[0] as Copy;
-    const reason = diverged ? 'newest-diverged' : contents.length > 1 && appendOnly ? 'longer' : 'new';
-    const op = b.add({
-      type: 'copyFile',
-      reason,
-      from: from.abs,
-      to: target,
-      expectFrom: b.expectFile(from.entry),
-      expectTo: { type: 'absent' },
-      ...(from.account ? { account: from.account.realPath } : {}),
-      ...(sessionId === undefined ? {} : { sessionId }),
-    });
-    winner.copies.forEach((c, i) => {
-      note(c, i === 0 ? 'copied' : 'already-there', i === 0 ? op.id : undefined);
-    });
-  } else {
-    for (const c of winner.copies) note(c, 'already-there');
-  }
-
-  // 4. The other contents: kept aside (or forked above), or superseded by a longer copy.
-  for (const c of contents) {
-    if (c === winner) continue;
-    const isAside = asideContents.includes(c);
-    if (!isAside) {
+/** The contents that do not win: superseded, forked, or copied to the conflicts folder. Returns the copies made. */
+function keepOthersAside(ctx: FolderMerge, rel: string, r: Resolution, forked: Map<Content, Forked>): string[] {
+  const { b, folder, note } = ctx;
+  const kept: string[] = [];
+  for (const c of r.contents) {
+    if (c === r.winner) continue;
+    if (!r.asideContents.includes(c)) {
       for (const copy of c.copies) note(copy, 'superseded');
       continue;
     }
@@ -555,18 +684,30 @@ function mergeFile(
       expectFrom: b.expectFile(from.entry),
       expectTo: { type: 'absent' },
       ...(from.account ? { account: from.account.realPath } : {}),
-      ...(sessionId === undefined ? {} : { sessionId }),
+      ...(r.sessionId === undefined ? {} : { sessionId: r.sessionId }),
     });
-    keptAside.push(aside);
+    kept.push(aside);
     c.copies.forEach((copy, i) => {
       note(copy, i === 0 ? 'kept-aside' : 'already-there', i === 0 ? op.id : undefined);
     });
   }
+  return kept;
+}
 
-  if (b.operations.length === opsBefore) return;
-  if (diverged) {
-    const keeper = (winner.copies[0] as Copy).abs;
-    const forks = [...forked.values()];
+/** The conflict of diverged copies, or the warning of a differing non-transcript file kept aside. */
+function reportDivergence(
+  ctx: FolderMerge,
+  rel: string,
+  target: string,
+  r: Resolution,
+  done: { forkMode: boolean; forked: Map<Content, Forked>; keptAside: string[] },
+): void {
+  const { b } = ctx;
+  const { forkMode, keptAside } = done;
+  const sessionId = r.sessionId;
+  const keeper = (r.winner.copies[0] as Copy).abs;
+  if (r.diverged) {
+    const forks = [...done.forked.values()];
     const conflict: Conflict = {
       code: 'diverged',
       message: forkMode
@@ -574,7 +715,7 @@ function mergeFile(
             .map((f) => `${f.from} becomes session ${f.newSessionId} at ${f.path}`)
             .join('; ')}.`
         : `${sessionId ? `Session ${sessionId}` : rel} has diverged copies (neither is a prefix of the other). The copy whose last record is newest (${keeper}) is kept at ${target}; the others are kept in the conflicts folder, where no resume picker lists them: ${keptAside.join(', ')}.`,
-      paths: contents.flatMap((c) => c.copies.map((x) => x.abs)),
+      paths: r.contents.flatMap((c) => c.copies.map((x) => x.abs)),
       resolution: forkMode ? 'forked' : 'kept-newest',
       kept: keeper,
       keptAside,
@@ -582,10 +723,10 @@ function mergeFile(
     if (forkMode) conflict.forks = forks.map((f) => ({ from: f.from, sessionId: f.newSessionId, path: f.path }));
     if (sessionId !== undefined) conflict.sessionId = sessionId;
     b.conflict(conflict);
-  } else if (!appendOnly && keptAside.length > 0) {
+  } else if (!r.appendOnly && keptAside.length > 0) {
     b.warn(
       'kept-aside',
-      `${rel} differs between copies; ${(winner.copies[0] as Copy).abs} is ${winner.inShared ? 'kept' : 'copied'} at ${target} (files other than transcripts are never overwritten) and the other version${keptAside.length === 1 ? ' is' : 's are'} kept in ${keptAside.join(', ')}.`,
+      `${rel} differs between copies; ${keeper} is ${r.winner.inShared ? 'kept' : 'copied'} at ${target} (files other than transcripts are never overwritten) and the other version${keptAside.length === 1 ? ' is' : 's are'} kept in ${keptAside.join(', ')}.`,
       target,
     );
   }
@@ -599,11 +740,12 @@ function alreadyAside(b: PlanBuilder, folder: string, rel: string, c: Content): 
 /** The session a path in `projects/` belongs to: `<p>/<id>.jsonl` or `<p>/<id>/...`. */
 function sessionOf(folder: string, rel: string): string | undefined {
   if (folder !== 'projects') return undefined;
-  const parts = rel.split('/');
-  const second = parts[1];
-  if (second === undefined) return undefined;
-  if (parts.length === 2) return sessionIdOfFile(second);
-  return isSessionId(second) ? second : undefined;
+  const first = rel.indexOf('/');
+  if (first < 0) return undefined;
+  const second = rel.indexOf('/', first + 1);
+  if (second < 0) return sessionIdOfFile(rel.slice(first + 1));
+  const id = rel.slice(first + 1, second);
+  return isSessionId(id) ? id : undefined;
 }
 
 /** Newest last record first; then the longer; then the one already shared; then account order. */
