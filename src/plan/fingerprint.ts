@@ -88,14 +88,7 @@ function writeCanonical(out: HashWriter, value: unknown): void {
     return;
   }
   if (Array.isArray(value)) {
-    out.put('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.put(',');
-      const v: unknown = value[i];
-      if (v === undefined) out.put('null');
-      else writeCanonical(out, v);
-    }
-    out.put(']');
+    writeArray(out, value);
     return;
   }
   const record = value as Record<string, unknown>;
@@ -111,6 +104,52 @@ function writeCanonical(out: HashWriter, value: unknown): void {
     writeCanonical(out, v);
   }
   out.put('}');
+}
+
+/**
+ * An array's canonical text. Runs of items that are primitives or plain objects of
+ * primitive values (a tree's entries, mostly) are written by one native call each:
+ * `JSON.stringify` with the sorted union of the run's keys as its property list writes
+ * each object's keys in that order and leaves out those it lacks, which is
+ * canonicalJson's text for such items. Other items are written key by key.
+ */
+function writeArray(out: HashWriter, items: readonly unknown[]): void {
+  out.put('[');
+  let start = 0;
+  const keys = new Set<string>();
+  const flush = (end: number) => {
+    if (end === start) return;
+    if (start > 0) out.put(',');
+    const text = JSON.stringify(end - start === items.length ? items : items.slice(start, end), [...keys].sort());
+    out.put(text.slice(1, -1));
+    keys.clear();
+  };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (isFlat(item, keys)) continue;
+    flush(i);
+    if (i > 0) out.put(',');
+    if (item === undefined) out.put('null');
+    else writeCanonical(out, item);
+    start = i + 1;
+  }
+  flush(items.length);
+  out.put(']');
+}
+
+/** Whether `item` is a primitive or a plain object of primitive values; adds its keys to `keys`. */
+function isFlat(item: unknown, keys: Set<string>): boolean {
+  if (item === null || typeof item !== 'object') return true;
+  const proto = Object.getPrototypeOf(item);
+  if (Array.isArray(item) || (proto !== Object.prototype && proto !== null)) return false;
+  const record = item as Record<string, unknown>;
+  for (const k in record) {
+    const v = record[k];
+    // Nested values go key by key; JSON.stringify would drop a function or symbol member.
+    if ((v !== null && typeof v === 'object') || typeof v === 'function' || typeof v === 'symbol') return false;
+  }
+  for (const k in record) keys.add(k);
+  return true;
 }
 
 /** Key orders seen, as a trie of keys: the sorted list at the node of each order. */
