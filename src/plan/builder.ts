@@ -138,7 +138,7 @@ export class VirtualTree {
   #node(path: string, create: false): Node | undefined;
   #node(path: string, create: boolean): Node | undefined {
     const shown = normalized(path);
-    const key = pathKey(path);
+    const key = nameKey(shown);
     const cut = key.lastIndexOf(sep);
     // The parent folder from the last call when it is the same (files of one folder).
     if (sep === '/' && cut > 0 && cut < key.length - 1 && key.length === shown.length) {
