@@ -12,19 +12,14 @@ import type { FileSystem } from '../../src/fs/types.js';
 import { hashGroupSync } from '../../src/inspect/group-hash.js';
 import { hashFile, lastRecordMs, lastRecordMsSync } from '../../src/inspect/hash.js';
 import { inspect, walk } from '../../src/inspect/inspect.js';
+import { hookFs } from '../support/faulty-fs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'css-sync-reads-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const disk = createNodeFileSystem();
 /** The same disk without its synchronous reads: what memfs and wrapped filesystems get. */
-const asyncOnly = new Proxy(disk, {
-  get(target, prop) {
-    if (prop === 'sync') return undefined;
-    const v = Reflect.get(target, prop, target);
-    return typeof v === 'function' ? v.bind(target) : v;
-  },
-});
+const asyncOnly = hookFs(disk, { keep: ['link', 'copyTimes', 'syncFileSystem', 'descriptors'] });
 
 /** Deterministic bytes, so that copies can share a prefix and part at a chosen offset. */
 function bytes(length: number, seed: number): Buffer {
