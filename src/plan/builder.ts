@@ -133,12 +133,22 @@ export class VirtualTree {
   /** The folder node last found by {@link #node}: its key. */
   #lastDir: { key: string; moves: number; node: Node } | undefined;
 
+  /** The last path given and its normal form and key: a planner looks a path up, then sets it. */
+  #lastForms = { path: '', shown: '', key: '' };
+
+  #forms(path: string): { shown: string; key: string } {
+    const last = this.#lastForms;
+    if (last.path === path && path !== '') return last;
+    const shown = normalized(path);
+    this.#lastForms = { path, shown, key: nameKey(shown) };
+    return this.#lastForms;
+  }
+
   /** The node of `path`, made (with its ancestors) when `create`. */
   #node(path: string, create: true): Node;
   #node(path: string, create: false): Node | undefined;
   #node(path: string, create: boolean): Node | undefined {
-    const shown = normalized(path);
-    const key = nameKey(shown);
+    const { shown, key } = this.#forms(path);
     const cut = key.lastIndexOf(sep);
     // The parent folder from the last call when it is the same (files of one folder).
     if (sep === '/' && cut > 0 && cut < key.length - 1 && key.length === shown.length) {
@@ -252,7 +262,7 @@ export class VirtualTree {
   }
 
   lookup(path: string): Lookup {
-    const key = pathKey(path);
+    const { key } = this.#forms(path);
     const cut = key.lastIndexOf(sep);
     let walked: Walked | undefined;
     let rest: string[];

@@ -185,6 +185,8 @@ interface Source {
   index: number;
   account: AccountSnapshot;
   root: string;
+  /** `root` and a separator, for the plain relative paths (see {@link isPlainRel}). */
+  prefix: string;
   entries: readonly TreeEntry[];
 }
 
@@ -203,7 +205,9 @@ function mergeFolder(
     if (!account.exists) continue;
     if (reportBadAccountFolder(b, account, folder)) continue;
     const f = account.folders[folder];
-    if (f?.kind === 'directory') sources.push({ index, account, root: f.path, entries: sortedByPath(f.entries) });
+    if (f?.kind !== 'directory') continue;
+    const prefix = f.path.endsWith('/') ? f.path : `${f.path}/`;
+    sources.push({ index, account, root: f.path, prefix, entries: sortedByPath(f.entries) });
   }
   if (sources.length === 0) return;
   const note: Note = (copy, outcome, operationId, why) => {
@@ -249,7 +253,8 @@ function mergeFolder(
     return set !== undefined && ancestorsOf(c.entry.path).some((a) => set.has(a));
   };
 
-  forEachPath(sources, (rel, all) => {
+  const sharedPrefix = sharedTree.path.endsWith('/') ? sharedTree.path : `${sharedTree.path}/`;
+  forEachPath(sources, (rel, all, plain) => {
     let copies = all;
     if (blocked.size > 0) {
       copies = [];
@@ -261,7 +266,7 @@ function mergeFolder(
       }
       if (copies.length === 0) return;
     }
-    const target = joinRel(sharedTree.path, rel);
+    const target = plain ? sharedPrefix + rel : joinRel(sharedTree.path, rel);
 
     if (FORBIDDEN_NAMES.has(lastName(rel))) {
       // Credentials and account state are never copied, wherever they turn up.
@@ -288,6 +293,15 @@ function mergeFolder(
   });
 }
 
+/**
+ * Whether `rel` joins its root by plain concatenation, as `joinRel` would join it: on
+ * POSIX, with no empty, `.` or `..` segment and no leading or trailing `/`. Checked once
+ * per path for all its copies and its target.
+ */
+function isPlainRel(rel: string): boolean {
+  return sep === '/' && rel !== '' && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel);
+}
+
 /** `entries` sorted by path: as they are when they come sorted (a snapshot's are). */
 function sortedByPath(entries: readonly TreeEntry[]): readonly TreeEntry[] {
   for (let i = 1; i < entries.length; i++) {
@@ -302,7 +316,7 @@ function sortedByPath(entries: readonly TreeEntry[]): readonly TreeEntry[] {
  * Calls `visit` for each relative path found in any source, in code-unit order, with its
  * copies in account order: a merge of the sources' sorted entries (no map of every path).
  */
-function forEachPath(sources: readonly Source[], visit: (rel: string, copies: Copy[]) => void): void {
+function forEachPath(sources: readonly Source[], visit: (rel: string, copies: Copy[], plain: boolean) => void): void {
   const at = sources.map(() => 0);
   const n = sources.length;
   for (;;) {
@@ -313,14 +327,16 @@ function forEachPath(sources: readonly Source[], visit: (rel: string, copies: Co
     }
     if (rel === undefined) return;
     const copies: Copy[] = [];
+    const plain = isPlainRel(rel);
     for (let k = 0; k < n; k++) {
       const s = sources[k] as Source;
       for (let entry = s.entries[at[k] as number]; entry?.path === rel; entry = s.entries[at[k] as number]) {
-        copies.push({ origin: s.index, account: s.account, entry, abs: joinRel(s.root, rel) });
+        const abs = plain ? s.prefix + rel : joinRel(s.root, rel);
+        copies.push({ origin: s.index, account: s.account, entry, abs });
         at[k] = (at[k] as number) + 1;
       }
     }
-    visit(rel, copies);
+    visit(rel, copies, plain);
   }
 }
 
