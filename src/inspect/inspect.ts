@@ -473,13 +473,7 @@ export async function walk(fs: FileSystem, root: string, concurrency: number): P
         }
         return undefined; // vanished since readdir
       }
-      const entry: TreeEntry = {
-        path: relPath,
-        type: st.type,
-        size: st.type === 'file' ? st.size : 0,
-        mode: st.mode,
-        mtimeMs: st.mtimeMs,
-      };
+      const entry = entryOfStat(relPath, st);
       if (st.type === 'symlink') entry.linkText = await fs.readlink(abs);
       return { entry, abs };
     });
@@ -527,13 +521,7 @@ function walkSync(sync: WalkReads, sep: string, root: string): TreeEntry[] {
         }
         continue;
       }
-      const entry: TreeEntry = {
-        path: relPath,
-        type: st.type,
-        size: st.type === 'file' ? st.size : 0,
-        mode: st.mode,
-        mtimeMs: st.mtimeMs,
-      };
+      const entry = entryOfStat(relPath, st);
       if (st.type === 'symlink') entry.linkText = sync.readlink(abs);
       entries.push(entry);
       if (st.type === 'directory') pending.push({ abs, rel: relPath });
@@ -667,4 +655,9 @@ function setUnreadable(located: Located, error: unknown): void {
 /** Code-unit order, independent of locale. */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A snapshot entry from what lstat says (a link's text is added by the caller). */
+function entryOfStat(path: string, st: FileStat): TreeEntry {
+  return { path, type: st.type, size: st.type === 'file' ? st.size : 0, mode: st.mode, mtimeMs: st.mtimeMs };
 }

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { mapLimit } from '../util/limit.js';
 import type { CopyState, StepContext } from './base.js';
 import { isPrefixFile, readBytes } from './state.js';
-import { replaceSessionId, syncFile, verifyError } from './support.js';
+import { assertAbsent, replaceSessionId, syncFile, verifyError } from './support.js';
 
 /**
  * Puts the copies on the device. Where the filesystem can flush everything written to it
@@ -84,4 +84,19 @@ export async function resync(ctx: StepContext, copy: CopyState): Promise<number>
   ctx.counters.bytesResynced += extra.length;
   ctx.journal?.append({ t: 'resync', op: copy.op.id, source: copy.source, size: copy.size, mtimeMs: source.mtimeMs });
   return extra.length;
+}
+
+/**
+ * Puts a verified copy (or fork) in place, never over something that appeared there,
+ * and follows it: bytes its source gains later are carried by a rename that moves it.
+ */
+export async function commitCopy(
+  ctx: StepContext,
+  op: CopyState['op'],
+  tmp: string,
+  held: { sourceSize: number; sourceMtimeMs: number; size: number },
+): Promise<void> {
+  await assertAbsent(ctx.fs, op.to);
+  await ctx.fs.rename(tmp, op.to);
+  ctx.copies.set(op.id, { op, source: op.from, ...held });
 }

@@ -1,10 +1,10 @@
 import { errnoCode } from '../errors.js';
 import { type CopyDifference, compareCopy } from '../fs/times.js';
 import type { ExpectedFile, OperationBase, OperationSpec } from './base.js';
+import { commitCopy } from './copies.js';
 import { tempPathFor } from './paths.js';
 import { hashFile, isPrefixFile, readActual } from './state.js';
 import {
-  assertAbsent,
   assertNoLinkAbove,
   COPY_ATTEMPTS,
   checkFileToAbsent,
@@ -91,15 +91,7 @@ export const copyFile: OperationSpec<CopyFileOperation> = {
           );
         }
       }
-      await assertAbsent(fs, op.to);
-      await fs.rename(tmp, op.to);
-      ctx.copies.set(op.id, {
-        op,
-        source: op.from,
-        sourceSize: copied.size,
-        sourceMtimeMs: source.mtimeMs,
-        size: copied.size,
-      });
+      await commitCopy(ctx, op, tmp, { sourceSize: copied.size, sourceMtimeMs: source.mtimeMs, size: copied.size });
       if (cloned) ctx.counters.bytesCloned += copied.size;
       else ctx.counters.bytesCopied += copied.size;
       return { copy: { size: copied.size, mtimeMs: copied.mtimeMs, cloned }, bytes: copied.size };

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type CopyDifference, compareCopy } from '../fs/times.js';
 import type { ExpectedFile, OperationBase, OperationSpec, StepContext, StepResult } from './base.js';
+import { commitCopy } from './copies.js';
 import { undoCopy } from './copy-file.js';
 import { tempPathFor } from './paths.js';
 import {
-  assertAbsent,
   assertNoLinkAbove,
   COPY_ATTEMPTS,
   fileAt,
@@ -115,15 +115,7 @@ async function fork(ctx: StepContext, op: ForkSessionOperation): Promise<StepRes
       await fs.unlink(tmp);
       continue;
     }
-    await assertAbsent(fs, op.to);
-    await fs.rename(tmp, op.to);
-    ctx.copies.set(op.id, {
-      op,
-      source: op.from,
-      sourceSize: data.length,
-      sourceMtimeMs: before.mtimeMs,
-      size: forked.length,
-    });
+    await commitCopy(ctx, op, tmp, { sourceSize: data.length, sourceMtimeMs: before.mtimeMs, size: forked.length });
     ctx.counters.bytesCopied += forked.length;
     return { copy: { size: forked.length, mtimeMs: written.mtimeMs, cloned: false }, bytes: forked.length };
   }

@@ -6,6 +6,7 @@
  */
 import { isSessionId } from '../layout/names.js';
 import { humanPromptTime, type PromptState, promptOfLine } from './prompt.js';
+import type { SdkSessionInfo } from './types.js';
 
 const NL = 0x0a;
 const QUOTE = 0x22;
@@ -416,15 +417,11 @@ function isRealTurn(line: Record<string, unknown>): boolean {
   return !Array.isArray(line) && promptOfLine(line, { commandFallback: '' }) !== undefined;
 }
 
-export interface FieldsFromWindows {
-  summary: string;
-  customTitle?: string;
-  firstPrompt?: string;
-  gitBranch?: string;
-  cwd?: string;
-  tag?: string;
-  createdAt?: number;
-}
+/** The listing's fields that come from a transcript's windows, as the SDK names them. */
+export type FieldsFromWindows = Pick<
+  SdkSessionInfo,
+  'summary' | 'customTitle' | 'firstPrompt' | 'gitBranch' | 'cwd' | 'tag' | 'createdAt'
+>;
 
 /**
  * The fields of a session from its windows, the tail's title ({@link tailCustomTitle})
