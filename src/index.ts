@@ -54,7 +54,6 @@ export {
   type CleanupReport,
   type CleanupSource,
   type CleanupSourceKind,
-  DEFAULT_CLEANUP_PERIOD_DAYS,
   defaultManagedSettingsDirs,
   type FindCleanupSourcesOptions,
   findCleanupSources,
@@ -90,6 +89,7 @@ export {
 export { FORBIDDEN_FOLDERS, resolveFolders } from './layout/folders.js';
 export {
   backupName,
+  DEFAULT_CLEANUP_PERIOD_DAYS,
   encodeProjectDir,
   isSessionId,
   NEVER_SHARED,

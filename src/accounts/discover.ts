@@ -3,9 +3,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import { globNames } from '../fs/glob.js';
 import { defaultFileSystem } from '../fs/node.js';
-import type { FileSystem } from '../fs/types.js';
+import type { FileStat, FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir, type Env } from '../layout/config-dir.js';
-import { compareBackupsNewestFirst, parseBackupName, sessionIdOfFile } from '../layout/names.js';
+import {
+  compareBackupsNewestFirst,
+  DEFAULT_CLEANUP_PERIOD_DAYS,
+  parseBackupName,
+  SETTINGS_MAX_BYTES,
+  sessionIdOfFile,
+} from '../layout/names.js';
 import { mapLimit } from '../util/limit.js';
 import type { Account, AccountProblem, AccountSource, BackupInfo, FolderState } from './types.js';
 
@@ -62,10 +68,6 @@ const CONFIG_MARKERS = [
   'statsig',
   'todos',
 ];
-
-const DEFAULT_CLEANUP_DAYS = 30;
-/** settings.json files above this size are not read (Claude Code's are a few KB). */
-const SETTINGS_MAX = 1 << 20;
 
 /**
  * Sibling names that look like a copy or backup of a config dir rather than an account:
@@ -126,6 +128,21 @@ export interface DiscoverInternals {
    * file itself and never reads it, so it asks for `false` (`sessionBytes` is then 0).
    */
   sessionSizes: boolean;
+  /**
+   * When given, what was read of each account's `settings.json` is kept here, by the
+   * account's path, so that `inspect` reads the file once (it needs the text and hash).
+   */
+  settingsReads?: Map<string, SettingsRead>;
+}
+
+/** What discovery read of an account's `settings.json`. */
+export interface SettingsRead {
+  /** Its `lstat`; absent when it is missing or could not be examined. */
+  stat?: FileStat;
+  /** `lstat` failed for another reason than its absence. */
+  unreadable?: boolean;
+  /** Its bytes, when it is a regular file (not a link) of at most {@link SETTINGS_MAX_BYTES} that could be read. */
+  bytes?: Uint8Array;
 }
 
 /** {@link discoverAccounts}, with the choices of {@link DiscoverInternals}. */
@@ -269,7 +286,12 @@ async function inspectAccount(
 
   const backups = exists ? await listBackups(fs, path, problems) : [];
   const runningPids = exists ? await livePids(fs, path, isAlive, problems) : [];
-  const cleanup = exists ? await readCleanupPeriod(fs, path, problems) : { days: DEFAULT_CLEANUP_DAYS, set: false };
+  let cleanup = { days: DEFAULT_CLEANUP_PERIOD_DAYS, set: false };
+  if (exists) {
+    const read: SettingsRead = {};
+    cleanup = await readCleanupPeriod(fs, path, problems, read);
+    internals.settingsReads?.set(path, read);
+  }
 
   return {
     path,
@@ -441,29 +463,41 @@ async function livePids(
   }
 }
 
+/** `cleanupPeriodDays` of `<configDir>/settings.json`; what was read is left in `read`. */
 async function readCleanupPeriod(
   fs: FileSystem,
   configDir: string,
   problems: AccountProblem[],
+  read: SettingsRead,
 ): Promise<{ days: number; set: boolean }> {
   const path = join(configDir, 'settings.json');
   let text: string;
   try {
     // Links are followed (dotfile managers link it), but only a regular file of sane size
     // is read: a fifo would block forever, /dev/zero would never end.
-    const st = await fs.stat(path);
-    if (st.type === 'other' || (st.type === 'file' && st.size > SETTINGS_MAX)) {
+    let st: FileStat;
+    try {
+      st = await fs.lstat(path);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') read.unreadable = true;
+      throw error;
+    }
+    read.stat = st;
+    if (st.type === 'symlink') st = await fs.stat(path);
+    if (st.type === 'other' || (st.type === 'file' && st.size > SETTINGS_MAX_BYTES)) {
       problems.push({
         code: 'ESETTINGS_NOT_A_FILE',
-        message: `${path} is ${st.type === 'file' ? `${st.size} bytes, too large for a settings file` : 'not a regular file (a fifo or a device)'}; it is not read, and cleanupPeriodDays is taken as ${DEFAULT_CLEANUP_DAYS} (what Claude Code falls back to). Replace it with a JSON file.`,
+        message: `${path} is ${st.type === 'file' ? `${st.size} bytes, too large for a settings file` : 'not a regular file (a fifo or a device)'}; it is not read, and cleanupPeriodDays is taken as ${DEFAULT_CLEANUP_PERIOD_DAYS} (what Claude Code falls back to). Replace it with a JSON file.`,
         path,
       });
-      return { days: DEFAULT_CLEANUP_DAYS, set: false };
+      return { days: DEFAULT_CLEANUP_PERIOD_DAYS, set: false };
     }
-    text = new TextDecoder().decode(await fs.readFile(path));
+    const bytes = await fs.readFile(path);
+    if (read.stat.type === 'file') read.bytes = bytes;
+    text = new TextDecoder().decode(bytes);
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') problems.push(problemOf(error, path, 'reading settings.json'));
-    return { days: DEFAULT_CLEANUP_DAYS, set: false };
+    return { days: DEFAULT_CLEANUP_PERIOD_DAYS, set: false };
   }
   let settings: unknown;
   try {
@@ -474,20 +508,20 @@ async function readCleanupPeriod(
       message: `${path} is not valid JSON (${(error as Error).message}); Claude Code will ignore it too. Fix or remove it.`,
       path,
     });
-    return { days: DEFAULT_CLEANUP_DAYS, set: false };
+    return { days: DEFAULT_CLEANUP_PERIOD_DAYS, set: false };
   }
   const value =
     typeof settings === 'object' && settings !== null
       ? (settings as Record<string, unknown>).cleanupPeriodDays
       : undefined;
-  if (value === undefined) return { days: DEFAULT_CLEANUP_DAYS, set: false };
+  if (value === undefined) return { days: DEFAULT_CLEANUP_PERIOD_DAYS, set: false };
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     problems.push({
       code: 'ESETTINGS_CLEANUP',
       message: `${path}: cleanupPeriodDays is ${JSON.stringify(value)}, which Claude Code rejects; it falls back to 30. Set a positive number of days.`,
       path,
     });
-    return { days: DEFAULT_CLEANUP_DAYS, set: false };
+    return { days: DEFAULT_CLEANUP_PERIOD_DAYS, set: false };
   }
   return { days: value, set: true };
 }

@@ -2,14 +2,9 @@ import { join, win32 } from 'node:path';
 import type { Account } from '../accounts/types.js';
 import { errnoCode } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import { sessionIdOfFile } from '../layout/names.js';
-
-/** Claude Code's `cleanupPeriodDays` when no settings file sets it. */
-export const DEFAULT_CLEANUP_PERIOD_DAYS = 30;
+import { DEFAULT_CLEANUP_PERIOD_DAYS, SETTINGS_MAX_BYTES, sessionIdOfFile } from '../layout/names.js';
 
 const DAY_MS = 86_400_000;
-/** Settings files are small; anything larger is not read (it would not be a settings file). */
-const MAX_SETTINGS_BYTES = 1 << 20;
 /** How much of a transcript's head is read to find its recorded `cwd`. */
 const HEAD_BYTES = 64 * 1024;
 /** Transcripts tried per project folder (newest first) before giving up on its `cwd`. */
@@ -230,7 +225,7 @@ async function managedFiles(fs: FileSystem, dir: string): Promise<string[]> {
 export async function readCleanupDays(fs: FileSystem, path: string): Promise<number | undefined> {
   try {
     const st = await fs.stat(path);
-    if (st.type !== 'file' || st.size > MAX_SETTINGS_BYTES) return undefined;
+    if (st.type !== 'file' || st.size > SETTINGS_MAX_BYTES) return undefined;
     const text = new TextDecoder().decode(await fs.readFile(path)).replace(/^\uFEFF/, '');
     const value = (JSON.parse(text) as { cleanupPeriodDays?: unknown } | null)?.cleanupPeriodDays;
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 ? value : undefined;

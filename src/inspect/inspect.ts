@@ -1,11 +1,16 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { type DiscoverOptions, discoverAccountsWith, resolveCommonOptions } from '../accounts/discover.js';
+import {
+  type DiscoverOptions,
+  discoverAccountsWith,
+  resolveCommonOptions,
+  type SettingsRead,
+} from '../accounts/discover.js';
 import type { Account } from '../accounts/types.js';
 import { ErrorCodes, errnoCode, SharedSessionsError, wrapIoError } from '../errors.js';
 import type { FileStat, FileSystem, SyncReads } from '../fs/types.js';
 import { absolutePath, defaultConflictsDir } from '../layout/config-dir.js';
 import { resolveFolders } from '../layout/folders.js';
-import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
+import { DEFAULT_CLEANUP_PERIOD_DAYS, SETTINGS_ABSENT_SUFFIX, SETTINGS_MAX_BYTES } from '../layout/names.js';
 import { isInside } from '../layout/paths.js';
 import { createLimit, mapLimit } from '../util/limit.js';
 import { treeDigest } from './digest.js';
@@ -56,9 +61,6 @@ export interface InspectOptions extends DiscoverOptions {
   records?: boolean;
 }
 
-const SETTINGS_MAX = 1 << 20;
-const DEFAULT_CLEANUP_DAYS = 30;
-
 /**
  * Reads, without changing anything, everything a plan depends on: the accounts
  * (through {@link discoverAccounts}), the tree of each account's shared-able folders
@@ -80,7 +82,9 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   const { fs, home, cwd, sharedDirs } = common;
   const concurrency = options.concurrency ?? 16;
   // The walk below stats every file: discovery need not sum the transcripts' sizes too.
-  const accounts = await discoverAccountsWith({ ...options, fs, folders }, { sessionSizes: false });
+  // Discovery reads each settings.json; the snapshot takes its text from that one read.
+  const settingsReads = new Map<string, SettingsRead>();
+  const accounts = await discoverAccountsWith({ ...options, fs, folders }, { sessionSizes: false, settingsReads });
 
   const shared: Record<string, TreeSnapshot> = {};
   for (const folder of folders) {
@@ -96,7 +100,15 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   assertSeparateAreas(accounts, folders, shared, conflicts);
 
   const accountSnapshots = await mapLimit(accounts, 4, (account) =>
-    snapshotAccount(fs, account, folders, options.backups ?? false, concurrency, options.records ?? false),
+    snapshotAccount(
+      fs,
+      account,
+      folders,
+      options.backups ?? false,
+      concurrency,
+      options.records ?? false,
+      settingsReads,
+    ),
   );
 
   const snapshot: Snapshot = {
@@ -176,6 +188,7 @@ async function snapshotAccount(
   backups: boolean | string,
   concurrency: number,
   records: boolean,
+  settingsReads: ReadonlyMap<string, SettingsRead>,
 ): Promise<AccountSnapshot> {
   const root = account.realPath;
   const folderSnapshots: Record<string, AccountFolderSnapshot> = {};
@@ -243,7 +256,7 @@ async function snapshotAccount(
     backups: backupSnapshots,
     names,
     runningPids: account.runningPids,
-    settings: await readSettings(fs, join(root, 'settings.json'), account),
+    settings: settingsSnapshot(join(root, 'settings.json'), account, settingsReads.get(account.path)),
     problems,
     ...(records && account.exists ? { sessionRecords: await readSessionRecords(fs, root) } : {}),
   };
@@ -273,7 +286,7 @@ async function readSettingsBefore(
     const path = join(root, copy);
     try {
       const st = await fs.lstat(path);
-      if (st.type !== 'file' || st.size > SETTINGS_MAX) return { path, existed: true, unreadable: true };
+      if (st.type !== 'file' || st.size > SETTINGS_MAX_BYTES) return { path, existed: true, unreadable: true };
       const parsed: unknown = JSON.parse(new TextDecoder().decode(await fs.readFile(path)).replace(/^\uFEFF/, ''));
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         return { path, existed: true, unreadable: true };
@@ -289,28 +302,22 @@ async function readSettingsBefore(
   return undefined;
 }
 
-async function readSettings(fs: FileSystem, path: string, account: Account): Promise<SettingsSnapshot> {
+/** The snapshot of `settings.json` from what discovery read of it ({@link SettingsRead}). */
+function settingsSnapshot(path: string, account: Account, read: SettingsRead | undefined): SettingsSnapshot {
   const base = {
     path,
     cleanupPeriodDays: account.cleanupPeriodDays,
     cleanupPeriodDaysSet: account.cleanupPeriodDaysSet,
     malformed: account.problems.some((p) => p.code === 'ESETTINGS_MALFORMED'),
   };
-  if (!account.exists) return { ...base, type: 'missing', cleanupPeriodDays: DEFAULT_CLEANUP_DAYS };
-  let st: Awaited<ReturnType<FileSystem['lstat']>>;
-  try {
-    st = await fs.lstat(path);
-  } catch (error) {
-    return { ...base, type: errnoCode(error) === 'ENOENT' ? 'missing' : 'unreadable' };
-  }
+  if (!account.exists) return { ...base, type: 'missing', cleanupPeriodDays: DEFAULT_CLEANUP_PERIOD_DAYS };
+  const st = read?.stat;
+  if (st === undefined) return { ...base, type: read?.unreadable ? 'unreadable' : 'missing' };
   const meta = { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode };
-  if (st.type !== 'file' || st.size > SETTINGS_MAX) return { ...base, ...meta, type: st.type };
-  try {
-    const bytes = await fs.readFile(path);
-    return { ...base, ...meta, type: 'file', text: new TextDecoder().decode(bytes), hash: sha256Hex(bytes) };
-  } catch {
-    return { ...base, ...meta, type: 'unreadable' };
-  }
+  if (st.type !== 'file' || st.size > SETTINGS_MAX_BYTES) return { ...base, ...meta, type: st.type };
+  const bytes = read?.bytes;
+  if (bytes === undefined) return { ...base, ...meta, type: 'unreadable' };
+  return { ...base, ...meta, type: 'file', text: new TextDecoder().decode(bytes), hash: sha256Hex(bytes) };
 }
 
 /**

@@ -19,6 +19,15 @@ const BACKUP_RE = /^(.+)\.bak\.(.+)$/;
  */
 export const SETTINGS_ABSENT_SUFFIX = '.absent';
 
+/**
+ * `cleanupPeriodDays` Claude Code uses when no settings file sets one (and when the value
+ * set is not a positive number): transcripts older than this are deleted at startup.
+ */
+export const DEFAULT_CLEANUP_PERIOD_DAYS = 30;
+
+/** Settings files above this size are not read (Claude Code's are a few KB; /dev/zero never ends). */
+export const SETTINGS_MAX_BYTES = 1 << 20;
+
 /** Files holding an account's credentials or state: never copied, moved or named by a plan, in any folder. */
 export const CREDENTIAL_FILES = Object.freeze(['.credentials.json', '.claude.json'] as const);
 

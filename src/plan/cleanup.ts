@@ -1,6 +1,6 @@
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot } from '../inspect/types.js';
-import { SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
+import { DEFAULT_CLEANUP_PERIOD_DAYS, SETTINGS_ABSENT_SUFFIX } from '../layout/names.js';
 import type { CleanupPeriodChange, ExpectedFile } from '../operations/base.js';
 import { freeBackupPath } from './backup.js';
 import type { PlanBuilder } from './builder.js';
@@ -33,9 +33,6 @@ export function defaultCleanupPeriodDays(accounts: readonly AccountSnapshot[]): 
 export function createdSettingsText(days: number): string {
   return `{\n  "cleanupPeriodDays": ${days}\n}\n`;
 }
-
-/** Claude Code's period when `settings.json` sets none. */
-const CLAUDE_DEFAULT_DAYS = 30;
 
 /**
  * Adds the `settings.json` rewrites that set `cleanupPeriodDays` to `days` in each
@@ -70,7 +67,7 @@ export function cleanupPhase(
     );
   }
   const effective = (a: AccountSnapshot) =>
-    a.settings.cleanupPeriodDaysSet ? a.settings.cleanupPeriodDays : CLAUDE_DEFAULT_DAYS;
+    a.settings.cleanupPeriodDaysSet ? a.settings.cleanupPeriodDays : DEFAULT_CLEANUP_PERIOD_DAYS;
   const lowered = accounts.filter((a) => days < effective(a));
   if (lowered.length > 0 && !allowLower) {
     throw new SharedSessionsError(

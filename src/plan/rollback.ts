@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, BackupSnapshot, SettingsBefore, Snapshot, TreeEntry } from '../inspect/types.js';
-import { isSessionId, sessionIdOfFile } from '../layout/names.js';
+import { DEFAULT_CLEANUP_PERIOD_DAYS, isSessionId, sessionIdOfFile } from '../layout/names.js';
 import { asidePath, isPrefixOf } from './aside.js';
 import { freeBackupPath } from './backup.js';
 import { assertSafeShared, PlanBuilder, type PlanContext } from './builder.js';
@@ -416,9 +416,6 @@ function carryBack(
   }
 }
 
-/** Claude Code's period when `settings.json` sets none. */
-const DEFAULT_DAYS = 30;
-
 /**
  * Puts back the account's own `cleanupPeriodDays` as it was before the share that made
  * the restored backup raised it (`before`): the same value, or no value, or no
@@ -431,12 +428,12 @@ function restoreCleanupPeriod(b: PlanBuilder, account: AccountSnapshot, before: 
   const beforeText =
     before.existed && before.cleanupPeriodDays !== undefined
       ? `${before.cleanupPeriodDays} days`
-      : `unset (Claude Code's default, ${DEFAULT_DAYS} days)${before.existed ? '' : `, with no ${s.path}`}`;
+      : `unset (Claude Code's default, ${DEFAULT_CLEANUP_PERIOD_DAYS} days)${before.existed ? '' : `, with no ${s.path}`}`;
   const manual = `Before sharing it was ${beforeText} (${before.path}); set it back by hand if you want it.`;
   if (before.unreadable) {
     b.warn(
       'settings-not-restored',
-      `${before.path}, the copy of ${s.path} kept when sharing, cannot be read as JSON, so cleanupPeriodDays is left as it is (${s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : `unset, ${DEFAULT_DAYS}`} days).`,
+      `${before.path}, the copy of ${s.path} kept when sharing, cannot be read as JSON, so cleanupPeriodDays is left as it is (${s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : `unset, ${DEFAULT_CLEANUP_PERIOD_DAYS}`} days).`,
       s.path,
     );
     return;
@@ -446,7 +443,7 @@ function restoreCleanupPeriod(b: PlanBuilder, account: AccountSnapshot, before: 
     if (!wantSet) return; // no file: the default, as before
     b.warn(
       'settings-not-restored',
-      `${s.path} was removed after sharing, so Claude Code's default (${DEFAULT_DAYS} days) applies. ${manual}`,
+      `${s.path} was removed after sharing, so Claude Code's default (${DEFAULT_CLEANUP_PERIOD_DAYS} days) applies. ${manual}`,
       s.path,
     );
     return;
@@ -463,8 +460,8 @@ function restoreCleanupPeriod(b: PlanBuilder, account: AccountSnapshot, before: 
   if (wantSet ? s.cleanupPeriodDaysSet && s.cleanupPeriodDays === before.cleanupPeriodDays : !s.cleanupPeriodDaysSet) {
     return;
   }
-  const from = s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : DEFAULT_DAYS;
-  const to = wantSet ? (before.cleanupPeriodDays as number) : DEFAULT_DAYS;
+  const from = s.cleanupPeriodDaysSet ? s.cleanupPeriodDays : DEFAULT_CLEANUP_PERIOD_DAYS;
+  const to = wantSet ? (before.cleanupPeriodDays as number) : DEFAULT_CLEANUP_PERIOD_DAYS;
   const change = { from, fromSet: s.cleanupPeriodDaysSet, to, toSet: wantSet, restore: true as const };
   const expect = settingsState({ size: s.size, mtimeMs: s.mtimeMs, mode: s.mode, hash: s.hash });
 
