@@ -6,6 +6,7 @@
  */
 
 export { type DiscoverOptions, defaultIsProcessAlive, discoverAccounts } from './accounts/discover.js';
+export { sharedFolders } from './accounts/shared-folders.js';
 export type {
   Account,
   AccountProblem,

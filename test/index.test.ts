@@ -91,6 +91,7 @@ const PUBLIC_RUNTIME_NAMES = [
   'sessionIdOfFile',
   'setCleanupPeriodDays',
   'share',
+  'sharedFolders',
   'stignoreText',
   'summariseRetain',
   'syncthingStatus',

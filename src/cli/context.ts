@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import pc from 'picocolors';
 import type { DiscoverOptions } from '../accounts/discover.js';
+import { sharedFolders } from '../accounts/shared-folders.js';
 import { createNodeFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
@@ -99,6 +100,18 @@ export class Context {
       folders: this.folders,
       ...(accounts === undefined ? {} : { accounts }),
     };
+  }
+
+  /**
+   * This context, or, when `--folders` was not given, one with the folders the accounts
+   * share (`sharedFolders`: the links `share --folders` made), so that `status`, `doctor`
+   * and `retain` need not repeat them.
+   */
+  async withSharedFolders(): Promise<Context> {
+    if (this.options.folders !== undefined) return this;
+    const folders = await sharedFolders(this.discoverOptions());
+    if (folders.length <= 1) return this;
+    return new Context(this.io, { ...this.options, folders }, this.fs);
   }
 
   /** A line of human output on stdout; nothing with `--json`. */

@@ -169,7 +169,7 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
     .description(
       'each account: folder state, sessions, size, linked?, Claude Code running?, cleanupPeriodDays, backups',
     )
-    .action(action((ctx) => runStatus(ctx)));
+    .action(action(async (ctx) => runStatus(await ctx.withSharedFolders())));
 
   shareFlags(
     program
@@ -245,7 +245,11 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
       'another machine’s path prefix and this machine’s, for synced sessions (repeatable)',
       collect,
     )
-    .action(action((ctx, opts: { fix?: boolean; mapPath?: string[] }) => runDoctor(ctx, opts)));
+    .action(
+      action(async (ctx, opts: { fix?: boolean; mapPath?: string[] }) =>
+        runDoctor(await ctx.withSharedFolders(), opts),
+      ),
+    );
 
   program
     .command('retain')
@@ -258,7 +262,7 @@ export function buildProgram(io: CliIO = processIO(), state: RunState = { exitCo
       'let go of the retained links of shared files you deleted on purpose, releasing their space (no way back)',
     )
     .option('-n, --dry-run', 'show the plan and change nothing (exit 2 when there is work)')
-    .action(action((ctx, opts: RetainOptions) => runRetain(ctx, opts)));
+    .action(action(async (ctx, opts: RetainOptions) => runRetain(await ctx.withSharedFolders(), opts)));
 
   program
     .command('demo')
