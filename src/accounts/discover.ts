@@ -128,6 +128,8 @@ export interface DiscoverInternals {
    * file itself and never reads it, so it asks for `false` (`sessionBytes` is then 0).
    */
   sessionSizes: boolean;
+  /** Whether sessions are counted at all (one `readdir` per project folder). @default true */
+  countSessions?: boolean;
   /**
    * When given, what was read of each account's `settings.json` is kept here, by the
    * account's path, so that `inspect` reads the file once (it needs the text and hash).
@@ -279,7 +281,9 @@ async function inspectAccount(
   let sessions = 0;
   let sessionBytes = 0;
   let projectCount = 0;
-  if (projects.kind === 'directory' || projects.kind === 'linked' || projects.kind === 'symlink-elsewhere') {
+  const countable =
+    projects.kind === 'directory' || projects.kind === 'linked' || projects.kind === 'symlink-elsewhere';
+  if (countable && internals.countSessions !== false) {
     const counted = await countSessions(fs, projects.path, problems, concurrency, internals.sessionSizes);
     ({ sessions, sessionBytes, projectCount } = counted);
   }

@@ -17,7 +17,13 @@ import { type DiscoverOptions, discoverAccountsWith, folderState, resolveCommonO
  */
 export async function sharedFolders(options: DiscoverOptions = {}): Promise<string[]> {
   const { fs, sharedDir } = resolveCommonOptions(options);
-  const accounts = await discoverAccountsWith({ ...options, fs, folders: ['projects'] }, { sessionSizes: false });
+  const accounts = await discoverAccountsWith(
+    { ...options, fs, folders: ['projects'] },
+    {
+      sessionSizes: false,
+      countSessions: false,
+    },
+  );
   const found = new Set<string>();
   for (const account of accounts) {
     if (!account.exists) continue;
