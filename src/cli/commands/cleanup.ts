@@ -11,20 +11,19 @@ import { plural } from '../format.js';
  */
 export const MANAGED_DIR_ENV = 'CLAUDE_SHARED_SESSIONS_MANAGED_DIR';
 
-/** The cleanup sources of the shared `projects` folder, as `status` and `doctor` report them. */
+/** `{ managedSettingsDirs }` from {@link MANAGED_DIR_ENV} when it is set, else nothing (the platform's). */
+export function managedOption(ctx: Context): { managedSettingsDirs?: string[] } {
+  const managed = ctx.io.env[MANAGED_DIR_ENV];
+  return managed === undefined || managed === '' ? {} : { managedSettingsDirs: managed.split(delimiter) };
+}
+
+/** The cleanup sources of the shared `projects` folder, for the machine record of a synced root. */
 export async function cleanupReport(
   ctx: Context,
   accounts: readonly Account[],
   sharedDir = ctx.sharedDir,
 ): Promise<CleanupReport> {
-  const managed = ctx.io.env[MANAGED_DIR_ENV];
-  return findCleanupSources({
-    fs: ctx.fs,
-    sharedDir,
-    accounts,
-    now: ctx.io.now().getTime(),
-    ...(managed === undefined || managed === '' ? {} : { managedSettingsDirs: managed.split(delimiter) }),
-  });
+  return findCleanupSources({ fs: ctx.fs, sharedDir, accounts, now: ctx.io.now().getTime(), ...managedOption(ctx) });
 }
 
 /** The `Cleanup` section of `status`. */

@@ -1,14 +1,13 @@
-import { delimiter } from 'node:path';
 import { cleanupSourceText } from '../../sync/findings.js';
 import { type DiagnoseOptions, type Diagnosis, diagnose } from '../../verbs/diagnose.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, plural, table } from '../format.js';
 import { machineOf } from '../sync.js';
-import { MANAGED_DIR_ENV, printCleanup } from './cleanup.js';
+import { managedOption, printCleanup } from './cleanup.js';
 import { retainedLine } from './retain.js';
 
-/** What `status --json` prints: the diagnosis less the findings (`doctor` prints those). */
+/** What `status` shows; its `--json` leaves out the findings (`doctor` prints those). */
 export type StatusReport = Pick<
   Diagnosis,
   'home' | 'sharedDirs' | 'accounts' | 'shared' | 'cleanup' | 'applyState' | 'copiedLinks' | 'retained' | 'findings'
@@ -16,14 +15,7 @@ export type StatusReport = Pick<
 
 /** The options of {@link diagnose} for this command line. */
 export function diagnoseOptions(ctx: Context, more: Partial<DiagnoseOptions> = {}): DiagnoseOptions {
-  const managed = ctx.io.env[MANAGED_DIR_ENV];
-  return {
-    ...ctx.discoverOptions(),
-    now: ctx.io.now(),
-    machine: machineOf(ctx),
-    ...(managed === undefined || managed === '' ? {} : { managedSettingsDirs: managed.split(delimiter) }),
-    ...more,
-  };
+  return { ...ctx.discoverOptions(), now: ctx.io.now(), machine: machineOf(ctx), ...managedOption(ctx), ...more };
 }
 
 const KIND_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'dim'> = {
