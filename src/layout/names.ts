@@ -31,6 +31,11 @@ export const SETTINGS_MAX_BYTES = 1 << 20;
 /** Files holding an account's credentials or state: never copied, moved or named by a plan, in any folder. */
 export const CREDENTIAL_FILES = Object.freeze(['.credentials.json', '.claude.json'] as const);
 
+/** True for a file name that holds credentials or account state: never copied, moved or named by a plan. */
+export function isCredentialFile(name: string): boolean {
+  return (CREDENTIAL_FILES as readonly string[]).includes(name);
+}
+
 /** Folder and file names that are per-account and must never be shared or read. */
 export const NEVER_SHARED = Object.freeze([
   'sessions',

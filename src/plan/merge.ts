@@ -1,7 +1,7 @@
 import { basename, dirname, sep } from 'node:path';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
-import { CREDENTIAL_FILES, isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
+import { isCredentialFile, isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
 import { asidePath, isPrefixOf, joinRel } from './aside.js';
 import { assertSafeShared, type Lookup, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
 import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
@@ -9,7 +9,6 @@ import { planFork, sidecarsOf } from './fork.js';
 import type { Conflict, CopyFileOperation, Plan } from './types.js';
 
 /** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
-const FORBIDDEN_NAMES = new Set<string>(CREDENTIAL_FILES);
 
 /** What to do with a session whose copies diverged (neither is a prefix of the other). */
 export type OnDiverged =
@@ -268,7 +267,7 @@ function mergeFolder(
     }
     const target = plain ? sharedPrefix + rel : joinRel(sharedTree.path, rel);
 
-    if (FORBIDDEN_NAMES.has(lastName(rel))) {
+    if (isCredentialFile(lastName(rel))) {
       // Credentials and account state are never copied, wherever they turn up.
       for (const c of copies) {
         block(c.origin, rel);

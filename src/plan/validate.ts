@@ -1,5 +1,5 @@
 import { basename, dirname, isAbsolute } from 'node:path';
-import { CREDENTIAL_FILES, NEVER_SHARED } from '../layout/names.js';
+import { isCredentialFile, NEVER_SHARED } from '../layout/names.js';
 import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from '../layout/paths.js';
 import type { ExpectedState, NamedPath, PlanScope, ShapeChecks } from '../operations/base.js';
 import { isOperationType, namedPaths, OPERATIONS, specOf } from '../operations/table.js';
@@ -7,8 +7,6 @@ import { OPERATION_REASONS, type Operation, PLAN_KINDS, PLAN_VERSION, type Plan,
 
 const PLAN_KINDS_SET = new Set<string>(PLAN_KINDS);
 const REASONS = new Set<string>(OPERATION_REASONS);
-/** File names no operation may name anywhere, whatever folder they are in. */
-const FORBIDDEN_ANYWHERE = new Set<string>(CREDENTIAL_FILES);
 const NEVER_SHARED_SET = new Set<string>(NEVER_SHARED);
 
 /**
@@ -276,7 +274,7 @@ function scopeOf(plan: Plan, accounts: readonly string[]) {
 
 function forbiddenReason(op: Operation, path: string, accounts: readonly string[]): string | undefined {
   const name = basename(path);
-  if (FORBIDDEN_ANYWHERE.has(name)) return `${name} holds credentials or account state and is never touched.`;
+  if (isCredentialFile(name)) return `${name} holds credentials or account state and is never touched.`;
   for (const account of accounts) {
     const segments = segmentsUnder(account, path);
     const first = segments?.[0];
