@@ -8,8 +8,6 @@ import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
 import { planFork, sidecarsOf } from './fork.js';
 import type { Conflict, CopyFileOperation, Plan } from './types.js';
 
-/** File names no plan ever names (see validatePlan's FORBIDDEN_PATH). */
-
 /** What to do with a session whose copies diverged (neither is a prefix of the other). */
 export type OnDiverged =
   /** The copy whose last record is newest goes to the canonical path; the others to the conflicts folder (no picker lists them). */
