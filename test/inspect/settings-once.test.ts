@@ -10,25 +10,20 @@ import { describe, expect, it } from 'vitest';
 import { createMemFileSystem } from '../../src/fs/memfs.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { inspect } from '../../src/inspect/inspect.js';
+import { hookFs, KEEP_ALL } from '../support/faulty-fs.js';
 
 const HOME = '/h';
 
 /** A filesystem that counts readFile calls per path. */
 function counting(fs: FileSystem): { fs: FileSystem; reads: Map<string, number> } {
   const reads = new Map<string, number>();
-  const proxy = new Proxy(fs, {
-    get(target, key, receiver) {
-      if (key === 'readFile') {
-        return (path: string) => {
-          reads.set(path, (reads.get(path) ?? 0) + 1);
-          return target.readFile(path);
-        };
-      }
-      const value = Reflect.get(target, key, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+  const counted = hookFs(fs, {
+    keep: KEEP_ALL,
+    before: (c) => {
+      if (c.call === 'readFile') reads.set(c.path, (reads.get(c.path) ?? 0) + 1);
     },
   });
-  return { fs: proxy, reads };
+  return { fs: counted, reads };
 }
 
 describe('settings.json during inspect', () => {
