@@ -42,8 +42,19 @@ export class BufferPool {
   }
 }
 
-/** What the window logic asks of an open file: fill a buffer from a position, or its size now. */
-type Step = { fill: Buffer; at: number } | { size: true };
+/** What the window logic asks of an open file: one read into a buffer at a position, or its size now. */
+type Step = { read: Buffer; offset: number; length: number; position: number } | { size: true };
+
+/** Fills `buffer` from `at` with as many reads as it takes; the bytes read (fewer at the end of the file). */
+function* fill(buffer: Buffer, at: number): Generator<Step, number, number> {
+  let got = 0;
+  while (got < buffer.length) {
+    const n = yield { read: buffer, offset: got, length: buffer.length - got, position: at + got };
+    if (n <= 0) break;
+    got += n;
+  }
+  return got;
+}
 
 /**
  * The first and last 64 KB, and nothing else (the bytes both hold, when they overlap,
@@ -57,7 +68,7 @@ function* windowSteps(sizeSeen: number, pool: BufferPool): Generator<Step, Windo
   let tail: Buffer | undefined;
   try {
     head = pool.take();
-    const headBytes = yield { fill: head, at: 0 };
+    const headBytes = yield* fill(head, 0);
     if (headBytes === 0) {
       pool.give(head);
       return undefined;
@@ -74,9 +85,9 @@ function* windowSteps(sizeSeen: number, pool: BufferPool): Generator<Step, Windo
       // The windows overlap: the tail's start is already in the head; read only the rest.
       const kept = 2 * WINDOW_BYTES - size;
       head.copy(tail, 0, size - WINDOW_BYTES, WINDOW_BYTES);
-      tailBytes = kept + (yield { fill: tail.subarray(kept), at: WINDOW_BYTES });
+      tailBytes = kept + (yield* fill(tail.subarray(kept), WINDOW_BYTES));
     } else {
-      tailBytes = yield { fill: tail, at: size - WINDOW_BYTES };
+      tailBytes = yield* fill(tail, size - WINDOW_BYTES);
     }
     if (tailBytes < WINDOW_BYTES) {
       size = yield { size: true };
@@ -84,7 +95,7 @@ function* windowSteps(sizeSeen: number, pool: BufferPool): Generator<Step, Windo
         pool.give(tail);
         return { head: headView, tail: headView, size: Math.min(size, headBytes) };
       }
-      tailBytes = yield { fill: tail, at: size - WINDOW_BYTES };
+      tailBytes = yield* fill(tail, size - WINDOW_BYTES);
     }
     return { head: headView, tail: tail.subarray(0, tailBytes), size };
   } catch (error) {
@@ -105,23 +116,12 @@ async function readWindowsAsync(file: AsyncFile, sizeSeen: number, pool: BufferP
     const steps = windowSteps(sizeSeen, pool);
     let next = steps.next();
     while (!next.done) {
-      const step = next.value;
-      let answer: number;
-      try {
-        if ('size' in step) answer = await file.size();
-        else {
-          answer = 0;
-          while (answer < step.fill.length) {
-            const n = await file.read(step.fill, answer, step.fill.length - answer, step.at + answer);
-            if (n <= 0) break;
-            answer += n;
-          }
-        }
-      } catch (error) {
-        next = steps.throw(error);
-        continue;
-      }
-      next = steps.next(answer);
+      const s = next.value;
+      const answer = 'size' in s ? file.size() : file.read(s.read, s.offset, s.length, s.position);
+      next = await answer.then(
+        (n) => steps.next(n),
+        (error: unknown) => steps.throw(error),
+      );
     }
     return next.value;
   } finally {
@@ -173,23 +173,15 @@ export function readWindowsSync(
     const steps = windowSteps(sizeSeen, pool);
     let next = steps.next();
     while (!next.done) {
-      const step = next.value;
-      let answer: number;
+      const s = next.value;
+      let n: number;
       try {
-        if ('size' in step) answer = sync.size(fd);
-        else {
-          answer = 0;
-          while (answer < step.fill.length) {
-            const n = sync.read(fd, step.fill, answer, step.fill.length - answer, step.at + answer);
-            if (n <= 0) break;
-            answer += n;
-          }
-        }
+        n = 'size' in s ? sync.size(fd) : sync.read(fd, s.read, s.offset, s.length, s.position);
       } catch (error) {
         next = steps.throw(error);
         continue;
       }
-      next = steps.next(answer);
+      next = steps.next(n);
     }
     return next.value;
   } finally {
