@@ -10,6 +10,7 @@ import {
   checkFileToAbsent,
   fileAt,
   fromTo,
+  groupByReason,
   keptChangingError,
   readAndCreate,
   removeIfPresent,
@@ -50,7 +51,7 @@ export const copyFile: OperationSpec<CopyFileOperation> = {
   bytesShown: (op) => op.expectFrom.size,
   copyOf: (op) => ({ from: op.from, to: op.to }),
   describe: (op) => `copyFile ${op.from} -> ${op.to}`,
-  group: (op) => GROUPS[op.reason as keyof typeof GROUPS],
+  group: (op) => groupByReason(GROUPS, op.reason),
 
   async run(ctx, op) {
     const { fs } = ctx;

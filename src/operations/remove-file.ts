@@ -26,7 +26,7 @@ export interface RemoveFileOperation extends OperationBase {
  * Where a `removeFile` keeps the file until the apply commits: a temporary name beside
  * it (same folder, so a rename; the walks of the retained folder skip such names).
  */
-export function heldPathOf(op: RemoveFileOperation, run: string): string {
+function heldPathOf(op: RemoveFileOperation, run: string): string {
   return tempPathFor(op.path, run, op.id);
 }
 

@@ -14,7 +14,7 @@ import type {
 import { flushCopies, resync } from './copies.js';
 import { rebase } from './paths.js';
 import { describeActual, isPrefixFile, readActual } from './state.js';
-import { assertAbsent, fromTo, staleError } from './support.js';
+import { assertAbsent, fromTo, groupByReason, staleError } from './support.js';
 
 /** Move a file, folder or link to a path that must be absent. Undo: move it back. */
 export interface RenameOperation extends OperationBase {
@@ -70,7 +70,7 @@ export const rename: OperationSpec<RenameOperation> = {
     }
     return `rename ${op.from} -> ${op.to}`;
   },
-  group: (op) => GROUPS[op.reason as keyof typeof GROUPS],
+  group: (op) => groupByReason(GROUPS, op.reason),
   run: move,
   async undo(ctx, op, keep) {
     const { fs } = ctx;

@@ -7,6 +7,7 @@ import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import type { CopyDifference } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
 import type {
+  DescribeGroup,
   ExpectedFile,
   ExpectedState,
   NamedPath,
@@ -130,11 +131,11 @@ export function readAndCreate(op: { from: string; to: string }): NamedPath[] {
 }
 
 /** The preconditions of a step that makes or removes one path: no link above, as expected, its folder there. */
-export function atOnePath(path: string, expected: ExpectedState, field = 'path'): Precondition[] {
+export function atOnePath(path: string, expected: ExpectedState): Precondition[] {
   return [
-    { kind: 'no-link', field, path },
+    { kind: 'no-link', field: 'path', path },
     { kind: 'expect', field: 'expect', path, expected },
-    { kind: 'parent', field, path },
+    { kind: 'parent', field: 'path', path },
   ];
 }
 
@@ -175,4 +176,12 @@ export function fileAt(tree: TreeEffects, to: string, from: ExpectedFile, how: '
       ...(file.mode === undefined ? {} : { mode: file.mode }),
       approximate: true,
     });
+}
+
+/** The describe group a table of reasons gives, for the reasons it names (never an inherited key). */
+export function groupByReason(
+  groups: Readonly<Record<string, DescribeGroup>>,
+  reason: string,
+): DescribeGroup | undefined {
+  return Object.hasOwn(groups, reason) ? groups[reason] : undefined;
 }

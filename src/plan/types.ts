@@ -26,7 +26,7 @@ export type {
   SymlinkOperation,
   UnlinkSymlinkOperation,
   WriteFileOperation,
-} from '../operations/index.js';
+} from '../operations/table.js';
 export { OPERATION_TYPES, type Operation, type OperationType } from '../operations/table.js';
 
 /** A session found as different physical files that could not simply be merged. */

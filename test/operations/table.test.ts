@@ -122,4 +122,17 @@ describe('the operation table', () => {
       removeFile: 0,
     });
   });
+
+  it('puts an operation whose reason has no group of its type under "other", whatever the reason text', () => {
+    for (const op of samples) {
+      for (const reason of ['toString', 'constructor', '__proto__', 'prune-ish']) {
+        const odd = { ...op, reason } as unknown as Operation;
+        const group = specOf(odd).group(odd);
+        expect(group === undefined || typeof group === 'string', `${op.type} ${reason}`).toBe(true);
+      }
+    }
+    const copy = samples.find((op) => op.type === 'copyFile') as Operation;
+    expect(specOf(copy).group({ ...copy, reason: 'toString' } as unknown as Operation)).toBeUndefined();
+    expect(specOf(copy).group(copy)).toBe('new');
+  });
 });
