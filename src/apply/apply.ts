@@ -11,9 +11,9 @@ import {
 } from '../errors.js';
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
+import { type PathRules, pathRulesOf } from '../layout/paths.js';
 import type { CopyState, StepContext } from '../operations/base.js';
 import { resync } from '../operations/copies.js';
-import { pathKey } from '../operations/paths.js';
 import { afterCommit, mainPath, runOperation } from '../operations/table.js';
 import type { Operation, Plan } from '../plan/types.js';
 import { FreshRuns } from '../util/fresh.js';
@@ -89,6 +89,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   if (signal?.aborted) throw abortError(signal);
   assertValidPlan(plan);
   const operations = plan.operations;
+  const rules = pathRulesOf(plan);
+  const pathKey = rules.key;
   const report: ApplyReport = {
     planId: plan.id,
     operationsDone: 0,
@@ -158,14 +160,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     });
   } catch (error) {
     // Nothing of the plan ran: take back the lock and the folders made for them.
-    await cleanUpState(fs, paths, { lock, removeJournal: false, createdDirs: created, keep: new Set() });
+    await cleanUpState(fs, paths, { lock, removeJournal: false, createdDirs: created, keep: new Set(), rules });
     await restoreDirTimes(fs, parentTimes);
     throw wrapIoError(error, 'Taking the lock and starting the journal', paths.stateDir);
   }
 
-  const resyncTargets = resyncTargetsOf(operations);
+  const resyncTargets = resyncTargetsOf(operations, rules);
   const ctx: StepContext = {
     fs,
+    rules,
     run,
     createdDirs: createdKeys,
     journal,
@@ -223,7 +226,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   };
 
   try {
-    for (const batch of batchesOf(operations, resyncTargets)) {
+    for (const batch of batchesOf(operations, resyncTargets, rules)) {
       for (let i = 0; i < batch.length; i += chunkSize) {
         const chunk = batch.slice(i, i + chunkSize);
         if (signal?.aborted) throw abortError(signal);
@@ -262,6 +265,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       lock,
       journal,
       run,
+      rules,
       operations,
       started: startedIds,
       created,
@@ -299,6 +303,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       removeJournal: unreleased.length === 0,
       createdDirs: unreleased.length === 0 ? created : [],
       keep: adopted,
+      rules,
     })),
   );
   report.operationsDone = progress.opsDone;
@@ -331,6 +336,7 @@ interface RollBackInput {
   lock: Lock | undefined;
   journal: JournalWriter | undefined;
   run: string;
+  rules: PathRules;
   operations: readonly Operation[];
   started: ReadonlySet<string>;
   created: readonly string[];
@@ -348,7 +354,8 @@ async function rollBack(input: RollBackInput): Promise<UndoOutcome> {
   const result = await undoStarted({
     fs,
     run: input.run,
-    createdDirs: new Set(input.created.map(pathKey)),
+    rules: input.rules,
+    createdDirs: new Set(input.created.map(input.rules.key)),
     operations: input.operations,
     started: input.started,
     journal,
@@ -371,6 +378,7 @@ async function rollBack(input: RollBackInput): Promise<UndoOutcome> {
       removeJournal: complete,
       createdDirs: complete ? input.created : [],
       keep: new Set(),
+      rules: input.rules,
     })),
   );
   if (complete) problems.push(...(await restoreDirTimes(fs, input.parentTimes)));

@@ -4,7 +4,7 @@ import { DISK_CHANGED, ErrorCodes, SharedSessionsError, wrapIoError } from '../e
 import type { FileStat, FileSystem } from '../fs/types.js';
 import { digestFolder } from '../inspect/inspect.js';
 import { findUnsafeFolders } from '../inspect/safety.js';
-import { pathKey } from '../operations/paths.js';
+import { pathRulesOf } from '../layout/paths.js';
 import {
   type ActualState,
   describeActual,
@@ -81,6 +81,7 @@ export function assertValidPlan(plan: Plan): void {
  * every problem found.
  */
 export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurrency: number): Promise<PreflightResult> {
+  const pathKey = pathRulesOf(plan).key;
   const checks = simulatePlan(plan);
   const diskPaths = new Map<string, string>();
   for (const c of checks) if (c.at.type === 'disk') diskPaths.set(pathKey(c.at.disk), c.at.disk);

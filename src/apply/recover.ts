@@ -4,7 +4,7 @@ import { ErrorCodes, isSharedSessionsError, SharedSessionsError, wrapIoError } f
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { absolutePath, defaultSharedDir } from '../layout/config-dir.js';
-import { pathKey } from '../operations/paths.js';
+import { pathRulesOf } from '../layout/paths.js';
 import { readActual } from '../operations/state.js';
 import { afterCommit } from '../operations/table.js';
 import { DEFAULT_LOCK_STALE_MS } from './apply.js';
@@ -77,12 +77,16 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
         removeJournal: read !== undefined,
         createdDirs: leftovers,
         keep: new Set(),
+        rules: undefined,
       });
       return report;
     }
     const { begin, records, torn, damaged } = read;
     const plan = begin.plan;
     report.planId = plan.id;
+    // The plan's own rule, as the apply used it (this host's for a plan saved without one).
+    const rules = pathRulesOf(plan);
+    const pathKey = rules.key;
     const createdDirs = new Set(begin.createdDirs.map(pathKey));
 
     if (records.some((r) => r.t === 'commit')) {
@@ -104,7 +108,7 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
           { path: paths.journal, details: unreleased },
         );
       }
-      await cleanUpState(fs, paths, { lock, removeJournal: true, createdDirs: begin.createdDirs, keep });
+      await cleanUpState(fs, paths, { lock, removeJournal: true, createdDirs: begin.createdDirs, keep, rules });
       report.status = 'finished';
       return report;
     }
@@ -131,6 +135,7 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
       const result = await undoStarted({
         fs,
         run: begin.run,
+        rules,
         createdDirs,
         operations: plan.operations,
         started,
@@ -164,6 +169,7 @@ export async function recover(options: RecoverOptions = {}): Promise<RecoverRepo
         removeJournal: true,
         createdDirs: begin.createdDirs,
         keep: new Set(),
+        rules,
       })),
     );
     problems.push(...(await restoreDirTimes(fs, begin.stateParentTimes ?? {})));

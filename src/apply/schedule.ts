@@ -1,4 +1,5 @@
-import { ancestorsOf, isInside, pathKey, rebase } from '../operations/paths.js';
+import type { PathRules } from '../layout/paths.js';
+import { ancestorsOf } from '../operations/paths.js';
 import { pathsOf, specOf } from '../operations/table.js';
 import type { Operation } from '../plan/types.js';
 
@@ -7,7 +8,10 @@ import type { Operation } from '../plan/types.js';
  * of an account's folder moves every transcript copied out of it). Their sources are
  * followed through later renames too.
  */
-export function resyncTargetsOf(operations: readonly Operation[]): Map<string, string[]> {
+export function resyncTargetsOf(
+  operations: readonly Operation[],
+  { isInsideNormal: isInside, rebase }: PathRules,
+): Map<string, string[]> {
   const copies: { id: string; source: string }[] = [];
   const targets = new Map<string, string[]>();
   for (const op of operations) {
@@ -36,6 +40,7 @@ export function resyncTargetsOf(operations: readonly Operation[]): Map<string, s
 export function batchesOf(
   operations: readonly Operation[],
   resyncTargets: ReadonlyMap<string, readonly string[]>,
+  { key: pathKey }: PathRules,
 ): Operation[][] {
   const copyTargets = new Map<string, string>();
   for (const op of operations) {

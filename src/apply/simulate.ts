@@ -1,6 +1,7 @@
 import { dirname, sep } from 'node:path';
+import { pathRulesOf } from '../layout/paths.js';
 import type { TreeEffects } from '../operations/base.js';
-import { ancestorsOf, isInside, pathKey, rebase } from '../operations/paths.js';
+import { ancestorsOf } from '../operations/paths.js';
 import { specOf } from '../operations/table.js';
 import type { ExpectedState, Operation, Plan } from '../plan/types.js';
 
@@ -37,6 +38,7 @@ export interface Check {
  * from: the disk as it is now, or an earlier operation of the same plan. Pure.
  */
 export function simulatePlan(plan: Plan): Check[] {
+  const { key: pathKey, isInsideNormal: isInside, rebase } = pathRulesOf(plan);
   const overlay = new Map<string, SimState>();
   const checks: Check[] = [];
   const roots = [...plan.roots].sort((a, b) => b.length - a.length);

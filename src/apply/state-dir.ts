@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
 import { sameMtime } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
-import { pathKey } from '../operations/paths.js';
+import type { PathRules } from '../layout/paths.js';
 import { readActual } from '../operations/state.js';
 import { inspectLock, type Lock, removeLockLeftovers } from './lock.js';
 import { JOURNAL_NAME, LOCK_NAME } from './paths.js';
@@ -84,22 +84,26 @@ export async function ensureStateDir(
       created.push(path);
     }
   } catch (error) {
-    await removeEmptyDirs(fs, created, new Set());
+    await removeEmptyDirs(fs, created, new Set(), undefined);
     await restoreDirTimes(fs, parentTimes);
     throw error;
   }
   return { created, parentTimes };
 }
 
-/** Removes the given folders deepest first when empty, except those in `keep` (keys). Returns problems. */
+/**
+ * Removes the given folders deepest first when empty, except those in `keep` (keys by
+ * `rules`, the plan's; none without a plan). Returns problems.
+ */
 export async function removeEmptyDirs(
   fs: FileSystem,
   dirs: readonly string[],
   keep: ReadonlySet<string>,
+  rules: PathRules | undefined,
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const dir of [...dirs].reverse()) {
-    if (keep.has(pathKey(dir))) continue;
+    if (rules !== undefined && keep.has(rules.key(dir))) continue;
     try {
       await fs.rmdir(dir);
     } catch (error) {
@@ -139,6 +143,8 @@ export async function cleanUpState(
     removeJournal: boolean;
     createdDirs: readonly string[];
     keep: ReadonlySet<string>;
+    /** How the plan's paths compare (`keep` holds its keys); undefined without a plan (nothing kept). */
+    rules: PathRules | undefined;
   },
 ): Promise<string[]> {
   const problems: string[] = [];
@@ -153,12 +159,16 @@ export async function cleanUpState(
   if (options.lock)
     await attempt(`could not release the lock ${paths.lock}`, () => options.lock?.release() ?? Promise.resolve());
   await removeLockLeftovers(fs, paths.lock);
-  problems.push(...(await removeEmptyDirs(fs, [paths.stateDir], new Set())));
+  problems.push(...(await removeEmptyDirs(fs, [paths.stateDir], new Set(), undefined)));
+  // The folders made for the journal are the state folder and those above it, made from
+  // its path: compared as written (a state folder named otherwise, by recover's caller,
+  // was removed just above, and removing it again finds nothing).
   problems.push(
     ...(await removeEmptyDirs(
       fs,
-      options.createdDirs.filter((d) => pathKey(d) !== pathKey(paths.stateDir)),
+      options.createdDirs.filter((d) => d !== paths.stateDir),
       options.keep,
+      options.rules,
     )),
   );
   return problems;

@@ -1,6 +1,6 @@
 import { errnoCode } from '../errors.js';
 import type { FileSystem } from '../fs/types.js';
-import { isInside, rebase } from '../operations/paths.js';
+import type { PathRules } from '../layout/paths.js';
 import { mainPath, specOf, undoOperation } from '../operations/table.js';
 import type { Operation } from '../plan/types.js';
 import type { JournalWriter } from './journal.js';
@@ -9,6 +9,8 @@ import type { KeptItem, UndoError } from './types.js';
 export interface UndoInput {
   fs: FileSystem;
   run: string;
+  /** How the plan's paths compare (its `caseInsensitive`); `createdDirs` holds its keys. */
+  rules: PathRules;
   createdDirs: ReadonlySet<string>;
   /** The plan's operations, in plan order. */
   operations: readonly Operation[];
@@ -31,7 +33,8 @@ export interface UndoResult {
  * and the undo goes on: one stuck file must not leave every other account half-moved.
  */
 export async function undoStarted(input: UndoInput): Promise<UndoResult> {
-  const { fs, operations, started } = input;
+  const { fs, operations, started, rules } = input;
+  const { isInsideNormal: isInside, rebase } = rules;
   const indexed = operations.map((op, index) => ({ op, index })).filter(({ op }) => started.has(op.id));
   /** Moves that may still hold things elsewhere than the plan names them. */
   const active = new Map<number, { from: string; to: string }>();
@@ -68,7 +71,7 @@ export async function undoStarted(input: UndoInput): Promise<UndoResult> {
     }
     try {
       const kept = await undoOperation(
-        { fs, run: input.run, createdDirs: input.createdDirs, locate: locate(index) },
+        { fs, rules, run: input.run, createdDirs: input.createdDirs, locate: locate(index) },
         op,
       );
       result.kept.push(...kept);

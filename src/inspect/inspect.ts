@@ -11,7 +11,8 @@ import type { FileStat, FileSystem, SyncReads } from '../fs/types.js';
 import { absolutePath, defaultConflictsDir } from '../layout/config-dir.js';
 import { resolveFolders } from '../layout/folders.js';
 import { DEFAULT_CLEANUP_PERIOD_DAYS, SETTINGS_ABSENT_SUFFIX, SETTINGS_MAX_BYTES } from '../layout/names.js';
-import { isInside } from '../layout/paths.js';
+import { type PathRules, pathRulesFor } from '../layout/paths.js';
+import { hostCaseInsensitive } from '../util/host.js';
 import { createLimit, mapLimit } from '../util/limit.js';
 import { treeDigest } from './digest.js';
 import { hashGroupSync } from './group-hash.js';
@@ -59,6 +60,14 @@ export interface InspectOptions extends DiscoverOptions {
    * @default false
    */
   records?: boolean;
+  /**
+   * Whether paths compare without case (`Foo.jsonl` and `foo.jsonl` one file). Recorded
+   * in the snapshot (`Snapshot.caseInsensitive`) and the plans made from it, which compare
+   * by it; for a disk whose filesystem differs from the host's default (a case-sensitive
+   * APFS volume, a case-insensitive mount on Linux).
+   * @default true on macOS and Windows, false elsewhere
+   */
+  caseInsensitive?: boolean;
 }
 
 /**
@@ -81,6 +90,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   const common = resolveCommonOptions({ ...options, folders });
   const { fs, home, cwd, sharedDirs } = common;
   const concurrency = options.concurrency ?? 16;
+  const caseInsensitive = caseRuleOf(options);
   // The walk below stats every file: discovery need not sum the transcripts' sizes too.
   // Discovery reads each settings.json; the snapshot takes its text from that one read.
   const settingsReads = new Map<string, SettingsRead>();
@@ -97,7 +107,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
       : absolutePath(options.conflictsDir, home, cwd);
   const conflicts = await readTree(fs, conflictsGiven, concurrency);
 
-  assertSeparateAreas(accounts, folders, shared, conflicts);
+  assertSeparateAreas(pathRulesFor(caseInsensitive), accounts, folders, shared, conflicts);
 
   const accountSnapshots = await mapLimit(accounts, 4, (account) =>
     snapshotAccount(
@@ -114,6 +124,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   const snapshot: Snapshot = {
     version: SNAPSHOT_VERSION,
     folders,
+    caseInsensitive,
     accounts: accountSnapshots,
     shared,
     sharedGiven: Object.fromEntries(folders.map((f) => [f, sharedDirs[f] ?? ''])),
@@ -128,6 +139,19 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
   return snapshot;
 }
 
+/** The snapshot's case rule: the option, else this host's (the one place it is decided). */
+function caseRuleOf(options: InspectOptions): boolean {
+  const given: unknown = options.caseInsensitive;
+  if (given === undefined) return hostCaseInsensitive();
+  if (typeof given !== 'boolean') {
+    throw new SharedSessionsError(
+      ErrorCodes.INVALID_OPTION,
+      `caseInsensitive must be true or false, not ${JSON.stringify(given)}; leave it out for this host's rule.`,
+    );
+  }
+  return given;
+}
+
 /**
  * Refuses folders that overlap: a shared folder inside an account's folder (the backup
  * would carry it away and every link would dangle), an account's folder inside a shared
@@ -137,6 +161,7 @@ export async function inspect(options: InspectOptions = {}): Promise<Snapshot> {
  * real paths, whether the folders exist yet or not.
  */
 function assertSeparateAreas(
+  { isInside }: PathRules,
   accounts: readonly Account[],
   folders: readonly string[],
   shared: Record<string, TreeSnapshot>,

@@ -157,6 +157,12 @@ export interface Snapshot {
   version: typeof SNAPSHOT_VERSION;
   /** Folder names being shared, `projects` first. */
   folders: string[];
+  /**
+   * Whether paths compare without case (`Foo.jsonl` and `foo.jsonl` one file): this host's
+   * rule (macOS and Windows yes, elsewhere no) unless `InspectOptions.caseInsensitive` says
+   * otherwise. The planners compare by it and record it in the plan.
+   */
+  caseInsensitive: boolean;
   /** In the order given (or found); the order decides ties. */
   accounts: AccountSnapshot[];
   /** The shared folder of each folder name (real path and tree). */

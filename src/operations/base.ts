@@ -6,6 +6,7 @@
  * else switches on `op.type`.
  */
 import type { FileSystem } from '../fs/types.js';
+import type { PathRules } from '../layout/paths.js';
 import type { FreshRuns } from '../util/fresh.js';
 import type { CopyFileOperation } from './copy-file.js';
 import type { ForkSessionOperation } from './fork-session.js';
@@ -138,6 +139,8 @@ export interface ShapeChecks {
 /** What `validatePlan` knows of the plan, for an operation's own rules about where it may go. */
 export interface PlanScope {
   sharedDirs: Readonly<Record<string, string>>;
+  /** How the plan's paths compare (its `caseInsensitive`). */
+  rules: PathRules;
   /** The default rule for a path of this role (undefined: allowed). */
   defaultRule(named: NamedPath): string | undefined;
 }
@@ -229,6 +232,8 @@ export interface StepJournal {
 /** What the steps share during one apply or recover. */
 export interface StepContext {
   fs: FileSystem;
+  /** How the plan's paths compare (its `caseInsensitive`); `createdDirs` holds its keys. */
+  rules: PathRules;
   /** The run token of the journal: temporary names contain it. */
   run: string;
   /** Keys of folders the executor created for its journal (a `mkdir` of one adopts it). */
@@ -260,6 +265,8 @@ export interface StepResult {
 
 export interface UndoContext {
   fs: FileSystem;
+  /** How the plan's paths compare (its `caseInsensitive`); `createdDirs` holds its keys. */
+  rules: PathRules;
   run: string;
   createdDirs: ReadonlySet<string>;
   /** Where a path named by the plan is now, given the renames not undone yet. */

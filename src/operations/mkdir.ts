@@ -1,5 +1,4 @@
 import type { OperationBase, OperationSpec } from './base.js';
-import { pathKey } from './paths.js';
 import { readActual } from './state.js';
 import { atOnePath } from './support.js';
 
@@ -29,7 +28,7 @@ export const mkdir: OperationSpec<MkdirOperation> = {
 
   async run(ctx, op) {
     const { fs } = ctx;
-    if (ctx.createdDirs.has(pathKey(op.path)) && (await readActual(fs, op.path)).type === 'directory') {
+    if (ctx.createdDirs.has(ctx.rules.key(op.path)) && (await readActual(fs, op.path)).type === 'directory') {
       // Made a moment ago to hold the journal: the plan's folder, adopted as is.
       if (((await fs.lstat(op.path)).mode & 0o777) !== (op.mode & 0o777)) await fs.chmod(op.path, op.mode);
       return { adopted: true, bytes: 0 };
@@ -41,7 +40,7 @@ export const mkdir: OperationSpec<MkdirOperation> = {
 
   async undo(ctx, op, keep) {
     const { fs } = ctx;
-    if (ctx.createdDirs.has(pathKey(op.path))) return; // removed with the journal's folders
+    if (ctx.createdDirs.has(ctx.rules.key(op.path))) return; // removed with the journal's folders
     const state = await readActual(fs, op.path);
     if (state.type !== 'directory') return;
     if ((await fs.readdir(op.path)).length > 0) {

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { RETAINED_DIR } from '../layout/config-dir.js';
-import { isInside, isNormalAbsolute, pathKey } from '../layout/paths.js';
+import { isNormalAbsolute } from '../layout/paths.js';
 import { formatBytes } from '../util/format.js';
 import type { ExpectedFile, OperationBase, OperationSpec, PlanScope } from './base.js';
 import { tempPathFor } from './paths.js';
@@ -91,6 +91,7 @@ export const removeFile: OperationSpec<RemoveFileOperation> = {
  * `<shared parent>/.retained/`, never a shared folder, an account or anything else.
  */
 function badRemoval(plan: PlanScope, path: string): string | undefined {
+  const { isInside, pathKey } = plan.rules;
   const retainedTops = Object.values(plan.sharedDirs)
     .filter(isNormalAbsolute)
     .map((d) => join(dirname(d), RETAINED_DIR));

@@ -12,7 +12,6 @@ import type {
   StepResult,
 } from './base.js';
 import { flushCopies, resync } from './copies.js';
-import { rebase } from './paths.js';
 import { describeActual, isPrefixFile, readActual } from './state.js';
 import { assertAbsent, fromTo, groupByReason, staleError } from './support.js';
 
@@ -120,7 +119,7 @@ async function move(ctx: StepContext, op: RenameOperation): Promise<StepResult> 
   const copies = (ctx.resyncTargets.get(op.id) ?? [])
     .map((id) => ctx.copies.get(id))
     .filter((c): c is CopyState => c !== undefined);
-  for (const copy of copies) copy.source = rebase(copy.source, op.from, op.to);
+  for (const copy of copies) copy.source = ctx.rules.rebase(copy.source, op.from, op.to);
   const carried = await mapLimit(copies, ctx.concurrency, (copy) => resync(ctx, copy));
   if (ctx.durable && copies.length > 0) await flushCopies(ctx, copies);
   return { bytes: carried.reduce((a, b) => a + b, 0) };

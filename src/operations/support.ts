@@ -16,7 +16,6 @@ import type {
   StepContext,
   TreeEffects,
 } from './base.js';
-import { pathKey } from './paths.js';
 import { readActual } from './state.js';
 
 export function verifyError(message: string, path: string): SharedSessionsError {
@@ -40,7 +39,7 @@ export async function assertNoLinkAbove(ctx: StepContext, path: string, cleanup?
   const { fs } = ctx;
   const dir = dirname(path);
   const real = ctx.realpaths ? await ctx.realpaths.run(dir, () => fs.realpath(dir)) : await fs.realpath(dir);
-  if (pathKey(real) === pathKey(dir)) return;
+  if (ctx.rules.key(real) === ctx.rules.key(dir)) return;
   if (cleanup !== undefined) await removeIfPresent(fs, cleanup);
   throw new SharedSessionsError(
     ErrorCodes.OUTSIDE_ROOTS,

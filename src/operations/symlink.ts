@@ -1,5 +1,5 @@
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { isNormalAbsolute, pathKey } from '../layout/paths.js';
+import { isNormalAbsolute, type PathRules } from '../layout/paths.js';
 import type { OperationBase, OperationSpec, PlanScope } from './base.js';
 import { readActual } from './state.js';
 import { assertAbsent, atOnePath } from './support.js';
@@ -46,7 +46,7 @@ export const symlink: OperationSpec<SymlinkOperation> = {
     if (named.role !== 'link-target' || op.linkText === undefined) return plan.defaultRule(named);
     return op.reason === 'alias'
       ? badAlias(plan, op.path, op.linkText, named.path)
-      : (badRelative(op.path, op.linkText, named.path) ?? plan.defaultRule(named));
+      : (badRelative(plan.rules, op.path, op.linkText, named.path) ?? plan.defaultRule(named));
   },
   effect: (op, tree) => tree.link(op.path, op.linkText ?? op.target),
   preconditions: (op) => atOnePath(op.path, op.expect),
@@ -75,6 +75,7 @@ export const symlink: OperationSpec<SymlinkOperation> = {
  * sibling by name only: `<shared>/<a> -> <b>`, resolving to `target`.
  */
 function badAlias(plan: PlanScope, path: string, linkText: string, target: string): string | undefined {
+  const { pathKey } = plan.rules;
   const parent = dirname(path);
   if (!Object.values(plan.sharedDirs).some((d) => isNormalAbsolute(d) && pathKey(d) === pathKey(parent))) {
     return 'is an alias link outside a shared folder; a planner only makes aliases between project folders.';
@@ -92,7 +93,7 @@ function badAlias(plan: PlanScope, path: string, linkText: string, target: strin
  * A relative account link must be relative text that resolves, from the link's folder, to
  * exactly its `target` (which must then be a shared folder).
  */
-function badRelative(path: string, linkText: string, target: string): string | undefined {
+function badRelative({ pathKey }: PathRules, path: string, linkText: string, target: string): string | undefined {
   if (linkText === '' || isAbsolute(linkText) || /^[\\/]/.test(linkText) || /^[A-Za-z]:/.test(linkText)) {
     return `has link text ${JSON.stringify(linkText)}, which is not a relative path.`;
   }

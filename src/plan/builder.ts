@@ -10,7 +10,7 @@ import type { WarningCode } from '../codes.js';
 import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { EntryType } from '../fs/types.js';
 import type { Snapshot, TreeEntry, TreeSnapshot } from '../inspect/types.js';
-import { isInside, nameKey, normalized, pathKey } from '../layout/paths.js';
+import { normalized, type PathRules, pathRulesFor } from '../layout/paths.js';
 import type { TreeEffects } from '../operations/base.js';
 import { specOf } from '../operations/table.js';
 import { fingerprintSnapshot } from './fingerprint.js';
@@ -121,6 +121,8 @@ interface Walked {
  */
 export class VirtualTree {
   readonly #root = newNode('', undefined);
+  /** How paths compare (the snapshot's rule): a node's children are keyed by it. */
+  readonly #rules: PathRules;
   /** How many moves were made: an entry whose `entryAt` is older may have moved. */
   #moves = 0;
   /**
@@ -136,11 +138,15 @@ export class VirtualTree {
   /** The last path given and its normal form and key: a planner looks a path up, then sets it. */
   #lastForms = { path: '', shown: '', key: '' };
 
+  constructor(rules: PathRules) {
+    this.#rules = rules;
+  }
+
   #forms(path: string): { shown: string; key: string } {
     const last = this.#lastForms;
     if (last.path === path && path !== '') return last;
     const shown = normalized(path);
-    this.#lastForms = { path, shown, key: nameKey(shown) };
+    this.#lastForms = { path, shown, key: this.#rules.key(shown) };
     return this.#lastForms;
   }
 
@@ -221,7 +227,7 @@ export class VirtualTree {
     if (node.entryAt === this.#moves) return entry;
     const path = this.#pathOf(node);
     node.entryAt = this.#moves;
-    if (pathKey(entry.path) === pathKey(path)) return entry;
+    if (this.#rules.pathKey(entry.path) === this.#rules.pathKey(path)) return entry;
     node.entry = { ...entry, path };
     return node.entry;
   }
@@ -352,7 +358,7 @@ export class VirtualTree {
             dir = undefined;
             break;
           }
-          dir = this.#child(dir, segment, nameKey(segment), true) as Node;
+          dir = this.#child(dir, segment, this.#rules.key(segment), true) as Node;
         }
         dirRel = parentRel;
       }
@@ -362,7 +368,7 @@ export class VirtualTree {
         dirRel = undefined;
         continue;
       }
-      const node = this.#child(dir, name, nameKey(name), true) as Node;
+      const node = this.#child(dir, name, this.#rules.key(name), true) as Node;
       this.#record(node, undefined, entry);
       if (entry.type === 'directory') {
         this.#changes++;
@@ -414,7 +420,7 @@ export class VirtualTree {
       }
       // Entry paths are brought up to date before the node leaves (its path changes).
       this.#moves++;
-      source.parent?.children?.delete(segmentsOf(pathKey(from)).at(-1) as string);
+      source.parent?.children?.delete(segmentsOf(this.#rules.pathKey(from)).at(-1) as string);
       const target = this.#node(to, true);
       this.#merge(source, target);
       for (const m of marks) this.markAbsent(m);
@@ -452,7 +458,9 @@ type Draft<T> = T extends Operation ? Omit<T, 'id'> : never;
 /** Collects operations, conflicts and warnings; numbers operations; updates the virtual tree. */
 export class PlanBuilder {
   readonly snapshot: Snapshot;
-  readonly state = new VirtualTree();
+  /** How paths compare: the snapshot's rule, recorded in the plan. */
+  readonly rules: PathRules;
+  readonly state: VirtualTree;
   readonly operations: Operation[] = [];
   readonly conflicts: Conflict[] = [];
   readonly warnings: Warning[] = [];
@@ -464,6 +472,8 @@ export class PlanBuilder {
 
   constructor(snapshot: Snapshot, context: PlanContext) {
     this.snapshot = snapshot;
+    this.rules = pathRulesFor(snapshot.caseInsensitive);
+    this.state = new VirtualTree(this.rules);
     this.nowMs = typeof context.now === 'number' ? context.now : context.now.getTime();
     if (!Number.isFinite(this.nowMs) || typeof context.id !== 'string' || context.id === '') {
       throw new SharedSessionsError(
@@ -648,6 +658,7 @@ export class PlanBuilder {
       sharedDirs: Object.fromEntries(this.snapshot.folders.map((f) => [f, this.snapshot.shared[f]?.path ?? ''])),
       conflictsDir: this.snapshot.conflicts.path,
       fingerprint: fingerprintSnapshot(this.snapshot),
+      caseInsensitive: this.rules.caseInsensitive,
       operations: this.operations,
       conflicts: this.conflicts,
       warnings: this.warnings,
@@ -676,6 +687,7 @@ export function assertSafeShared(snapshot: Snapshot, what: string): void {
  * conflicts folder (likewise). Nested roots are folded into their ancestor; sorted.
  */
 export function planRoots(snapshot: Snapshot): string[] {
+  const { isInside } = pathRulesFor(snapshot.caseInsensitive);
   const candidates: string[] = [];
   for (const a of snapshot.accounts) if (a.exists) candidates.push(a.realPath);
   const treeRoot = (tree: TreeSnapshot, parent: boolean) => {

@@ -76,6 +76,13 @@ export interface Plan {
   conflictsDir: string;
   /** SHA-256 of the snapshot the plan was made from. */
   fingerprint: string;
+  /**
+   * Whether the plan's paths compare without case (`Snapshot.caseInsensitive`):
+   * validatePlan, preflight, the executor, undo and recover compare by it. Absent in a
+   * plan saved by version 0.1.0 (or written by hand): then this host's rule
+   * (case-insensitive on macOS and Windows), which every plan used before.
+   */
+  caseInsensitive?: boolean;
   operations: Operation[];
   conflicts: Conflict[];
   warnings: Warning[];

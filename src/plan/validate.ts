@@ -1,6 +1,6 @@
 import { basename, dirname, isAbsolute } from 'node:path';
 import { isCredentialFile, NEVER_SHARED } from '../layout/names.js';
-import { isInside, isNormalAbsolute, pathKey, segmentsUnder } from '../layout/paths.js';
+import { isNormalAbsolute, type PathRules, pathRulesOf } from '../layout/paths.js';
 import type { ExpectedState, NamedPath, PlanScope, ShapeChecks } from '../operations/base.js';
 import { isOperationType, namedPaths, OPERATIONS, specOf } from '../operations/table.js';
 import { OPERATION_REASONS, type Operation, PLAN_KINDS, PLAN_VERSION, type Plan, type PlanIssue } from './types.js';
@@ -17,7 +17,8 @@ const NEVER_SHARED_SET = new Set<string>(NEVER_SHARED);
  * be created again only after an earlier operation removed it); no operation on
  * credentials, `.claude.json`, or any per-account file or folder (`settings.json`,
  * `sessions/`, `ide/`, ...) except the `writeFile` of an account's `settings.json` with
- * reason `cleanup-period`; unique operation ids.
+ * reason `cleanup-period`; unique operation ids. Paths compare by the plan's
+ * `caseInsensitive` (this host's rule for a plan saved without it).
  *
  * The executor refuses a plan with any issue before its first write.
  *
@@ -41,6 +42,7 @@ export function validatePlan(plan: Plan): PlanIssue[] {
   }
   const shapeProblems = checkPlanShape(p);
   if (shapeProblems.length > 0) return shapeProblems;
+  const rules = pathRulesOf(plan);
 
   const roots: string[] = [];
   for (const root of plan.roots) {
@@ -53,10 +55,11 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     } else roots.push(root);
   }
   const accounts = plan.accounts.filter((a) => isNormalAbsolute(a));
-  issues.push(...underivedRoots(plan, roots));
-  const scope = scopeOf(plan, accounts);
+  issues.push(...underivedRoots(plan, roots, rules));
+  const scope = scopeOf(plan, accounts, rules);
   const planScope: PlanScope = {
     sharedDirs: plan.sharedDirs,
+    rules,
     defaultRule: (named: NamedPath) =>
       named.role === 'link-target' ? scope.badTarget(named.path) : scope.badPath(named.path),
   };
@@ -84,11 +87,11 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     seenIds.add(op.id);
 
     const paths = namedPaths(op);
-    const own = checkPaths(op, paths, roots, accounts, plan.roots);
+    const own = checkPaths(op, paths, { roots, accounts, planRoots: plan.roots, rules });
     issues.push(...own);
     // Judged only when the operation is otherwise clean, so each problem is reported once.
     if (own.length === 0 && !duplicate) issues.push(...checkScope(op, paths, planScope));
-    issues.push(...trackWrites(op, paths, created, removed));
+    issues.push(...trackWrites(op, paths, created, removed, rules));
   }
   return issues;
 }
@@ -97,10 +100,9 @@ export function validatePlan(plan: Plan): PlanIssue[] {
 function checkPaths(
   op: Operation,
   paths: readonly NamedPath[],
-  roots: readonly string[],
-  accounts: readonly string[],
-  planRoots: readonly string[],
+  where: { roots: readonly string[]; accounts: readonly string[]; planRoots: readonly string[]; rules: PathRules },
 ): PlanIssue[] {
+  const { roots, accounts, planRoots, rules } = where;
   const issues: PlanIssue[] = [];
   for (const { path, field } of paths) {
     if (!isAbsolute(path)) {
@@ -121,7 +123,7 @@ function checkPaths(
       });
       continue;
     }
-    if (!roots.some((r) => isInside(r, path))) {
+    if (!roots.some((r) => rules.isInside(r, path))) {
       issues.push({
         code: 'OUTSIDE_ROOTS',
         message: `${op.id} (${op.type}) ${field} ${path} is outside the plan's roots (${planRoots.join(', ')}).`,
@@ -129,7 +131,7 @@ function checkPaths(
         path,
       });
     }
-    const forbidden = forbiddenReason(op, path, accounts);
+    const forbidden = forbiddenReason(op, path, accounts, rules);
     if (forbidden) {
       issues.push({
         code: 'FORBIDDEN_PATH',
@@ -174,6 +176,7 @@ function trackWrites(
   paths: readonly NamedPath[],
   created: Map<string, string>,
   removed: Map<string, string>,
+  { pathKey }: PathRules,
 ): PlanIssue[] {
   const issues: PlanIssue[] = [];
   for (const { path, role } of paths) {
@@ -224,7 +227,7 @@ function trackWrites(
  * itself creates (a `mkdir`). A root added by hand to a saved plan (`/`, `/etc`, ...)
  * would let its operations out.
  */
-function underivedRoots(plan: Plan, roots: readonly string[]): PlanIssue[] {
+function underivedRoots(plan: Plan, roots: readonly string[], { isInside, pathKey }: PathRules): PlanIssue[] {
   const keys = (paths: readonly string[]) => new Set(paths.filter(isNormalAbsolute).map(pathKey));
   const direct = keys([...plan.accounts, ...Object.values(plan.sharedDirs).map((d) => dirname(d)), plan.conflictsDir]);
   const tops = [...Object.values(plan.sharedDirs).map((d) => dirname(d)), plan.conflictsDir].filter(isNormalAbsolute);
@@ -248,7 +251,7 @@ function underivedRoots(plan: Plan, roots: readonly string[]): PlanIssue[] {
 }
 
 /** Where a planner's operations may go, inside the roots. */
-function scopeOf(plan: Plan, accounts: readonly string[]) {
+function scopeOf(plan: Plan, accounts: readonly string[], { isInside, pathKey, segmentsUnder }: PathRules) {
   const folders = Object.keys(plan.sharedDirs);
   const areas = [...Object.values(plan.sharedDirs), plan.conflictsDir].filter(isNormalAbsolute);
   const targets = new Set(Object.values(plan.sharedDirs).filter(isNormalAbsolute).map(pathKey));
@@ -272,7 +275,12 @@ function scopeOf(plan: Plan, accounts: readonly string[]) {
   return { badPath, badTarget };
 }
 
-function forbiddenReason(op: Operation, path: string, accounts: readonly string[]): string | undefined {
+function forbiddenReason(
+  op: Operation,
+  path: string,
+  accounts: readonly string[],
+  { segmentsUnder }: PathRules,
+): string | undefined {
   const name = basename(path);
   if (isCredentialFile(name)) return `${name} holds credentials or account state and is never touched.`;
   for (const account of accounts) {
@@ -313,6 +321,8 @@ function checkPlanShape(p: Record<string, unknown>): PlanIssue[] {
     bad('sharedDirs must map folder names to paths');
   if (typeof p.conflictsDir !== 'string') bad('conflictsDir must be a path');
   if (typeof p.fingerprint !== 'string') bad('fingerprint must be a string');
+  if (p.caseInsensitive !== undefined && typeof p.caseInsensitive !== 'boolean')
+    bad("caseInsensitive must be true or false (or absent: this host's rule)");
   if (!Array.isArray(p.operations)) bad('operations must be an array');
   if (!Array.isArray(p.conflicts) || !p.conflicts.every(isRecord)) bad('conflicts must be an array of objects');
   if (!Array.isArray(p.warnings) || !p.warnings.every(isRecord)) bad('warnings must be an array of objects');

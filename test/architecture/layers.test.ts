@@ -53,6 +53,10 @@ function relativeImports(text: string): string[] {
 
 const files = sources(src);
 
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+}
+
 describe('the layers of src/', () => {
   it('every module is in a layer', () => {
     for (const file of files) expect(() => layerOf(file)).not.toThrow();
@@ -90,6 +94,29 @@ describe('the layers of src/', () => {
         impure.push(`${relative(src, file)}: node I/O`);
     }
     expect(impure).toEqual([]);
+  });
+
+  it('the plan, operation, executor and layout layers never read the platform (the plan carries its case rule)', () => {
+    const reading: string[] = [];
+    for (const file of files) {
+      const top = relative(src, file).split(sep)[0];
+      if (!['plan', 'operations', 'apply', 'layout'].includes(top ?? '')) continue;
+      if (/process\s*\.\s*platform|\bplatform\(\)/.test(withoutComments(readFileSync(file, 'utf8')))) {
+        reading.push(relative(src, file));
+      }
+    }
+    expect(reading).toEqual([]);
+    expect(/process\s*\.\s*platform/.test(withoutComments("const ci = process.platform === 'darwin';"))).toBe(true);
+  });
+
+  it("the host's case rule is decided by inspect only, and read for plans saved without one", () => {
+    const users: string[] = [];
+    for (const file of files) {
+      if (/\bhostCaseInsensitive\(/.test(withoutComments(readFileSync(file, 'utf8')))) users.push(relative(src, file));
+    }
+    expect(users.sort()).toEqual(
+      [join('inspect', 'inspect.ts'), join('layout', 'paths.ts'), join('util', 'host.ts')].sort(),
+    );
   });
 
   it('the operation layer does I/O only through the FileSystem it is handed', () => {

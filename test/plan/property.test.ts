@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inspect } from '../../src/inspect/inspect.js';
 import type { Snapshot } from '../../src/inspect/types.js';
-import { isInside } from '../../src/layout/paths.js';
+import { pathRulesOf } from '../../src/layout/paths.js';
 import { explainMerge, planMerge } from '../../src/plan/merge.js';
 import { planShare } from '../../src/plan/share.js';
 import type { Operation } from '../../src/plan/types.js';
@@ -140,7 +140,7 @@ describe('planning properties over random account trees', () => {
           const { snapshot } = await snapshotFor(spec, accounts);
           const plan = planShare(snapshot, { ...CTX, onDiverged });
           for (const op of plan.operations) {
-            for (const p of pathsOf(op)) expect(plan.roots.some((r) => isInside(r, p))).toBe(true);
+            for (const p of pathsOf(op)) expect(plan.roots.some((r) => pathRulesOf(plan).isInside(r, p))).toBe(true);
           }
           expect(validatePlan(plan)).toEqual([]);
           expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);

@@ -10,6 +10,7 @@ import { createMemFileSystem } from '../../src/fs/memfs.js';
 import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
+import { pathRulesOf } from '../../src/layout/paths.js';
 import { planRetain, summariseRetain } from '../../src/plan/retain.js';
 
 const ID = (n: number) => `${String(n).padStart(8, '0')}-1111-4222-8333-444444444444`;
@@ -115,7 +116,7 @@ describe.each([
     expect(types.filter((t) => t === 'hardLink').length).toBe(60);
     // .retained, .retained/projects, 3 projects, 30 session folders, 30 subagents folders.
     expect(firstLink).toBe(2 + 3 + 30 + 30);
-    const batches = batchesOf(plan.operations, new Map());
+    const batches = batchesOf(plan.operations, new Map(), pathRulesOf(plan));
     // One batch per folder level (a link whose folder is made earlier may join the last
     // level's batch), instead of one per session folder.
     expect(batches.length).toBe(6);

@@ -1,6 +1,7 @@
 import { posix, sep } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pathRulesFor } from '../../src/layout/paths.js';
 import { VirtualTree } from '../../src/plan/builder.js';
 import { canonicalJson } from '../../src/plan/fingerprint.js';
 
@@ -9,7 +10,7 @@ const dir = (path: string) => ({ path, type: 'directory' as const, size: 0, mtim
 
 describe('VirtualTree.move', () => {
   it('moves every entry and listed folder under the source, leaves siblings, and marks the source absent', () => {
-    const t = new VirtualTree();
+    const t = new VirtualTree(pathRulesFor(false));
     t.addTree('/a/projects', 'directory', [
       { path: 'p1', type: 'directory', size: 0, mode: 0o700, mtimeMs: 0 },
       { path: 'p1/s.jsonl', type: 'file', size: 5, mode: 0o600, mtimeMs: 7 },
@@ -32,7 +33,7 @@ describe('VirtualTree.move', () => {
   });
 
   it('keeps a mark of absence under the source where it was', () => {
-    const t = new VirtualTree();
+    const t = new VirtualTree(pathRulesFor(false));
     t.set(dir('/r/src'));
     t.markAbsent('/r/src/gone');
     t.set(file('/r/src/kept'));
@@ -131,7 +132,7 @@ describe('VirtualTree (a trie) against the flat map it replaced', () => {
     walk('/r', 4);
     fc.assert(
       fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
-        const t = new VirtualTree();
+        const t = new VirtualTree(pathRulesFor(false));
         const ref = new FlatTree();
         for (const o of ops) {
           if (o.t === 'file') {
