@@ -55,6 +55,12 @@ export interface RetainPlanOptions {
    * @default false
    */
   prune?: boolean;
+  /**
+   * Whether paths compare without case, recorded in the plan (`plan.caseInsensitive`);
+   * the `retain` verb gives this host's rule. Left out, the plan carries none and is
+   * checked and applied with the rule of the host that applies it.
+   */
+  caseInsensitive?: boolean;
 }
 
 /**
@@ -194,6 +200,7 @@ export function planRetain(input: RetainState | readonly RetainState[], options:
     accounts: [],
     sharedDirs: Object.fromEntries(states.map((st) => [basename(st.sharedDir), st.sharedDir])),
     conflictsDir: defaultConflictsDir(first.sharedDir),
+    ...(options.caseInsensitive === undefined ? {} : { caseInsensitive: options.caseInsensitive }),
     // Every operation carries its own expectations; this only names what was planned.
     fingerprint: createHash('sha256')
       .update(`retain\0${states.map((st) => st.sharedDir).join('\0')}\0${counted}`)

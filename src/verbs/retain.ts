@@ -5,6 +5,7 @@ import type { FileSystem } from '../fs/types.js';
 import { resolveFolders } from '../layout/folders.js';
 import { NOT_RETAINED_FOLDERS, planRetain, type RetainPlanOptions } from '../plan/retain.js';
 import type { Plan } from '../plan/types.js';
+import { hostCaseInsensitive } from '../util/host.js';
 
 /** The retained state of each shared folder that Claude Code's cleanup can delete from (not `memory`). */
 export async function readRetainStates(
@@ -43,5 +44,6 @@ export async function retain(options: RetainOptions = {}): Promise<Plan> {
     ...options,
     id: options.id ?? randomUUID(),
     now: options.now ?? Date.now(),
+    caseInsensitive: options.caseInsensitive ?? hostCaseInsensitive(),
   });
 }

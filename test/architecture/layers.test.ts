@@ -109,13 +109,18 @@ describe('the layers of src/', () => {
     expect(/process\s*\.\s*platform/.test(withoutComments("const ci = process.platform === 'darwin';"))).toBe(true);
   });
 
-  it("the host's case rule is decided by inspect only, and read for plans saved without one", () => {
+  it("the host's case rule is decided by inspect and the retain verb only, and read for plans saved without one", () => {
     const users: string[] = [];
     for (const file of files) {
       if (/\bhostCaseInsensitive\(/.test(withoutComments(readFileSync(file, 'utf8')))) users.push(relative(src, file));
     }
     expect(users.sort()).toEqual(
-      [join('inspect', 'inspect.ts'), join('layout', 'paths.ts'), join('util', 'host.ts')].sort(),
+      [
+        join('inspect', 'inspect.ts'),
+        join('layout', 'paths.ts'),
+        join('util', 'host.ts'),
+        join('verbs', 'retain.ts'),
+      ].sort(),
     );
   });
 

@@ -7,12 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply.js';
 import { simulatePlan } from '../../src/apply/simulate.js';
+import { readRetainState } from '../../src/doctor/retained.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { inspect } from '../../src/inspect/inspect.js';
 import { planMerge } from '../../src/plan/merge.js';
+import { planRetain } from '../../src/plan/retain.js';
 import type { Plan } from '../../src/plan/types.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { hostCaseInsensitive } from '../../src/util/host.js';
+import { retain } from '../../src/verbs/retain.js';
 import { share } from '../../src/verbs/verbs.js';
 import { A, B, CONFLICTS, CTX, inspectOptions, makeDisk, SHARED, snapshotOf } from './support.js';
 
@@ -48,6 +51,21 @@ describe('the case rule in the snapshot and the plan', () => {
       caseInsensitive: !hostCaseInsensitive(),
     });
     expect(flipped.caseInsensitive).toBe(!hostCaseInsensitive());
+  });
+
+  it('records the rule in retain plans: the option, else this host rule; planRetain without it records none', async () => {
+    const { fs } = await makeDisk({ [`${SHARED}/p/s.jsonl`]: 'x\n' });
+    const where = { fs, home: '/h', cwd: '/h', sharedDir: SHARED };
+    expect((await retain(where)).caseInsensitive).toBe(hostCaseInsensitive());
+    expect((await retain({ ...where, caseInsensitive: !hostCaseInsensitive() })).caseInsensitive).toBe(
+      !hostCaseInsensitive(),
+    );
+    const bare = planRetain(await readRetainState(fs, SHARED), { id: 'p', now: 0 });
+    expect('caseInsensitive' in bare).toBe(false);
+    const plan = await retain({ ...where, caseInsensitive: true });
+    expect(validatePlan(plan)).toEqual([]);
+    await applyPlan(plan, { fs });
+    expect(await names(fs, '/h/.claude-shared/.retained/projects/p')).toEqual(['s.jsonl']);
   });
 
   it('refuses a caseInsensitive option that is not a boolean', async () => {
