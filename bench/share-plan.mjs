@@ -6,11 +6,18 @@
  * session ids, as if every account held more sessions) and times `planShare` on it
  * (median of --repeat). Prints one JSON line.
  *
- *   node bench/share-plan.mjs [--files 100000] [--repeat 3] --shared DIR ACCOUNT...
+ *   node bench/share-plan.mjs [--files 100000] [--repeat 3] [--dist DIR] [--now MS]
+ *                             [--plan-out FILE] [--snapshot-out FILE] --shared DIR ACCOUNT...
+ *
+ * --dist takes the library from another build's dist/ (bench/plan-pair.mjs compares two
+ * builds that way); --now fixes the plan's time and --plan-out / --snapshot-out write the
+ * last plan and the snapshot as JSON, so that two builds' outputs can be compared (`cmp`).
  */
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { inspect, planShare } from '../dist/index.js';
 import { median } from './measure.mjs';
 
 const { values, positionals } = parseArgs({
@@ -19,15 +26,24 @@ const { values, positionals } = parseArgs({
     files: { type: 'string', default: '100000' },
     repeat: { type: 'string', default: '3' },
     shared: { type: 'string' },
+    dist: { type: 'string' },
+    now: { type: 'string' },
+    'plan-out': { type: 'string' },
+    'snapshot-out': { type: 'string' },
   },
 });
 if (!values.shared || positionals.length === 0) {
   console.error('usage: node bench/share-plan.mjs [--files N] --shared DIR ACCOUNT...');
   process.exit(2);
 }
+/** @type {typeof import('../dist/index.js')} */
+const { inspect, planShare } = await import(
+  values.dist === undefined ? '../dist/index.js' : pathToFileURL(resolve(values.dist, 'index.js')).href
+);
 const t0 = performance.now();
 const snapshot = await inspect({ accounts: positionals, sharedDir: values.shared });
 const inspectMs = performance.now() - t0;
+if (values['snapshot-out']) writeFileSync(values['snapshot-out'], JSON.stringify(snapshot));
 
 /** Repeats every file of every account folder under a session id with its first 8 hex digits changed. */
 function grow(/** @type {import('../dist/index.js').Snapshot} */ snap, /** @type {number} */ target) {
@@ -63,14 +79,16 @@ const entries = grow(snapshot, Number(values.files));
 const wall = [];
 const cpu = [];
 let operations = 0;
+const now = values.now === undefined ? Date.now() : Number(values.now);
 for (let i = 0; i < Number(values.repeat); i++) {
   const c = process.cpuUsage();
   const t = performance.now();
-  const plan = planShare(snapshot, { id: 'bench', now: Date.now() });
+  const plan = planShare(snapshot, { id: 'bench', now });
   wall.push(performance.now() - t);
   const u = process.cpuUsage(c);
   cpu.push((u.user + u.system) / 1000);
   operations = plan.operations.length;
+  if (i === Number(values.repeat) - 1 && values['plan-out']) writeFileSync(values['plan-out'], JSON.stringify(plan));
 }
 const planMs = median(wall);
 // The JSON line first (bench/share.mjs reads it), then the verdict for a reader.

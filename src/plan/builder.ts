@@ -60,6 +60,14 @@ interface Node {
    * never looked up (the planners look up the shared side), so most are never made.
    */
   snapshot: TreeEntry | undefined;
+  /**
+   * A snapshot tree's entries (relative to this node, every segment a plain name) not
+   * recorded below this node yet: made into nodes when anything below it is first walked
+   * to, looked up or changed. Most account trees are never walked into (the planners look
+   * up the shared side; a backup moves the whole folder), so most are never made. Never
+   * set together with `children`.
+   */
+  pending: readonly TreeEntry[] | undefined;
   /** {@link VirtualTree.moves} when `entry.path` was last known to be this node's path. */
   entryAt: number;
   absent: boolean;
@@ -75,6 +83,7 @@ function newNode(name: string, parent: Node | undefined): Node {
     children: undefined,
     entry: undefined,
     snapshot: undefined,
+    pending: undefined,
     entryAt: 0,
     absent: false,
     listed: false,
@@ -98,6 +107,11 @@ function segmentsOf(path: string): string[] {
 /** A relative snapshot path's segment that names a child as it is (not empty, `.` or `..`). */
 function isPlainName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..';
+}
+
+/** A relative snapshot path of plain names only: no empty, `.` or `..` segment. */
+function isPlainRel(rel: string): boolean {
+  return rel !== '' && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel);
 }
 
 /** What {@link VirtualTree.lookup} knows after walking a path down to a node. */
@@ -135,26 +149,31 @@ export class VirtualTree {
   /** The folder node last found by {@link #node}: its key. */
   #lastDir: { key: string; moves: number; node: Node } | undefined;
 
-  /** The last path given and its normal form and key: a planner looks a path up, then sets it. */
-  #lastForms = { path: '', shown: '', key: '' };
+  /**
+   * The last path given and its normal form and key: a planner looks a path up, then sets
+   * it. Updated in place (no object per path): read `shown` and `key` right after the call.
+   */
+  readonly #forms = { path: '', shown: '', key: '' };
 
   constructor(rules: PathRules) {
     this.#rules = rules;
   }
 
-  #forms(path: string): { shown: string; key: string } {
-    const last = this.#lastForms;
+  #formsOf(path: string): { readonly shown: string; readonly key: string } {
+    const last = this.#forms;
     if (last.path === path && path !== '') return last;
     const shown = normalized(path);
-    this.#lastForms = { path, shown, key: this.#rules.key(shown) };
-    return this.#lastForms;
+    last.path = path;
+    last.shown = shown;
+    last.key = this.#rules.key(shown);
+    return last;
   }
 
   /** The node of `path`, made (with its ancestors) when `create`. */
   #node(path: string, create: true): Node;
   #node(path: string, create: false): Node | undefined;
   #node(path: string, create: boolean): Node | undefined {
-    const { shown, key } = this.#forms(path);
+    const { shown, key } = this.#formsOf(path);
     const cut = key.lastIndexOf(sep);
     // The parent folder from the last call when it is the same (files of one folder).
     if (sep === '/' && cut > 0 && cut < key.length - 1 && key.length === shown.length) {
@@ -184,7 +203,7 @@ export class VirtualTree {
   }
 
   #child(node: Node, name: string, key: string, create: boolean): Node | undefined {
-    let child = node.children?.get(key);
+    let child = this.#kids(node)?.get(key);
     if (child === undefined) {
       if (!create) return undefined;
       child = newNode(name, node);
@@ -243,7 +262,9 @@ export class VirtualTree {
   #record(node: Node, entry: VirtualEntry | undefined, snapshot: TreeEntry | undefined): void {
     // An entry on a node with children, or on the folder a walk was remembered at, can
     // change what a walk through it finds.
-    if (node.children !== undefined || node === this.#lastWalk?.walked.node) this.#changes++;
+    if (node.children !== undefined || node.pending !== undefined || node === this.#lastWalk?.walked.node) {
+      this.#changes++;
+    }
     node.entry = entry;
     node.snapshot = snapshot;
     node.entryAt = this.#moves;
@@ -268,7 +289,7 @@ export class VirtualTree {
   }
 
   lookup(path: string): Lookup {
-    const { key } = this.#forms(path);
+    const { key } = this.#formsOf(path);
     const cut = key.lastIndexOf(sep);
     let walked: Walked | undefined;
     let rest: string[];
@@ -308,7 +329,7 @@ export class VirtualTree {
     let parentType = from?.type ?? ('unknown' as Lookup['type']);
     let parentListed = from?.listed ?? false;
     for (let i = 0; i < keys.length; i++) {
-      const child = node.children?.get(keys[i] as string);
+      const child = this.#kids(node)?.get(keys[i] as string);
       const below: 'absent' | 'unknown' =
         (i > 0 || from !== undefined) &&
         (parentType === 'absent' ||
@@ -342,6 +363,31 @@ export class VirtualTree {
     if (rootType !== 'directory') return;
     this.markListed(root);
     const top = this.#node(root, true);
+    if (top.children === undefined && top.pending === undefined && entries.every((e) => isPlainRel(e.path))) {
+      // Made into nodes when first needed (see Node.pending); a copy, so that the
+      // snapshot's array is read as it is now.
+      top.pending = entries.slice();
+      this.#changes++;
+      return;
+    }
+    this.#addEntries(top, root, entries);
+  }
+
+  /** A node's children, after making its pending entries into nodes. */
+  #kids(node: Node): Map<string, Node> | undefined {
+    const pending = node.pending;
+    if (pending !== undefined) {
+      node.pending = undefined;
+      this.#addEntries(node, undefined, pending);
+    }
+    return node.children;
+  }
+
+  /**
+   * Records snapshot entries below `top` (whose path is `root`; undefined when every
+   * entry's path is plain names, see {@link isPlainRel}).
+   */
+  #addEntries(top: Node, root: string | undefined, entries: readonly TreeEntry[]): void {
     // Entries are recorded by walking their relative segments down from the root's node,
     // the folder of the previous entry reused (entries come sorted, folder by folder).
     let dirRel: string | undefined;
@@ -364,6 +410,7 @@ export class VirtualTree {
       }
       if (dir === undefined || !isPlainName(name)) {
         // Not plain names (`..`, empty segments): through the path, as any other.
+        if (root === undefined) throw new Error(`internal: ${rel} is not a plain relative path`);
         this.#addEntry(join(root, ...rel.split('/')), entry);
         dirRel = undefined;
         continue;
@@ -437,6 +484,16 @@ export class VirtualTree {
       this.#setAbsent(target, false);
     }
     if (source.listed) target.listed = true;
+    if (source.pending !== undefined) {
+      // Entries not made yet go as they are where nothing is known; else made, and merged.
+      if (target.children === undefined && target.pending === undefined) {
+        target.pending = source.pending;
+        source.pending = undefined;
+        this.#changes++;
+        return;
+      }
+      this.#kids(source);
+    }
     if (source.children === undefined) return;
     for (const [k, child] of source.children) {
       const there = target.children?.get(k);
@@ -537,11 +594,25 @@ export class PlanBuilder {
 
   /** Adds an operation (numbered `op-0001`, ...) and applies it to the virtual tree. */
   add<T extends Draft<Operation>>(draft: T): T & { id: string } {
-    const id = `op-${String(this.operations.length + 1).padStart(4, '0')}`;
-    const op = { id, ...draft } as unknown as Operation;
+    const op = { id: this.nextId(), ...draft } as unknown as Operation;
     this.operations.push(op);
     this.#apply(op);
     return op as unknown as T & { id: string };
+  }
+
+  /** The id {@link add} gives the next operation. */
+  nextId(): string {
+    return `op-${String(this.operations.length + 1).padStart(4, '0')}`;
+  }
+
+  /**
+   * {@link add} for an operation already numbered with {@link nextId} (the hot paths build
+   * it whole instead of a draft that `add` copies).
+   */
+  push<T extends Operation>(op: T): T {
+    this.operations.push(op);
+    this.#apply(op);
+    return op;
   }
 
   #apply(op: Operation): void {

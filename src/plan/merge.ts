@@ -282,7 +282,7 @@ function mergeFolder(
     const only = copies.length === 1 ? copies[0] : undefined;
     if (only?.entry.type === 'file' && only.entry.unreadable === undefined) {
       // The common case, one readable file in one account: none of the checks below apply.
-      mergeFile(ctx, rel, target, copies);
+      if (!copyOnly(ctx, rel, target, only)) mergeFile(ctx, rel, target, copies);
       return;
     }
     const files = mergeOthers(ctx, rel, target, copies, block);
@@ -486,6 +486,32 @@ function mergeFile(ctx: FolderMerge, rel: string, target: string, files: Copy[])
   keptAside.push(...keepOthersAside(ctx, rel, r, forked));
   if (b.operations.length === opsBefore) return;
   reportDivergence(ctx, rel, target, r, { forkMode, forked, keptAside });
+}
+
+/**
+ * The commonest file of a merge, the only copy of `rel` with nothing at `target` in the
+ * shared folder: copied there, as {@link mergeFile} would copy it (one `new` copyFile),
+ * without resolving contents. False, with nothing done, when anything else applies.
+ */
+function copyOnly(ctx: FolderMerge, rel: string, target: string, only: Copy): boolean {
+  const { b } = ctx;
+  const cur = b.state.lookup(target);
+  if ((cur.type !== 'absent' && cur.type !== 'unknown') || lastName(rel) === SESSIONS_INDEX) return false;
+  const op: CopyFileOperation = {
+    id: b.nextId(),
+    type: 'copyFile',
+    reason: 'new',
+    from: only.abs,
+    to: target,
+    expectFrom: b.expectFile(only.entry),
+    expectTo: { type: 'absent' },
+  };
+  if (only.account) op.account = only.account.realPath;
+  const sessionId = sessionOf(ctx.folder, rel);
+  if (sessionId !== undefined) op.sessionId = sessionId;
+  b.push(op);
+  ctx.note(only, 'copied', op.id);
+  return true;
 }
 
 /** A transcript directly in a project folder (`<project>/<uuid>.jsonl`): one that can be forked. */

@@ -85,6 +85,15 @@ class FlatTree {
   markListed(path: string): void {
     this.listed.add(path);
   }
+  addTree(root: string, entries: readonly { path: string; type: 'file' | 'directory'; size: number }[]): void {
+    this.set(dir(root));
+    this.markListed(root);
+    for (const e of entries) {
+      const path = `${root}/${e.path}`;
+      this.set(e.type === 'file' ? file(path, e.size) : dir(path));
+      if (e.type === 'directory') this.markListed(path);
+    }
+  }
   lookup(path: string): { type: string; path: string; size?: number } {
     const found = this.entries.get(path);
     if (found) return found;
@@ -120,6 +129,19 @@ describe('VirtualTree (a trie) against the flat map it replaced', () => {
       fc.record({ t: fc.constant('absent' as const), path }),
       fc.record({ t: fc.constant('listed' as const), path }),
       fc.record({ t: fc.constant('move' as const), path, to: path }),
+      // A snapshot tree (its entries made into nodes when first walked into).
+      fc.record({
+        t: fc.constant('tree' as const),
+        path,
+        entries: fc.array(
+          fc.record({
+            path: fc.array(segment, { minLength: 1, maxLength: 2 }).map((s) => s.join('/')),
+            type: fc.constantFrom('file' as const, 'directory' as const),
+            size: fc.nat(9),
+          }),
+          { maxLength: 6 },
+        ),
+      }),
     );
     const universe: string[] = ['/', '/r'];
     const walk = (prefix: string, depth: number) => {
@@ -131,7 +153,7 @@ describe('VirtualTree (a trie) against the flat map it replaced', () => {
     };
     walk('/r', 4);
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 25 }), fc.boolean(), (ops, lookEach) => {
         const t = new VirtualTree(pathRulesFor(false));
         const ref = new FlatTree();
         for (const o of ops) {
@@ -147,12 +169,24 @@ describe('VirtualTree (a trie) against the flat map it replaced', () => {
           } else if (o.t === 'listed') {
             t.markListed(o.path);
             ref.markListed(o.path);
+          } else if (o.t === 'tree') {
+            const entries = o.entries.map((e) => ({
+              ...e,
+              size: e.type === 'file' ? e.size : 0,
+              mode: 0o600,
+              mtimeMs: 0,
+            }));
+            t.addTree(o.path, 'directory', entries);
+            ref.addTree(o.path, entries);
           } else {
             // A move into itself is not a rename anyone can make.
             if (o.to === o.path || o.to.startsWith(`${o.path}/`) || o.path.startsWith(`${o.to}/`)) continue;
             t.move(o.path, o.to);
             ref.move(o.path, o.to);
           }
+          // Looking up after every step walks into every tree at once; looking up only
+          // at the end leaves trees unmade until then (through moves and later changes).
+          if (!lookEach && o !== ops.at(-1)) continue;
           for (const p of universe) {
             const got = t.lookup(p);
             const want = ref.lookup(p);
@@ -165,7 +199,7 @@ describe('VirtualTree (a trie) against the flat map it replaced', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 250 },
     );
   });
 });
