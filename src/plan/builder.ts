@@ -109,9 +109,18 @@ function isPlainName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..';
 }
 
-/** A relative snapshot path of plain names only: no empty, `.` or `..` segment. */
-function isPlainRel(rel: string): boolean {
-  return rel !== '' && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel);
+/**
+ * A relative snapshot path (`/`-separated) of plain names only: no empty, `.` or `..`
+ * segment, no leading or trailing `/`.
+ */
+export function isPlainRel(rel: string): boolean {
+  if (rel === '') return false;
+  // Most paths have no name starting with a dot and no `//`: no regular expression then.
+  const first = rel.charCodeAt(0);
+  if (first !== 0x2e && first !== 0x2f && rel.charCodeAt(rel.length - 1) !== 0x2f) {
+    if (!rel.includes('/.') && !rel.includes('//')) return true;
+  }
+  return !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel);
 }
 
 /** What {@link VirtualTree.lookup} knows after walking a path down to a node. */

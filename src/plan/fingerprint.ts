@@ -69,6 +69,21 @@ class HashWriter {
   #text = '';
 
   put(text: string): void {
+    if (text.length >= 1 << 16) {
+      // A long text (a whole tree's entries) is hashed in 64 K slices of its own, not
+      // joined to the buffer first (which copies it whole); no slice ends between the two
+      // halves of a surrogate pair, so the bytes are the whole text's.
+      this.#hash.update(this.#text);
+      this.#text = '';
+      for (let start = 0; start < text.length; ) {
+        let end = Math.min(text.length, start + (1 << 16));
+        const last = text.charCodeAt(end - 1);
+        if (last >= 0xd800 && last <= 0xdbff && end < text.length) end++;
+        this.#hash.update(text.slice(start, end));
+        start = end;
+      }
+      return;
+    }
     this.#text += text;
     if (this.#text.length >= 1 << 16) {
       this.#hash.update(this.#text);

@@ -3,7 +3,14 @@ import { ErrorCodes, SharedSessionsError } from '../errors.js';
 import type { AccountSnapshot, Snapshot, TreeEntry } from '../inspect/types.js';
 import { isCredentialFile, isSessionId, SESSIONS_INDEX, sessionIdOfFile } from '../layout/names.js';
 import { asidePath, isPrefixOf, joinRel } from './aside.js';
-import { assertSafeShared, type Lookup, PlanBuilder, type PlanContext, type VirtualEntry } from './builder.js';
+import {
+  assertSafeShared,
+  isPlainRel,
+  type Lookup,
+  PlanBuilder,
+  type PlanContext,
+  type VirtualEntry,
+} from './builder.js';
 import { reportBadAccountFolder, reportBadShared } from './folder-problems.js';
 import { planFork, sidecarsOf } from './fork.js';
 import type { Conflict, CopyFileOperation, Plan } from './types.js';
@@ -182,7 +189,7 @@ interface Source {
   index: number;
   account: AccountSnapshot;
   root: string;
-  /** `root` and a separator, for the plain relative paths (see {@link isPlainRel}). */
+  /** `root` and a separator, for the plain relative paths (see {@link isPlainJoin}). */
   prefix: string;
   entries: readonly TreeEntry[];
 }
@@ -265,7 +272,8 @@ function mergeFolder(
     }
     const target = plain ? sharedPrefix + rel : joinRel(sharedTree.path, rel);
 
-    if (isCredentialFile(lastName(rel))) {
+    const name = lastName(rel);
+    if (isCredentialFile(name)) {
       // Credentials and account state are never copied, wherever they turn up.
       for (const c of copies) {
         block(c.origin, rel);
@@ -282,7 +290,7 @@ function mergeFolder(
     const only = copies.length === 1 ? copies[0] : undefined;
     if (only?.entry.type === 'file' && only.entry.unreadable === undefined) {
       // The common case, one readable file in one account: none of the checks below apply.
-      if (!copyOnly(ctx, rel, target, only)) mergeFile(ctx, rel, target, copies);
+      if (name === SESSIONS_INDEX || !copyOnly(ctx, rel, target, only)) mergeFile(ctx, rel, target, copies);
       return;
     }
     const files = mergeOthers(ctx, rel, target, copies, block);
@@ -295,8 +303,8 @@ function mergeFolder(
  * POSIX, with no empty, `.` or `..` segment and no leading or trailing `/`. Checked once
  * per path for all its copies and its target.
  */
-function isPlainRel(rel: string): boolean {
-  return sep === '/' && rel !== '' && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(rel);
+function isPlainJoin(rel: string): boolean {
+  return sep === '/' && isPlainRel(rel);
 }
 
 /** `entries` sorted by path: as they are when they come sorted (a snapshot's are). */
@@ -324,7 +332,7 @@ function forEachPath(sources: readonly Source[], visit: (rel: string, copies: Co
     }
     if (rel === undefined) return;
     const copies: Copy[] = [];
-    const plain = isPlainRel(rel);
+    const plain = isPlainJoin(rel);
     for (let k = 0; k < n; k++) {
       const s = sources[k] as Source;
       for (let entry = s.entries[at[k] as number]; entry?.path === rel; entry = s.entries[at[k] as number]) {
@@ -491,12 +499,13 @@ function mergeFile(ctx: FolderMerge, rel: string, target: string, files: Copy[])
 /**
  * The commonest file of a merge, the only copy of `rel` with nothing at `target` in the
  * shared folder: copied there, as {@link mergeFile} would copy it (one `new` copyFile),
- * without resolving contents. False, with nothing done, when anything else applies.
+ * without resolving contents. False, with nothing done, when anything else applies (the
+ * caller checks the name: never `sessions-index.json`).
  */
 function copyOnly(ctx: FolderMerge, rel: string, target: string, only: Copy): boolean {
   const { b } = ctx;
   const cur = b.state.lookup(target);
-  if ((cur.type !== 'absent' && cur.type !== 'unknown') || lastName(rel) === SESSIONS_INDEX) return false;
+  if (cur.type !== 'absent' && cur.type !== 'unknown') return false;
   const op: CopyFileOperation = {
     id: b.nextId(),
     type: 'copyFile',
