@@ -27,6 +27,10 @@ const nodeSyncReads: SyncReads = {
   readdir: (path) => readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, type: typeOf(e) })),
   lstatExact: (path) => toFileStat(lstatSync(path, { bigint: true })),
   readlink: (path) => readlinkSync(path, 'utf8'),
+  identity: (fd) => {
+    const st = fstatSync(fd, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  },
 };
 
 /** The real disk's reads on descriptors, with node:fs callbacks (no FileHandle objects). */

@@ -111,6 +111,11 @@ export interface SyncReads {
   lstatExact?(path: string): FileStat;
   /** The text of a link, as {@link FileSystem.readlink}. Optional. */
   readlink?(path: string): string;
+  /**
+   * Which file an open descriptor reads, as `device:inode`: two descriptors with the same
+   * identity read the same bytes (hard links of one file). Optional.
+   */
+  identity?(fd: number): string;
 }
 
 export interface FileSystem {

@@ -29,11 +29,14 @@ interface Run {
  * copies of a transcript in several accounts are identical or share a long prefix, so
  * this hashes about half the bytes that hashing each copy on its own would.
  *
+ * Copies that are one file (hard links: the same device and inode, when `sync.identity`
+ * tells) and were listed with the same size are read once: the others take its result.
+ *
  * Synchronous (the real disk's reads; the caller is the inspect of a whole snapshot). A
  * copy that cannot be opened or holds fewer bytes than its size fails alone.
  */
 export function hashGroupSync(
-  sync: Pick<SyncReads, 'open' | 'read' | 'close'>,
+  sync: Pick<SyncReads, 'open' | 'read' | 'close' | 'identity'>,
   members: readonly GroupMember[],
   buffers: Buffer[],
 ): GroupResult[] {
@@ -58,7 +61,13 @@ export function hashGroupSync(
         fail(i, error);
       }
     });
-    if (live.length > 0) runs.push({ members: live, hash: createHash('sha256') });
+    const alias = sameFile(sync, members, fds, live);
+    for (const [i] of alias) {
+      sync.close(fds[i] as number);
+      fds[i] = undefined;
+    }
+    const read = live.filter((i) => !alias.has(i));
+    if (read.length > 0) runs.push({ members: read, hash: createHash('sha256') });
     // A zero-length copy: the hash of nothing, and the larger copies' prefix of size 0.
     if (sizes[0] === 0) {
       const empty = sha256Hex('');
@@ -85,10 +94,39 @@ export function hashGroupSync(
         return rest.length > 0 ? [{ members: rest, hash: run.hash }] : [];
       });
     }
+    // A hard link of a copy read: that copy's result (its bytes are the same bytes).
+    for (const [i, of] of alias) results[i] = results[of];
   } finally {
     for (const fd of fds) if (fd !== undefined) sync.close(fd);
   }
   return results.map((r) => r ?? { ok: false, error: new Error('not hashed') });
+}
+
+/**
+ * The copies among `live` (open in `fds`) that are the same file as an earlier one of the
+ * same listed size: each mapped to that earlier copy. Empty without `sync.identity`.
+ */
+function sameFile(
+  sync: Pick<SyncReads, 'identity'>,
+  members: readonly GroupMember[],
+  fds: readonly (number | undefined)[],
+  live: readonly number[],
+): Map<number, number> {
+  const alias = new Map<number, number>();
+  if (sync.identity === undefined || live.length < 2) return alias;
+  const first = new Map<string, number>();
+  for (const i of live) {
+    let id: string;
+    try {
+      id = `${sync.identity(fds[i] as number)}:${members[i]?.size}`;
+    } catch {
+      continue; // read on its own
+    }
+    const earlier = first.get(id);
+    if (earlier === undefined) first.set(id, i);
+    else alias.set(i, earlier);
+  }
+  return alias;
 }
 
 /**

@@ -480,6 +480,17 @@ async function walkForDigest(
   return entries;
 }
 
+/**
+ * Bytes hashed, entries walked, between two returns to the event loop (the synchronous
+ * reads of the real disk otherwise hold it for the whole corpus). Tests lower them.
+ */
+export const YIELD_EVERY = { bytes: 64 * 1024 * 1024, entries: 16 * 1024 };
+
+/** Lets the event loop run (signal handlers, timers, I/O callbacks) before going on. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Every entry under `root`, lstat'ed (links recorded, never followed), sorted by relative path. */
 export async function walk(fs: FileSystem, root: string, concurrency: number): Promise<TreeEntry[]> {
   const sync = walkReads(fs);
@@ -533,11 +544,17 @@ function walkReads(fs: FileSystem): WalkReads | undefined {
  * per entry without a thread-pool round trip each (what `find` does). The same entries,
  * the same errors (a folder that cannot be read throws; an entry that vanished since its
  * folder was read is left out; a name that is not valid UTF-8 is recorded as 'other').
+ * Back to the event loop between folders every 16 K entries or so.
  */
-function walkSync(sync: WalkReads, sep: string, root: string): TreeEntry[] {
+async function walkSync(sync: WalkReads, sep: string, root: string): Promise<TreeEntry[]> {
   const entries: TreeEntry[] = [];
   const pending: { abs: string; rel: string }[] = [{ abs: root, rel: '' }];
+  let yielded = 0;
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (entries.length - yielded >= YIELD_EVERY.entries) {
+      yielded = entries.length;
+      await yieldToEventLoop();
+    }
     const { abs: dir, rel } = next;
     const base = dir.endsWith(sep) ? dir : dir + sep;
     for (const child of sync.readdir(dir)) {
@@ -622,7 +639,15 @@ async function compareCopies(fs: FileSystem, snapshot: Snapshot, concurrency: nu
     // The real disk: the copies of each file read side by side synchronously, the bytes
     // they have in common hashed once (hashGroupSync), no thread-pool round trip per MiB.
     const buffers: Buffer[] = [];
+    let sinceYield = 0;
     for (const group of groups) {
+      // Back to the event loop every 64 MiB or so: a signal handler, a timer or a progress
+      // report of the caller runs while a large corpus is hashed.
+      for (const g of group) sinceYield += g.entry.size;
+      if (sinceYield >= YIELD_EVERY.bytes) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
       const results = hashGroupSync(
         sync,
         group.map((g) => ({ path: g.abs, size: g.entry.size })),

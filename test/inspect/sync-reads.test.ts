@@ -3,7 +3,16 @@
  * side, the tail timestamps) against the asynchronous ones every other filesystem takes:
  * the same entries, hashes, prefix hashes and errors.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +20,7 @@ import { createNodeFileSystem } from '../../src/fs/node.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { hashGroupSync } from '../../src/inspect/group-hash.js';
 import { hashFile, lastRecordMs, lastRecordMsSync } from '../../src/inspect/hash.js';
-import { inspect, walk } from '../../src/inspect/inspect.js';
+import { inspect, walk, YIELD_EVERY } from '../../src/inspect/inspect.js';
 import { hookFs } from '../support/faulty-fs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'css-sync-reads-'));
@@ -89,6 +98,59 @@ describe('hashGroupSync', () => {
     expect(results[3]?.ok).toBe(false);
     expect((results[3] as { error: { code?: string } }).error.code).toBe('ENOENT');
   });
+
+  it('reads a file once for all its hard links, and every other copy as usual', async () => {
+    const sync = disk.sync as NonNullable<FileSystem['sync']>;
+    const a = file('links/a', base);
+    const b = join(root, 'links/b');
+    linkSync(a, b);
+    const c = file('links/c', base); // the same bytes, another file
+    const d = file('links/d', parted); // another content of the same size
+    const e = join(root, 'links/e');
+    linkSync(d, e);
+    const members = [a, b, c, d, e].map((path) => ({ path, size: base.length }));
+    const read = new Map<number, string>();
+    const bytesRead = new Map<string, number>();
+    const counted = {
+      ...sync,
+      open: (path: string) => {
+        const fd = sync.open(path);
+        read.set(fd, path);
+        return fd;
+      },
+      read: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+        bytesRead.set(read.get(fd) ?? '?', (bytesRead.get(read.get(fd) ?? '?') ?? 0) + length);
+        return sync.read(fd, buffer, offset, length, position);
+      },
+    };
+    const results = hashGroupSync(counted, members, []);
+    for (const [i, m] of members.entries()) {
+      const expected = await hashFile(asyncOnly, m.path, m.size);
+      expect(results[i]).toEqual({ ok: true, result: expected });
+    }
+    // The links' second names are not read; the separate copies are, in full.
+    expect([...bytesRead.keys()].sort()).toEqual([a, c, d].sort());
+    for (const path of [a, c, d]) expect(bytesRead.get(path)).toBe(base.length);
+    // Without identities (another filesystem), every name is read.
+    bytesRead.clear();
+    const { identity: _identity, ...noIdentity } = counted;
+    expect(hashGroupSync(noIdentity, members, [])).toEqual(results);
+    expect(bytesRead.size).toBe(5);
+  });
+
+  it('reads hard links listed with different sizes (the file changed between the two lstats) each', async () => {
+    const sync = disk.sync as NonNullable<FileSystem['sync']>;
+    const a = file('links2/a', base);
+    const b = join(root, 'links2/b');
+    linkSync(a, b);
+    const members = [
+      { path: a, size: base.length },
+      { path: b, size: MB },
+    ];
+    const results = hashGroupSync(sync, members, []);
+    expect(results[0]).toEqual({ ok: true, result: await hashFile(asyncOnly, a, base.length, [MB]) });
+    expect(results[1]).toEqual({ ok: true, result: await hashFile(asyncOnly, b, MB) });
+  });
 });
 
 describe('lastRecordMsSync', () => {
@@ -153,5 +215,77 @@ describe('inspect on the real disk', () => {
     expect(copies[0]?.prefixHashes?.map((p) => p.size)).toEqual([Buffer.byteLength(short)]);
     expect(copies.map((e) => e?.lastRecordMs)).toEqual([1e12 + 2, 1e12 + 1, 1e12 + 9]);
     expect(await walk(disk, accounts[0] as string, 4)).toEqual(await walk(asyncOnly, accounts[0] as string, 4));
+  });
+
+  it('goes back to the event loop while it walks and hashes a large corpus', async () => {
+    // Two accounts with the same 12 files of 256 KiB (6 MiB hashed), and 420 more entries
+    // in small folders (20 x 10 x 1) in the first.
+    const accounts = ['acct-a', 'acct-b'].map((a) => join(root, 'yield', a));
+    for (let i = 0; i < 12; i++) {
+      for (const a of accounts) file(`${a.slice(root.length + 1)}/projects/-p${i}/f.jsonl`, bytes(256 * 1024, i));
+    }
+    for (let i = 0; i < 20; i++) {
+      for (let j = 0; j < 10; j++) file(`yield/acct-a/projects/-d${i}/s${j}/x`, 'x');
+    }
+    // Counts the synchronous reads between two turns of the event loop.
+    const sync = disk.sync as NonNullable<FileSystem['sync']>;
+    let bytesRead = 0;
+    let lstats = 0;
+    const counting: typeof sync = {
+      ...sync,
+      read: (fd, buffer, offset, length, position) => {
+        const n = sync.read(fd, buffer, offset, length, position);
+        bytesRead += n;
+        return n;
+      },
+      lstat: (path) => {
+        lstats++;
+        return sync.lstat(path);
+      },
+    };
+    const fs = new Proxy(disk, {
+      get: (target, key) => {
+        if (key === 'sync') return counting;
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    let most = { bytes: 0, lstats: 0 };
+    let done = false;
+    let mark = { bytes: 0, lstats: 0 };
+    const tick = () => {
+      most = {
+        bytes: Math.max(most.bytes, bytesRead - mark.bytes),
+        lstats: Math.max(most.lstats, lstats - mark.lstats),
+      };
+      mark = { bytes: bytesRead, lstats };
+      if (!done) setImmediate(tick);
+    };
+    const saved = { ...YIELD_EVERY };
+    try {
+      YIELD_EVERY.bytes = 1 << 20;
+      YIELD_EVERY.entries = 10;
+      setImmediate(tick);
+      const snapshot = await inspect({
+        accounts,
+        sharedDir: join(root, 'yield', 'shared', 'projects'),
+        fs,
+        env: {},
+        home: root,
+      });
+      done = true;
+      tick();
+      expect(snapshot.accounts[0]?.folders.projects?.entries.filter((e) => e.hash !== undefined)).toHaveLength(12);
+    } finally {
+      Object.assign(YIELD_EVERY, saved);
+    }
+    expect(bytesRead).toBe(2 * 12 * 256 * 1024);
+    // At most the threshold and one group (2 x 256 KiB) read without a turn of the loop;
+    // without the turns, all 6 MiB would be.
+    expect(most.bytes).toBeLessThanOrEqual((1 << 20) + 2 * 256 * 1024);
+    // Each account's walk reads at most a folder (32 entries here) past the threshold
+    // between two turns; without the turns, one walk would read its 420 entries at once.
+    expect(lstats).toBeGreaterThan(420);
+    expect(most.lstats).toBeLessThan(2 * (32 + 10) + 10);
   });
 });
