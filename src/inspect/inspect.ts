@@ -675,12 +675,12 @@ async function compareCopies(fs: FileSystem, snapshot: Snapshot, concurrency: nu
     });
   }
 
+  // Tail timestamps for the copies of diverged transcripts.
   const tails: Located[] = [];
   for (const group of groups) {
     if (group.length < 2) continue;
     if (!group[0]?.entry.path.endsWith('.jsonl')) continue;
-    const hashes = new Set(group.map((g) => g.entry.hash).filter((h) => h !== undefined));
-    if (hashes.size < 2) continue;
+    if (!diverged(group)) continue;
     tails.push(...group.filter((g) => g.entry.hash !== undefined));
   }
   await mapLimit(tails, concurrency, async (located) => {
@@ -693,6 +693,27 @@ async function compareCopies(fs: FileSystem, snapshot: Snapshot, concurrency: nu
       // Without a timestamp the copy loses ties; it is still kept, never dropped.
     }
   });
+}
+
+/**
+ * Whether the hashed copies of a transcript hold two contents neither of which is a byte
+ * prefix of the other (by the prefix hashes): only then does a planner pick among them
+ * by their newest record. Copies that form a prefix chain (the longest wins) need no
+ * tail read; neither does any subset of them (prefixes of one text are a chain too).
+ */
+function diverged(group: readonly Located[]): boolean {
+  const contents = new Map<string, TreeEntry>();
+  for (const { entry } of group) if (entry.hash !== undefined) contents.set(entry.hash, entry);
+  if (contents.size < 2) return false;
+  let maximal = 0;
+  for (const c of contents.values()) {
+    const inLonger = [...contents.values()].some(
+      (o) =>
+        o.size > c.size && (c.size === 0 || (o.prefixHashes ?? []).some((p) => p.size === c.size && p.hash === c.hash)),
+    );
+    if (!inLonger && ++maximal > 1) return true;
+  }
+  return false;
 }
 
 /** The absolute path of `rel` (`/`-separated) under `root`. */

@@ -106,6 +106,34 @@ describe('inspect', () => {
     expect(e).not.toHaveProperty('prefixHashes');
   });
 
+  it("reads no tail timestamps for copies that form a prefix chain, and every copy's when two diverge", async () => {
+    const chain = await snapshotOf({
+      [`${A}/projects/-p/${SID}.jsonl`]: short,
+      [`${B}/projects/-p/${SID}.jsonl`]: long,
+      [`${SHARED}/-p/${SID}.jsonl`]: '',
+    });
+    const inChain = [
+      entryOf(chain.snapshot.accounts[0]?.folders.projects?.entries ?? [], `-p/${SID}.jsonl`),
+      entryOf(chain.snapshot.accounts[1]?.folders.projects?.entries ?? [], `-p/${SID}.jsonl`),
+      entryOf(chain.snapshot.shared.projects?.entries ?? [], `-p/${SID}.jsonl`),
+    ];
+    expect(inChain.map((e) => e?.hash)).toEqual([sha(short), sha(long), sha('')]);
+    for (const e of inChain) expect(e).not.toHaveProperty('lastRecordMs');
+    // The same chain with a copy that parts from it: each copy's newest record is read.
+    const divergent = `${short}${rec(2, T0 + 99_000)}`;
+    const parted = await snapshotOf({
+      [`${A}/projects/-p/${SID}.jsonl`]: short,
+      [`${B}/projects/-p/${SID}.jsonl`]: long,
+      [`${SHARED}/-p/${SID}.jsonl`]: divergent,
+    });
+    expect(entryOf(parted.snapshot.accounts[0]?.folders.projects?.entries ?? [], `-p/${SID}.jsonl`)).toMatchObject({
+      lastRecordMs: T0,
+    });
+    expect(entryOf(parted.snapshot.shared.projects?.entries ?? [], `-p/${SID}.jsonl`)).toMatchObject({
+      lastRecordMs: T0 + 99_000,
+    });
+  });
+
   it('records links inside a tree without following them, and resolves linked ancestors', async () => {
     const { snapshot } = await snapshotOf(
       {
