@@ -34,7 +34,10 @@ export interface Drift {
 export interface DirTimes {
   atimeMs: number;
   mtimeMs: number;
-  /** The mtime to the microsecond where the filesystem has it: put back as it was, not rounded to the ms. */
+  /**
+   * The mtime to the microsecond (floored) where the filesystem has it: put back to the
+   * microsecond, not rounded to the ms (see `restoredMtimeUs`).
+   */
   mtimeUs?: number;
 }
 

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
-import { sameMtime } from '../fs/times.js';
+import { restoredMtimeUs } from '../fs/times.js';
 import type { FileSystem } from '../fs/types.js';
 import type { PathRules } from '../layout/paths.js';
 import { readActual } from '../operations/state.js';
@@ -115,15 +115,26 @@ export async function removeEmptyDirs(
   return problems;
 }
 
-/** Puts folders' times back (best effort; returns problems). */
+/**
+ * Puts folders' times back (best effort; returns problems): to the microsecond where the
+ * filesystem keeps finer than ms, chosen so that the folder reads the same millisecond as
+ * it did ({@link restoredMtimeUs}); a folder that still reads as it did is left alone.
+ */
 export async function restoreDirTimes(fs: FileSystem, times: Record<string, DirTimes>): Promise<string[]> {
   const problems: string[] = [];
   for (const [dir, t] of Object.entries(times)) {
     try {
       const state = await readActual(fs, dir);
-      if (state.type !== 'directory' || sameMtime(state.stat, t)) continue;
+      if (state.type !== 'directory') continue;
+      const now = state.stat;
+      const us = t.mtimeUs === undefined ? undefined : restoredMtimeUs({ mtimeMs: t.mtimeMs, mtimeUs: t.mtimeUs });
+      if (
+        now.mtimeMs === t.mtimeMs &&
+        (us === undefined || now.mtimeUs === undefined || now.mtimeUs === t.mtimeUs || now.mtimeUs === us)
+      )
+        continue;
       // utimes keeps a fractional ms to the microsecond (see msToUtimeSeconds).
-      await fs.utimes(dir, t.atimeMs, t.mtimeUs === undefined ? t.mtimeMs : t.mtimeUs / 1000);
+      await fs.utimes(dir, t.atimeMs, us === undefined ? t.mtimeMs : us / 1000);
     } catch (error) {
       problems.push(`could not restore the times of ${dir}: ${errnoCode(error) ?? String(error)}`);
     }

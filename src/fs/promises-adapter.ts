@@ -1,4 +1,5 @@
 import { errnoCode } from '../errors.js';
+import { nodeMsOfNs } from './times.js';
 import type {
   CopyFileOptions,
   CopyFileResult,
@@ -97,7 +98,7 @@ const NS_PER_S = 1_000_000_000n;
  * stats carry a truncated `mtimeMs`, which would floor instead.
  */
 function roundMs(ms: number | bigint, ns: bigint | undefined): number {
-  if (typeof ns === 'bigint') return Math.round(Number(ns / NS_PER_S) * 1e3 + Number(ns % NS_PER_S) / 1e6);
+  if (typeof ns === 'bigint') return nodeMsOfNs(ns);
   return Math.round(Number(ms));
 }
 

@@ -1,5 +1,34 @@
 import type { FileStat } from './types.js';
 
+const NS_PER_S = 1_000_000_000n;
+
+/**
+ * The whole milliseconds Node reads for a time of `ns` nanoseconds (`stat.mtime.getTime()`,
+ * and so `FileStat.mtimeMs`): half up from the double `sec * 1e3 + nsec / 1e6`, which at
+ * today's times is 0.000122 ms coarse, so that a time up to about 122 ns below a half
+ * millisecond reads as the next one.
+ */
+export function nodeMsOfNs(ns: bigint): number {
+  return Math.round(Number(ns / NS_PER_S) * 1e3 + Number(ns % NS_PER_S) / 1e6);
+}
+
+/**
+ * The microsecond to put a folder's mtime back to (utimes sets no finer), given what was
+ * read of it: its own microsecond, unless Node reads that one as a different millisecond
+ * than it read the folder's time (a time within about 122 ns below a half millisecond,
+ * which the double rounds up: `…615.49995` reads 616, `…615.499` 615); then the next
+ * microsecond (`…615.500`, read 616), which is also the nearer one. Either way the folder
+ * reads the same millisecond as before to Node (and to the library's `mtimeMs`) and to a
+ * reader that floors, and lies less than 1 µs from its time. A file's copy keeps its
+ * source's own microsecond instead, because the executor verifies a copy at the µs.
+ */
+export function restoredMtimeUs(t: { mtimeMs: number; mtimeUs: number }): number {
+  const own = t.mtimeUs;
+  if (nodeMsOfNs(BigInt(own) * 1000n) === t.mtimeMs) return own;
+  if (nodeMsOfNs(BigInt(own + 1) * 1000n) === t.mtimeMs) return own + 1;
+  return own;
+}
+
 /**
  * Whether a copy holds its source's modification time, at the precision a copy's time
  * can be set: the same microsecond where both stats carry one (the real disk), else the

@@ -23,7 +23,7 @@ function octal(n: number, width: number): string {
   return `${n.toString(8).padStart(width - 1, '0')}\0`;
 }
 
-function header(name: string, size: number, mode: number, mtimeS: number, type: '0' | 'x'): Buffer {
+function header(name: string, size: number, mode: number, mtimeS: number, type: '0' | '5' | 'x'): Buffer {
   const h = Buffer.alloc(512);
   h.write(name.slice(0, 99), 0, 'utf8');
   h.write(octal(mode, 8), 100, 'ascii');
@@ -56,14 +56,49 @@ function record(key: string, value: string): string {
 
 /** Writes `files` under `root` (folders made as needed) with their exact nanosecond mtimes. */
 export function writeFilesWithNsTimes(root: string, files: readonly NsFile[]): void {
+  extract(
+    root,
+    files.map((f) => ({ ...f, content: Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content), type: '0' })),
+  );
+}
+
+export interface NsFolder {
+  /** An existing folder, relative to `root`, with `/`. */
+  path: string;
+  /** Nanoseconds since the epoch (non-negative). */
+  mtimeNs: bigint;
+  /** @default 0o700 */
+  mode?: number;
+}
+
+/**
+ * Gives existing folders under `root` exact nanosecond mtimes (what they hold is kept;
+ * tar sets a folder's time after its entries, so a folder and one inside it both keep theirs).
+ */
+export function setFolderNsTimes(root: string, folders: readonly NsFolder[]): void {
+  extract(
+    root,
+    folders.map((f) => ({
+      path: f.path,
+      mtimeNs: f.mtimeNs,
+      mode: f.mode ?? 0o700,
+      content: Buffer.alloc(0),
+      type: '5',
+    })),
+  );
+}
+
+function extract(
+  root: string,
+  entries: readonly { path: string; content: Buffer; mtimeNs: bigint; mode?: number; type: '0' | '5' }[],
+): void {
   const parts: Buffer[] = [];
-  for (const f of files) {
-    const content = Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content);
+  for (const f of entries) {
     const seconds = f.mtimeNs / 1_000_000_000n;
     const fraction = (f.mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
     const pax = Buffer.from(record('path', f.path) + record('mtime', `${seconds}.${fraction}`));
     parts.push(header('PaxHeader', pax.length, 0o644, Number(seconds), 'x'), ...padded(pax));
-    parts.push(header(f.path, content.length, f.mode ?? 0o600, Number(seconds), '0'), ...padded(content));
+    parts.push(header(f.path, f.content.length, f.mode ?? 0o600, Number(seconds), f.type), ...padded(f.content));
   }
   parts.push(Buffer.alloc(1024));
   const dir = mkdtempSync(join(tmpdir(), 'css-ns-tar-'));
