@@ -14,7 +14,7 @@ import type { FileSystem } from '../fs/types.js';
 import { type PathRules, pathRulesOf } from '../layout/paths.js';
 import type { CopyState, StepContext } from '../operations/base.js';
 import { resync } from '../operations/copies.js';
-import { afterCommit, mainPath, runOperation } from '../operations/table.js';
+import { afterCommit, mainPath, reportCounterOf, runOperation } from '../operations/table.js';
 import type { Operation, Plan } from '../plan/types.js';
 import { FreshRuns } from '../util/fresh.js';
 import { createLimit } from '../util/limit.js';
@@ -221,7 +221,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     progress.opsDone++;
     progress.bytesDone += result.bytes;
     if (op.reason === 'conflict-kept') report.conflictsKept++;
-    if (op.type === 'forkSession') report.forks++;
+    const counter = reportCounterOf(op);
+    if (counter !== undefined) report[counter]++;
     onProgress?.({ ...progress });
   };
 

@@ -1,4 +1,5 @@
 import type { FileSystem } from '../fs/types.js';
+import type { KeptItem } from '../operations/base.js';
 
 /** Progress of an apply, reported after each operation. */
 export interface ApplyProgress {
@@ -82,13 +83,8 @@ export interface ApplyReport {
   warnings: string[];
 }
 
-/** Something an undo left in place rather than delete or overwrite what is not its own. */
-export interface KeptItem {
-  operationId: string;
-  path: string;
-  /** Why it stays, in words a person can act on. */
-  reason: string;
-}
+/** Something an undo left in place (defined with the operations, whose undo keeps it). */
+export type { KeptItem };
 
 /** A step of an undo that failed. */
 export interface UndoError {

@@ -276,6 +276,17 @@ export interface UndoContext {
 /** Records a path an undo leaves in place, and why, in words a person can act on. */
 export type Keep = (path: string, reason: string) => void;
 
+/** Something an undo left in place rather than delete or overwrite what is not its own. */
+export interface KeptItem {
+  operationId: string;
+  path: string;
+  /** Why it stays, in words a person can act on. */
+  reason: string;
+}
+
+/** A counter of the apply's report that each operation of a type adds one to when done. */
+export type ReportCounter = 'forks';
+
 // ---------------------------------------------------------------------------------------
 // The row
 // ---------------------------------------------------------------------------------------
@@ -311,6 +322,8 @@ export interface OperationSpec<T extends { type: string; id: string; reason: Ope
   describe(op: T): string;
   /** The group it is counted in when a plan is described; undefined: "other". */
   group(op: T): DescribeGroup | undefined;
+  /** The counter of the apply's report it adds one to when done (a fork: `forks`). */
+  readonly counts?: ReportCounter;
   /** Does it, checking its preconditions again at the moment it runs. */
   run(ctx: StepContext, op: T): Promise<StepResult>;
   /**

@@ -33,6 +33,7 @@ export interface ForkSessionOperation extends OperationBase {
 export const forkSession: OperationSpec<ForkSessionOperation> = {
   type: 'forkSession',
   flushBeforeUndo: false,
+  counts: 'forks',
   shape(c) {
     c.path('from');
     c.path('to');

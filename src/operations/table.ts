@@ -6,7 +6,16 @@
  * both here (the compiler then checks the union and the list), and give it tests.
  */
 import type { FileSystem } from '../fs/types.js';
-import type { Keep, NamedPath, OperationSpec, StepContext, StepResult, UndoContext } from './base.js';
+import type {
+  Keep,
+  KeptItem,
+  NamedPath,
+  OperationSpec,
+  ReportCounter,
+  StepContext,
+  StepResult,
+  UndoContext,
+} from './base.js';
 import { type CopyFileOperation, copyFile } from './copy-file.js';
 import { type ForkSessionOperation, forkSession } from './fork-session.js';
 import { type HardLinkOperation, hardLink } from './hard-link.js';
@@ -89,14 +98,16 @@ export function runOperation(ctx: StepContext, op: Operation): Promise<StepResul
 }
 
 /** Undoes one operation; returns what it left in place. */
-export async function undoOperation(
-  ctx: UndoContext,
-  op: Operation,
-): Promise<{ operationId: string; path: string; reason: string }[]> {
-  const kept: { operationId: string; path: string; reason: string }[] = [];
+export async function undoOperation(ctx: UndoContext, op: Operation): Promise<KeptItem[]> {
+  const kept: KeptItem[] = [];
   const keep: Keep = (path, reason) => kept.push({ operationId: op.id, path, reason });
   await specOf(op).undo(ctx, op, keep);
   return kept;
+}
+
+/** The counter of the apply's report a done operation adds one to, if any. */
+export function reportCounterOf(op: Operation): ReportCounter | undefined {
+  return specOf(op).counts;
 }
 
 /** After the commit: each operation's final step (held files removed). Returns problems, as warnings. */

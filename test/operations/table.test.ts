@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPERATION_TYPES, OPERATIONS, pathsOf, specOf } from '../../src/operations/table.js';
+import { OPERATION_TYPES, OPERATIONS, pathsOf, reportCounterOf, specOf } from '../../src/operations/table.js';
 import type { Operation } from '../../src/plan/types.js';
 
 const file = { type: 'file' as const, size: 5, mtimeMs: 1000, mode: 0o600 };
@@ -121,6 +121,14 @@ describe('the operation table', () => {
       hardLink: 0,
       removeFile: 0,
     });
+  });
+
+  it('says which counter of the apply report a done operation adds to: a fork to forks, nothing else', () => {
+    const counted = samples.flatMap((op) => {
+      const counter = reportCounterOf(op);
+      return counter === undefined ? [] : [[op.type, counter]];
+    });
+    expect(counted).toEqual([['forkSession', 'forks']]);
   });
 
   it('puts an operation whose reason has no group of its type under "other", whatever the reason text', () => {
