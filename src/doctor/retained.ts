@@ -39,6 +39,12 @@ export interface RetainState {
   sharedDirs: string[];
   retainedDirs: string[];
   /**
+   * How many entries of any kind (files, folders, links, temporary names) each retained
+   * folder holds, by relative path: a prune removes a folder only when its own removals
+   * account for all of them. Absent in a state read before this was counted.
+   */
+  retainedEntries?: Record<string, number>;
+  /**
    * Retained files that no other name holds (link count 1: deleted from the shared folder,
    * or the older version of a replaced one), and their bytes: the disk space the retained
    * folder alone keeps in use.
@@ -74,19 +80,21 @@ export async function readRetainState(fs: FileSystem, sharedDir: string): Promis
     replaced: [],
     sharedDirs: [],
     retainedDirs: [],
+    retainedEntries: {},
     heldOnly: { files: 0, bytes: 0 },
   };
   const top = await lstatOrUndefined(io, dirname(retainedDir));
   state.retainedTopExists = top?.type === 'directory';
 
   const shared = new Map<string, RetainFile>();
-  await walk(io, sharedDir, true, state.sharedDirs, (rel, file) => {
+  await walk(io, sharedDir, true, state.sharedDirs, undefined, (rel, file) => {
     shared.set(rel, file);
   });
   state.sharedFiles = shared.size;
   const seen = new Set<string>();
   if (state.retainedTopExists) {
-    await walk(io, retainedDir, false, state.retainedDirs, (rel, kept) => {
+    const entries = state.retainedEntries ?? {};
+    await walk(io, retainedDir, false, state.retainedDirs, entries, (rel, kept) => {
       state.retainedFiles++;
       if (kept.nlink <= 1) {
         state.heldOnly.files++;
@@ -133,13 +141,14 @@ async function lstatOrUndefined(io: WalkIo, path: string): Promise<FileStat | un
 /**
  * Every regular file under `root` (relative paths with `/`), depth first; `dirs` gets
  * each folder's relative path (`''` for `root`). A folder or file that vanishes during
- * the walk is skipped.
+ * the walk is skipped. `counts`, when given, gets each folder's number of entries.
  */
 async function walk(
   io: WalkIo,
   root: string,
   sharedSide: boolean,
   dirs: string[],
+  counts: Record<string, number> | undefined,
   onFile: (rel: string, file: RetainFile) => void,
 ): Promise<void> {
   const pending: string[] = [''];
@@ -154,6 +163,7 @@ async function walk(
       throw error;
     }
     dirs.push(rel);
+    if (counts !== undefined) counts[rel] = entries.length;
     for (const e of entries) {
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.type === 'directory') {

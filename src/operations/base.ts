@@ -194,6 +194,7 @@ export type DescribeGroup =
   | 'alias'
   | 'recover'
   | 'prune'
+  | 'prune-dirs'
   | 'retain'
   | 'backup'
   | 'link'

@@ -87,10 +87,11 @@ export const removeFile: OperationSpec<RemoveFileOperation> = {
 };
 
 /**
- * A file a plan removes for good (`removeFile`) must be a retained link: inside
- * `<shared parent>/.retained/`, never a shared folder, an account or anything else.
+ * A file a plan removes for good (`removeFile`) must be a retained link, and a folder
+ * (`removeDir`) a folder of them: inside `<shared parent>/.retained/`, never a shared
+ * folder, an account or anything else.
  */
-function badRemoval(plan: PlanScope, path: string): string | undefined {
+export function badRemoval(plan: PlanScope, path: string): string | undefined {
   const { isInside, pathKey } = plan.rules;
   const retainedTops = Object.values(plan.sharedDirs)
     .filter(isNormalAbsolute)

@@ -20,6 +20,7 @@ import { type CopyFileOperation, copyFile } from './copy-file.js';
 import { type ForkSessionOperation, forkSession } from './fork-session.js';
 import { type HardLinkOperation, hardLink } from './hard-link.js';
 import { type MkdirOperation, mkdir } from './mkdir.js';
+import { type RemoveDirOperation, removeDir } from './remove-dir.js';
 import { type RemoveFileOperation, removeFile } from './remove-file.js';
 import { type RenameOperation, rename } from './rename.js';
 import { type SymlinkOperation, symlink } from './symlink.js';
@@ -29,6 +30,7 @@ import { type WriteFileOperation, writeFile } from './write-file.js';
 export type Operation =
   | MkdirOperation
   | RemoveFileOperation
+  | RemoveDirOperation
   | HardLinkOperation
   | CopyFileOperation
   | ForkSessionOperation
@@ -43,6 +45,7 @@ export type {
   ForkSessionOperation,
   HardLinkOperation,
   MkdirOperation,
+  RemoveDirOperation,
   RemoveFileOperation,
   RenameOperation,
   SymlinkOperation,
@@ -63,6 +66,7 @@ export const OPERATIONS: Table = {
   writeFile,
   hardLink,
   removeFile,
+  removeDir,
 };
 
 /** Every operation type, in the table's order. */

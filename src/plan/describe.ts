@@ -37,6 +37,7 @@ const GROUPS: { key: DescribeGroup; label: string; list: boolean }[] = [
     label: 'let go of retained links of shared files deleted on purpose (their space is released)',
     list: true,
   },
+  { key: 'prune-dirs', label: 'remove the retained folders the pruned links leave empty', list: false },
   { key: 'retain', label: 'keep hard links of shared files (retained, outside projects/)', list: false },
   { key: 'backup', label: 'back up folders', list: true },
   { key: 'link', label: 'link folders to the shared folder', list: true },

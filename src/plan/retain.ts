@@ -9,6 +9,7 @@ import {
   type Operation,
   PLAN_VERSION,
   type Plan,
+  type RemoveDirOperation,
   type RemoveFileOperation,
 } from './types.js';
 
@@ -107,6 +108,7 @@ export function planRetain(input: RetainState | readonly RetainState[], options:
   }
   const links: HardLinkOperation[] = [];
   const removals: RemoveFileOperation[] = [];
+  const emptied: RemoveDirOperation[] = [];
   const folders: { path: string; depth: number }[] = [];
   const replaced: string[] = [];
   let counted = 0;
@@ -169,6 +171,7 @@ export function planRetain(input: RetainState | readonly RetainState[], options:
           expect: { type: 'file', size: file.size, mtimeMs: file.mtimeMs, mode: file.mode },
         });
       }
+      emptied.push(...emptiedFolders(state, summary.deleted));
     }
   }
 
@@ -190,6 +193,7 @@ export function planRetain(input: RetainState | readonly RetainState[], options:
   }
   for (const l of links) operations.push({ ...l, id: nextId() });
   for (const r of removals) operations.push({ ...r, id: nextId() });
+  for (const d of emptied) operations.push({ ...d, id: nextId() });
 
   return {
     version: PLAN_VERSION,
@@ -216,4 +220,48 @@ export function planRetain(input: RetainState | readonly RetainState[], options:
         ]
       : [],
   };
+}
+
+/** The parent of a relative path (`''` for the top). */
+function parentRel(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+/**
+ * The retained folders that pruning `pruned` leaves empty, deepest first (then by name): a folder whose
+ * entries (as the reader counted them, whatever they are) are all pruned files or folders
+ * emptied the same way. Never the retained folder itself, and nothing when the state has
+ * no counts.
+ */
+function emptiedFolders(state: RetainState, pruned: readonly string[]): RemoveDirOperation[] {
+  const entries = state.retainedEntries;
+  if (entries === undefined || pruned.length === 0) return [];
+  const removed = new Map<string, number>();
+  // Folders by depth (`a/b` is 2): a folder's subfolders are all counted before it is.
+  const byDepth: string[][] = [];
+  const count = (dir: string) => {
+    const n = removed.get(dir);
+    removed.set(dir, (n ?? 0) + 1);
+    if (n !== undefined || dir === '') return;
+    const depth = dir.split('/').length;
+    for (let d = byDepth.length; d <= depth; d++) byDepth.push([]);
+    byDepth[depth]?.push(dir);
+  };
+  for (const rel of pruned) count(parentRel(rel));
+  const out: RemoveDirOperation[] = [];
+  for (let depth = byDepth.length - 1; depth >= 1; depth--) {
+    for (const dir of (byDepth[depth] ?? []).sort()) {
+      if (entries[dir] === undefined || removed.get(dir) !== entries[dir]) continue;
+      out.push({
+        id: '',
+        type: 'removeDir',
+        reason: 'prune',
+        path: join(state.retainedDir, dir),
+        expect: { type: 'directory' },
+      });
+      count(parentRel(dir));
+    }
+  }
+  return out;
 }

@@ -21,6 +21,7 @@ export type {
   ForkSessionOperation,
   HardLinkOperation,
   MkdirOperation,
+  RemoveDirOperation,
   RemoveFileOperation,
   RenameOperation,
   SymlinkOperation,

@@ -83,7 +83,7 @@ describe('fault injection, every k, retain plans (issue 10 §1)', () => {
   });
 
   it.each(['once', 'from'] as const)(
-    'prune: removeFile held until the commit, then released (memfs, %s)',
+    'prune: removeFile held until the commit, then released, and the folders it empties removed (memfs, %s)',
     async (mode) => {
       const sc = await retainScenario('prune');
       const removals = sc.plan.operations.filter((op) => op.type === 'removeFile');
@@ -92,6 +92,10 @@ describe('fault injection, every k, retain plans (issue 10 §1)', () => {
         `/-c/${ID(5)}.jsonl`,
         `/-c/${ID(5)}/subagents/agent-b2.jsonl`,
       ]);
+      // -c holds nothing else, so it goes with its folders, deepest first; -a keeps session 1.
+      const folders = sc.plan.operations.flatMap((op) => (op.type === 'removeDir' ? [op.path] : []));
+      expect(folders.map((p) => p.slice(RETAINED.length))).toEqual([`/-c/${ID(5)}/subagents`, `/-c/${ID(5)}`, '/-c']);
+      expect(sc.plan.operations.slice(-3).map((op) => op.type)).toEqual(['removeDir', 'removeDir', 'removeDir']);
       if (mode === 'once') {
         // A clean run: the three are gone, with no held name left and nothing else touched.
         const fs = await sc.make();
@@ -99,6 +103,9 @@ describe('fault injection, every k, retain plans (issue 10 §1)', () => {
         expect(report.warnings).toEqual([]);
         const after = await snapshot(fs, ROOT);
         for (const op of removals) if (op.type === 'removeFile') expect(op.path in after).toBe(false);
+        for (const path of folders) expect(path in after).toBe(false);
+        expect(after[join(RETAINED, '-a')]?.type).toBe('directory');
+        expect(after[RETAINED]?.type).toBe('directory');
         expect(Object.keys(after).filter((p) => p.endsWith('.css-tmp'))).toEqual([]);
         expect(Object.keys(after).filter((p) => p.startsWith(SHARED)).length).toBe(
           Object.keys(sc.base ?? {}).filter((p) => p.startsWith(SHARED)).length,

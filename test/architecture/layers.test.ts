@@ -135,7 +135,7 @@ describe('the layers of src/', () => {
 
   it('only the operation table knows what each operation type does (no switch on it elsewhere)', () => {
     // The names no other union uses (`rename` and `symlink` are also entry and state types).
-    const onType = /case\s+'(mkdir|copyFile|forkSession|unlinkSymlink|writeFile|hardLink|removeFile)'/;
+    const onType = /case\s+'(mkdir|copyFile|forkSession|unlinkSymlink|writeFile|hardLink|removeFile|removeDir)'/;
     const switching: string[] = [];
     for (const file of files.filter((f) => !relative(src, f).startsWith(`operations${sep}`))) {
       const match = onType.exec(readFileSync(file, 'utf8'));

@@ -66,6 +66,7 @@ const samples: Operation[] = [
     expectTo: { type: 'absent' },
   },
   { id: 'op-9', type: 'removeFile', reason: 'prune', path: '/r/old', expect: file },
+  { id: 'op-10', type: 'removeDir', reason: 'prune', path: '/r/gone', expect: { type: 'directory' } },
 ];
 
 describe('the operation table', () => {
@@ -120,6 +121,7 @@ describe('the operation table', () => {
       writeFile: Buffer.byteLength('{"cleanupPeriodDays":99999}'),
       hardLink: 0,
       removeFile: 0,
+      removeDir: 0,
     });
   });
 

@@ -87,6 +87,7 @@ function pathsOf(op: Operation): string[] {
     case 'mkdir':
     case 'unlinkSymlink':
     case 'removeFile':
+    case 'removeDir':
       return [op.path];
     case 'symlink':
       return [op.path, op.target];

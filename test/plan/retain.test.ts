@@ -12,6 +12,7 @@ import type { FileSystem } from '../../src/fs/types.js';
 import { retainedDirOf } from '../../src/layout/config-dir.js';
 import { pathRulesOf } from '../../src/layout/paths.js';
 import { planRetain, summariseRetain } from '../../src/plan/retain.js';
+import { hookFs } from '../support/faulty-fs.js';
 
 const ID = (n: number) => `${String(n).padStart(8, '0')}-1111-4222-8333-444444444444`;
 
@@ -146,6 +147,89 @@ describe.each([
     expect(new TextDecoder().decode(await d.fs.readFile(join(retained, '-a', `${ID(2)}.jsonl`)))).toBe(
       'someone else\n',
     );
+  });
+
+  it('prune removes the retained folders it empties, deepest first, and no folder that holds anything else', async () => {
+    const s = (rel: string) => join(shared, rel);
+    const r = (rel: string) => join(retained, rel);
+    const deleted = async (rel: string, text: string) => {
+      await d.write(s(rel), text);
+      await d.link(s(rel), r(rel));
+      await d.unlink(s(rel));
+    };
+    // -gone: a session and its subagents, all deleted: the whole project folder goes.
+    await deleted(`-gone/${ID(1)}.jsonl`, 'one\n');
+    await deleted(`-gone/${ID(1)}/subagents/agent-a.jsonl`, 'a\n');
+    // -kept: one session deleted, one still shared: the folder stays.
+    await deleted(`-kept/${ID(2)}.jsonl`, 'two\n');
+    await d.write(s(`-kept/${ID(3)}.jsonl`), 'three\n');
+    await d.link(s(`-kept/${ID(3)}.jsonl`), r(`-kept/${ID(3)}.jsonl`));
+    // -other: everything deleted, but its session folder holds a file the retain walk
+    // does not count as retained (a temporary name): that folder and -other stay.
+    await deleted(`-other/${ID(4)}.jsonl`, 'four\n');
+    await deleted(`-other/${ID(4)}/subagents/agent-b.jsonl`, 'b\n');
+    await d.write(r(`-other/${ID(4)}/notes.tmp`), 'not ours\n');
+    // -empty-session: the session file and an empty subagents folder (left by hand).
+    await deleted(`-emptied/${ID(5)}.jsonl`, 'five\n');
+    await d.fs.mkdir(r(`-emptied/${ID(5)}/subagents`), { recursive: true });
+
+    const plan = planRetain(await readRetainState(d.fs, shared), { id: 'p', now: 0, prune: true });
+    const ops = plan.operations.map((op) => [op.type, 'path' in op ? op.path.slice(retained.length + 1) : '']);
+    expect(ops).toEqual([
+      ['removeFile', `-emptied/${ID(5)}.jsonl`],
+      ['removeFile', `-gone/${ID(1)}.jsonl`],
+      ['removeFile', `-gone/${ID(1)}/subagents/agent-a.jsonl`],
+      ['removeFile', `-kept/${ID(2)}.jsonl`],
+      ['removeFile', `-other/${ID(4)}.jsonl`],
+      ['removeFile', `-other/${ID(4)}/subagents/agent-b.jsonl`],
+      // Only what the removals empty: not -emptied (its empty folder is not the plan's doing).
+      ['removeDir', `-gone/${ID(1)}/subagents`],
+      ['removeDir', `-other/${ID(4)}/subagents`],
+      ['removeDir', `-gone/${ID(1)}`],
+      ['removeDir', '-gone'],
+    ]);
+
+    const report = await applyPlan(plan, { fs: d.fs });
+    expect(report.warnings).toEqual([]);
+    const exists = async (rel: string) =>
+      d.fs.lstat(r(rel)).then(
+        (st) => st.type,
+        () => 'absent',
+      );
+    expect(await exists('-gone')).toBe('absent');
+    expect(await exists(`-other/${ID(4)}/subagents`)).toBe('absent');
+    expect(await exists(`-other/${ID(4)}/notes.tmp`)).toBe('file');
+    expect(await exists(`-kept/${ID(3)}.jsonl`)).toBe('file');
+    expect(await exists(`-emptied/${ID(5)}/subagents`)).toBe('directory');
+    expect(await exists('')).toBe('directory');
+    const again = await readRetainState(d.fs, shared);
+    expect(planRetain(again, { id: 'q', now: 0, prune: true }).operations).toEqual([]);
+  });
+
+  it('prune leaves a folder that got something new between the plan and the apply; an undone prune removes no folder', async () => {
+    const rel = `-gone/${ID(1)}.jsonl`;
+    await d.write(join(shared, rel), 'one\n');
+    await d.link(join(shared, rel), join(retained, rel));
+    await d.unlink(join(shared, rel));
+    const plan = planRetain(await readRetainState(d.fs, shared), { id: 'p', now: 0, prune: true });
+    expect(plan.operations.map((op) => op.type)).toEqual(['removeFile', 'removeDir']);
+
+    // An undo (a fault at the removal's rename) puts the file back and keeps the folder.
+    const failing = hookFs(d.fs, {
+      before: (c) => {
+        if (c.call === 'rename' && c.path === join(retained, rel))
+          throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+      },
+    });
+    await expect(applyPlan(plan, { fs: failing })).rejects.toMatchObject({ code: 'EIO_UNEXPECTED' });
+    expect((await d.fs.lstat(join(retained, rel))).type).toBe('file');
+
+    // Something new in the folder since the plan: the file goes, the folder stays with it.
+    await d.write(join(retained, '-gone', 'new.jsonl'), 'new\n');
+    const report = await applyPlan(plan, { fs: d.fs });
+    expect(report.warnings).toEqual([]);
+    await expect(d.fs.lstat(join(retained, rel))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await d.fs.lstat(join(retained, '-gone', 'new.jsonl'))).type).toBe('file');
   });
 });
 

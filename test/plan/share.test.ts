@@ -375,7 +375,8 @@ describe('inspect on the real disk', () => {
             o.type === 'symlink' ||
             o.type === 'writeFile' ||
             o.type === 'unlinkSymlink' ||
-            o.type === 'removeFile'
+            o.type === 'removeFile' ||
+            o.type === 'removeDir'
               ? o.path
               : o.to;
           return [o.type, o.reason, where.slice(root.length)];

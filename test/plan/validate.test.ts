@@ -320,6 +320,25 @@ describe('validatePlan', () => {
     expect(issues.map((i) => i.code)).toEqual(['DUPLICATE_ID']);
   });
 
+  it('accepts removeDir only for a folder inside the retained folder, made by a prune', () => {
+    const fix = (path: string, reason: 'prune' | 'parent' = 'prune') =>
+      validatePlan(
+        plan([{ id: 'op-1', type: 'removeDir', reason, path, expect: { type: 'directory' } }], {
+          kind: 'fix',
+          roots: ['/h/.claude-shared'],
+          accounts: [],
+        }),
+      );
+    expect(fix('/h/.claude-shared/.retained/projects/-p')).toEqual([]);
+    for (const path of ['/h/.claude-shared/projects/-p', '/h/.claude-shared/.retained', '/h/.claude-shared']) {
+      expect(
+        fix(path).map((i) => i.code),
+        path,
+      ).toContain('OUTSIDE_ROOTS');
+    }
+    expect(fix('/h/.claude-shared/.retained/projects/-p', 'parent').map((i) => i.code)).toEqual(['PLAN_SHAPE']);
+  });
+
   it('reports a relative root', () => {
     const issues = validatePlan(plan([], { roots: ['h/.claude', '/h/.claude-shared'] }));
     expect(issues.map((i) => i.code)).toEqual(['RELATIVE_PATH']);
