@@ -134,6 +134,12 @@ export function mergePathMaps(stored: readonly PathMap[], given: readonly PathMa
   return out;
 }
 
+/** A Claude Code transcript's stem: a session id (a UUID, lowercase as Claude Code writes it). */
+const SESSION_STEM = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** OneDrive's Linux client's copy of a transcript it had to replace: `<id>-<host>-safeBackup-<NNNN>.jsonl`. */
+const ONEDRIVE_SAFE_BACKUP = new RegExp(`^(${SESSION_STEM})-[^/]+-safeBackup-\\d{4}(\\.jsonl)$`);
+
 /**
  * A sync engine's conflict copy's name, read back to the original's name, or undefined:
  * - Syncthing: `<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<7 chars of the winning device
@@ -142,15 +148,23 @@ export function mergePathMaps(stored: readonly PathMap[], given: readonly PathMa
  *   (`… 2026-12-03 (1))`) or without a name or date (as documented by Dropbox and reported
  *   by users; not measured here). English names only: Dropbox translates "conflicted
  *   copy" into the desktop app's language.
+ * - OneDrive's Linux client (abraunegg/onedrive): `<stem>-<host name>-safeBackup-<NNNN><.ext>`
+ *   (documented in its `docs/client-architecture.md`), for a transcript only: the host
+ *   name may hold hyphens, so only a stem of fixed form (a session id) can be told from
+ *   it. Microsoft's own clients (`<stem>-<computer name><.ext>`, reported, not documented)
+ *   and iCloud Drive (`<stem> 2<.ext>`) are not recognised: neither rule is documented,
+ *   and `<stem> 2` is also what a person or Finder names a duplicate.
  *
  * @example
  * originalOfConflict('a.sync-conflict-20261203-100345-PJBMAIX.jsonl') // 'a.jsonl'
  * originalOfConflict("a (Alice's conflicted copy 2026-12-03).jsonl") // 'a.jsonl'
+ * originalOfConflict('<uuid>-laptop-safeBackup-0001.jsonl') // '<uuid>.jsonl'
  */
 export function originalOfConflict(name: string): string | undefined {
   const m =
     /^(.*)\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}(\.[^.]*)?$/.exec(name) ??
-    /^(.*\S) \([^()]*\bconflicted copy\b[^()]*?(?: \(\d+\))?\)(\.[^.]*)?$/.exec(name);
+    /^(.*\S) \([^()]*\bconflicted copy\b[^()]*?(?: \(\d+\))?\)(\.[^.]*)?$/.exec(name) ??
+    ONEDRIVE_SAFE_BACKUP.exec(name);
   if (!m || m[1] === undefined || m[1] === '') return undefined;
   return m[1] + (m[2] ?? '');
 }

@@ -89,6 +89,19 @@ describe('names', () => {
     expect(originalOfConflict('x.sync-conflict-2026-1-ABC.jsonl')).toBeUndefined();
   });
 
+  it("reads the OneDrive Linux client's safeBackup names back, for a transcript only; not iCloud's or Microsoft's", () => {
+    // abraunegg/onedrive docs/client-architecture.md: filename-hostname-safeBackup-number.ext
+    expect(originalOfConflict(`${S}-onedrive-client-dev-safeBackup-0001.jsonl`)).toBe(`${S}.jsonl`);
+    expect(originalOfConflict(`${S}-laptop-safeBackup-0012.jsonl`)).toBe(`${S}.jsonl`);
+    // A stem that is not a session id cannot be told from a host name with hyphens.
+    expect(originalOfConflict('agent-a1-laptop-safeBackup-0001.jsonl')).toBeUndefined();
+    expect(originalOfConflict(`${S}-laptop-safeBackup-1.jsonl`)).toBeUndefined();
+    expect(originalOfConflict(`${S}-safeBackup-0001.jsonl`)).toBeUndefined();
+    // Not recognised: iCloud's duplicate and Microsoft's reported computer-name suffix.
+    expect(originalOfConflict(`${S} 2.jsonl`)).toBeUndefined();
+    expect(originalOfConflict(`${S}-DESKTOP-4F2K1.jsonl`)).toBeUndefined();
+  });
+
   it('reads Dropbox conflicted-copy names back to their original', () => {
     expect(originalOfConflict(`${S} (Alice's conflicted copy 2026-12-03).jsonl`)).toBe(`${S}.jsonl`);
     expect(originalOfConflict(`${S} (Alice's MacBook Pro's conflicted copy 2026-12-03 (1)).jsonl`)).toBe(`${S}.jsonl`);
@@ -256,6 +269,20 @@ describe('conflict folding', () => {
     const fork = listed.sessions.find((x) => x.sessionId !== S)?.sessionId as string;
     expect(await readFile(join(project(), `${fork}.jsonl`), 'utf8')).toContain('turn on D');
     expect(await readFile(join(project(), `${S}.jsonl`), 'utf8')).toContain('turn on L');
+    expect((await fixPlan()).operations).toEqual([]);
+  });
+
+  it("folds the OneDrive Linux client's safeBackup copy of a transcript: a longer one takes the canonical name", async () => {
+    await mkdir(project());
+    const base = line('a', 'hello');
+    const backupName = `${S}-laptop-safeBackup-0001.jsonl`;
+    await writeFile(join(project(), `${S}.jsonl`), base);
+    await writeFile(join(project(), backupName), base + line('b', 'written on the laptop'));
+    const plan = await fixPlan();
+    expect(validatePlan(plan)).toEqual([]);
+    await applyPlan(plan, { fs });
+    expect(Object.keys(await dumpTree(fs, project()))).toEqual([`${S}.jsonl`]);
+    expect(await readFile(join(project(), `${S}.jsonl`), 'utf8')).toBe(base + line('b', 'written on the laptop'));
     expect((await fixPlan()).operations).toEqual([]);
   });
 
