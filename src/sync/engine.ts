@@ -3,8 +3,51 @@
  * address and API key of its `config.xml`. Read-only (two GET requests); without it
  * everything else works as before.
  */
-import { join, resolve } from 'node:path';
+import { request } from 'node:https';
+import { dirname, join, resolve } from 'node:path';
 import type { FileSystem } from '../fs/types.js';
+
+/** Syncthing's GUI certificate, beside its `config.xml` (self-signed, made by Syncthing). */
+const SYNCTHING_GUI_CERT = 'https-cert.pem';
+
+/** Whether `host` (`host:port`, `[v6]:port`) is this machine's loopback address. */
+function isLoopback(host: string): boolean {
+  const name = host
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+/**
+ * One GET over HTTPS to Syncthing's GUI, whose certificate no public authority signed:
+ * checked against `cert` (Syncthing's own, pinned: the host name is not checked, the
+ * certificate is) when there is one; else sent only to a loopback address, unchecked, so
+ * that the API key never leaves the machine. Node's `fetch` cannot be given either.
+ */
+function httpsGet(
+  url: string,
+  apiKey: string,
+  cert: string | undefined,
+  timeoutMs: number,
+): Promise<{ ok: boolean; status: number; json(): Promise<unknown> }> {
+  return new Promise((resolvePromise, reject) => {
+    const tls = cert !== undefined ? { ca: cert, checkServerIdentity: () => undefined } : { rejectUnauthorized: false };
+    const req = request(url, { method: 'GET', headers: { 'X-API-Key': apiKey }, timeout: timeoutMs, ...tls }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolvePromise({ ok: status >= 200 && status < 300, status, json: async () => JSON.parse(body) as unknown });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** What `config.xml` says about the GUI/REST address and the folders. */
 export interface SyncthingConfig {
@@ -91,17 +134,25 @@ export function parseSyncthingConfig(xml: string): SyncthingConfig | undefined {
  * `CLAUDE_SHARED_SESSIONS_SYNCTHING_CONFIG` file when set, then `$XDG_STATE_HOME/syncthing`
  * (Syncthing 1.27 and later), `~/.config/syncthing` (earlier ones, Debian's 1.19),
  * `~/Library/Application Support/Syncthing` (macOS) and `%LOCALAPPDATA%\Syncthing` (Windows).
+ * With `homeOnly` (a home given explicitly, `--home`), only the places under `home`:
+ * `XDG_STATE_HOME`, `XDG_CONFIG_HOME` and `LOCALAPPDATA` are the caller's own, not the
+ * given home's (the tool's own variable still counts: it names the file).
  */
-export function syncthingConfigCandidates(home: string, env: Record<string, string | undefined>): string[] {
+export function syncthingConfigCandidates(
+  home: string,
+  env: Record<string, string | undefined>,
+  options: { homeOnly?: boolean } = {},
+): string[] {
   const given = env.CLAUDE_SHARED_SESSIONS_SYNCTHING_CONFIG;
   if (given) return [given];
-  const state = env.XDG_STATE_HOME || join(home, '.local', 'state');
-  const config = env.XDG_CONFIG_HOME || join(home, '.config');
+  const own = options.homeOnly ? {} : env;
+  const state = own.XDG_STATE_HOME || join(home, '.local', 'state');
+  const config = own.XDG_CONFIG_HOME || join(home, '.config');
   return [
     join(state, 'syncthing', 'config.xml'),
     join(config, 'syncthing', 'config.xml'),
     join(home, 'Library', 'Application Support', 'Syncthing', 'config.xml'),
-    ...(env.LOCALAPPDATA ? [join(env.LOCALAPPDATA, 'Syncthing', 'config.xml')] : []),
+    ...(own.LOCALAPPDATA ? [join(own.LOCALAPPDATA, 'Syncthing', 'config.xml')] : []),
   ];
 }
 
@@ -156,11 +207,31 @@ export async function syncthingStatus(options: SyncthingStatusOptions): Promise<
   }
   const host = config.address.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
   const base = `${config.tls ? 'https' : 'http'}://${host}`;
+  const timeoutMs = options.timeoutMs ?? 3000;
+  // HTTPS: Syncthing's own certificate, pinned; without it, only this machine is asked.
+  let cert: string | undefined;
+  if (config.tls && options.fetch === undefined) {
+    const certPath = join(dirname(configPath), SYNCTHING_GUI_CERT);
+    cert = await fs.readFile(certPath).then(
+      (b) => new TextDecoder().decode(b),
+      () => undefined,
+    );
+    if (cert === undefined && !isLoopback(host)) {
+      return {
+        config: configPath,
+        folderId,
+        error: `Syncthing's GUI is HTTPS at ${host}, not this machine, and its certificate (${certPath}) could not be read to check it; the API key is not sent`,
+      };
+    }
+  }
   const get = async (path: string) => {
-    const response = await (options.fetch ?? fetch)(`${base}${path}`, {
-      headers: { 'X-API-Key': config.apiKey },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
-    });
+    const response =
+      config.tls && options.fetch === undefined
+        ? await httpsGet(`${base}${path}`, config.apiKey, cert, timeoutMs)
+        : await (options.fetch ?? fetch)(`${base}${path}`, {
+            headers: { 'X-API-Key': config.apiKey },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return (await response.json()) as Record<string, unknown>;
   };
@@ -208,7 +279,7 @@ export async function syncthingStatus(options: SyncthingStatusOptions): Promise<
     return {
       config: configPath,
       folderId,
-      error: `Syncthing's REST API at ${base} did not answer (${reason}${config.tls ? '; an HTTPS GUI with its own certificate is not supported' : ''})`,
+      error: `Syncthing's REST API at ${base} did not answer (${reason})`,
     };
   }
 }

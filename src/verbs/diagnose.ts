@@ -493,7 +493,9 @@ async function syncReport(
           root: snap.root,
           configs:
             (typeof asked === 'object' ? asked.configs : undefined) ??
-            syncthingConfigCandidates(home, options.env ?? process.env),
+            syncthingConfigCandidates(home, options.env ?? process.env, {
+              homeOnly: !(options.includeEnv ?? (options.home === undefined || options.env !== undefined)),
+            }),
           ...(typeof asked === 'object' && asked.fetch ? { fetch: asked.fetch } : {}),
           ...(typeof asked === 'object' && asked.timeoutMs !== undefined ? { timeoutMs: asked.timeoutMs } : {}),
         })

@@ -180,7 +180,7 @@ describe('hostile: modification times', () => {
     await expectFolderTimesBack(sb, times, before);
   });
 
-  it('H73 the same folders, when the undo could not finish and recover() puts them back', async () => {
+  it('H74 the same folders, when the undo could not finish and recover() puts them back', async () => {
     sb = await standardSandbox();
     const times = foldersJustBelowHalf(sb);
     const before = await dumpTree(sb.fs, sb.root, { dirMtimes: true, contents: true });
