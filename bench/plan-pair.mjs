@@ -124,10 +124,36 @@ if (!values['no-check']) {
       out[`${which}.snapshot`] = readFileSync(snap);
     }
     for (const kind of ['snapshot', 'plan']) {
-      const same = out[`before.${kind}`]?.equals(/** @type {Buffer} */ (out[`after.${kind}`]));
-      console.log(`${kind}: ${same ? 'byte-identical' : 'DIFFERS'} (${out[`after.${kind}`]?.length} bytes)`);
+      const before = /** @type {Buffer} */ (out[`before.${kind}`]);
+      const after = /** @type {Buffer} */ (out[`after.${kind}`]);
+      const same = before.equals(after);
+      console.log(`${kind}: ${same ? 'byte-identical' : 'DIFFERS'} (${after.length} bytes)`);
+      if (!same) console.log(`  where: ${differences(JSON.parse(before.toString()), JSON.parse(after.toString()))}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Where two JSON values differ, counted by the name of the member that differs (`a.b[].c`). */
+function differences(/** @type {unknown} */ x, /** @type {unknown} */ y) {
+  /** @type {Map<string, number>} */
+  const counts = new Map();
+  const visit = (/** @type {unknown} */ a, /** @type {unknown} */ b, /** @type {string} */ at) => {
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+        for (let i = 0; i < a.length; i++) visit(a[i], b[i], `${at}[]`);
+        return;
+      }
+      if (!Array.isArray(a) && !Array.isArray(b)) {
+        const ra = /** @type {Record<string, unknown>} */ (a);
+        const rb = /** @type {Record<string, unknown>} */ (b);
+        for (const k of new Set([...Object.keys(ra), ...Object.keys(rb)])) visit(ra[k], rb[k], at ? `${at}.${k}` : k);
+        return;
+      }
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) counts.set(at, (counts.get(at) ?? 0) + 1);
+  };
+  visit(x, y, '');
+  return [...counts].map(([k, n]) => `${k} (${n})`).join(', ') || 'key order only';
 }
