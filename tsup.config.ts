@@ -73,4 +73,14 @@ export default defineConfig([
     define,
     noExternal: ['p-limit', 'yocto-queue'],
   },
+  {
+    // The executor's worker thread, on its own, beside the library's builds and the
+    // command (src/apply/step-workers.ts starts it from there).
+    entry: { 'step-worker': 'src/apply/step-worker-entry.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    define,
+    noExternal: ['p-limit', 'yocto-queue'],
+  },
 ]);

@@ -12,9 +12,9 @@ import {
 import { defaultFileSystem } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { type PathRules, pathRulesOf } from '../layout/paths.js';
-import type { CopyState, StepContext } from '../operations/base.js';
+import type { CopyState, StepContext, StepResult } from '../operations/base.js';
 import { resync } from '../operations/copies.js';
-import { afterCommit, mainPath, reportCounterOf, runOperation } from '../operations/table.js';
+import { afterCommit, mainPath, reportCounterOf, runOperation, runsLocally } from '../operations/table.js';
 import type { Operation, Plan } from '../plan/types.js';
 import { FreshRuns } from '../util/fresh.js';
 import { createLimit } from '../util/limit.js';
@@ -39,6 +39,8 @@ import {
   type StatePaths,
   statePaths,
 } from './state-dir.js';
+import { receivedError } from './step-worker-protocol.js';
+import { StepWorkers, stepWorkerCount } from './step-workers.js';
 import type { ApplyOptions, ApplyProgress, ApplyReport, UndoOutcome } from './types.js';
 import { undoStarted } from './undo.js';
 
@@ -99,6 +101,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     bytesResynced: 0,
     conflictsKept: 0,
     forks: 0,
+    workers: 0,
     durationMs: 0,
     warnings: [],
   };
@@ -191,26 +194,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   const chunkSize = Math.max(64, concurrency * 8);
   let failure: unknown;
 
-  const runOne = async (op: Operation): Promise<void> => {
-    if (failure !== undefined) return;
-    if (signal?.aborted) throw abortError(signal);
-    lock?.assertHeld();
-    let result: Awaited<ReturnType<typeof runOperation>>;
-    try {
-      result = await runOperation(ctx, op);
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') {
-        // Something the step needed vanished: the disk changed under the apply.
-        const gone =
-          typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : mainPath(op);
-        throw new SharedSessionsError(
-          ErrorCodes.STALE_PLAN,
-          `Applying ${op.id} (${op.type} ${mainPath(op)}): ${gone} vanished while the plan was applied; the apply was undone. Quit Claude Code, make the plan again and apply the new one.`,
-          { path: gone, cause: error },
-        );
-      }
-      throw wrapIoError(error, `Applying ${op.id} (${op.type} ${mainPath(op)})`, mainPath(op), DISK_CHANGED);
-    }
+  const finish = (op: Operation, result: StepResult): void => {
     if (result.adopted) adopted.add(pathKey(mainPath(op)));
     journal?.append({
       t: 'done',
@@ -226,27 +210,80 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     onProgress?.({ ...progress });
   };
 
+  const runOne = async (op: Operation): Promise<void> => {
+    if (failure !== undefined) return;
+    if (signal?.aborted) throw abortError(signal);
+    lock?.assertHeld();
+    let result: StepResult;
+    try {
+      result = await runOperation(ctx, op);
+    } catch (error) {
+      throw stepError(op, error);
+    }
+    finish(op, result);
+  };
+
+  // Steps that need only their own context run on the workers, shared out as each is free.
+  const runOnWorkers = async (pool: StepWorkers, ops: Operation[]): Promise<void> => {
+    if (failure !== undefined || ops.length === 0) return;
+    if (signal?.aborted) throw abortError(signal);
+    lock?.assertHeld();
+    const replies = await pool.run(ops, run, rules);
+    let failed: unknown;
+    for (const reply of replies) {
+      ctx.counters.bytesCopied += reply.counters.bytesCopied;
+      ctx.counters.bytesCloned += reply.counters.bytesCloned;
+      ctx.counters.bytesResynced += reply.counters.bytesResynced;
+      for (const done of reply.done) {
+        const op = ops[done.index] as Operation;
+        if (done.held !== undefined) {
+          const copy = op as CopyState['op'];
+          ctx.copies.set(op.id, { op: copy, source: copy.from, ...done.held });
+        }
+        finish(op, done.result);
+      }
+      if (reply.failed !== undefined && failed === undefined) {
+        failed = stepError(ops[reply.failed.index] as Operation, receivedError(reply.failed.error));
+      }
+    }
+    if (failed !== undefined) throw failed;
+    if (signal?.aborted) throw abortError(signal);
+  };
+
+  let pool: StepWorkers | undefined;
+  const stopPool = () => pool?.stop();
+  signal?.addEventListener('abort', stopPool, { once: true });
   try {
+    const workerCount = stepWorkerCount(fs, operations.filter(runsLocally).length, options.workers);
+    pool = workerCount > 0 ? await StepWorkers.start(workerCount) : undefined;
+    report.workers = pool?.size ?? 0;
+    // With workers, larger groups: each group ends with every worker idle.
+    const groupSize = pool === undefined ? chunkSize : Math.max(chunkSize, 512);
     for (const batch of batchesOf(operations, resyncTargets, rules)) {
-      for (let i = 0; i < batch.length; i += chunkSize) {
-        const chunk = batch.slice(i, i + chunkSize);
+      for (let i = 0; i < batch.length; i += groupSize) {
+        const chunk = batch.slice(i, i + groupSize);
         if (signal?.aborted) throw abortError(signal);
         lock.assertHeld();
         // One fsynced intent for the group, before any of it starts.
         await journal.appendDurable({ t: 'intent', ops: chunk.map((op) => op.id) });
         for (const op of chunk) startedIds.add(op.id);
-        const settled = await Promise.allSettled(
-          chunk.map((op) =>
-            limit(async () => {
-              try {
-                await runOne(op);
-              } catch (error) {
-                failure ??= error;
-                throw error;
-              }
-            }),
-          ),
-        );
+        const remote = pool === undefined ? [] : chunk.filter(runsLocally);
+        const here = remote.length === 0 ? chunk : chunk.filter((op) => !runsLocally(op));
+        const failing = async (fn: () => Promise<void>): Promise<void> => {
+          try {
+            await fn();
+          } catch (error) {
+            failure ??= error;
+            pool?.stop();
+            throw error;
+          }
+        };
+        const settled = await Promise.allSettled([
+          ...here.map((op) => limit(() => failing(() => runOne(op)))),
+          ...(pool === undefined || remote.length === 0
+            ? []
+            : [failing(() => runOnWorkers(pool as StepWorkers, remote))]),
+        ]);
         if (failure === undefined) {
           const rejected = settled.find((s) => s.status === 'rejected');
           if (rejected) failure = rejected.reason;
@@ -254,9 +291,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
         if (failure !== undefined) throw failure;
       }
     }
+    await pool?.close();
+    pool = undefined;
+    signal?.removeEventListener('abort', stopPool);
     await verifyMovedSources(ctx);
     lock.assertHeld();
   } catch (error) {
+    // No worker may run a step while the undo runs (they are idle between groups).
+    await pool?.close();
+    pool = undefined;
+    signal?.removeEventListener('abort', stopPool);
     const original = isSharedSessionsError(error)
       ? error
       : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);
@@ -313,6 +357,21 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   report.bytesResynced = ctx.counters.bytesResynced;
   report.durationMs = Math.round(performance.now() - started);
   return report;
+}
+
+/** An error of a step, explained: what vanished, or the I/O error with the step named. */
+function stepError(op: Operation, error: unknown): unknown {
+  if (errnoCode(error) === 'ENOENT') {
+    // Something the step needed vanished: the disk changed under the apply.
+    const gone =
+      typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : mainPath(op);
+    return new SharedSessionsError(
+      ErrorCodes.STALE_PLAN,
+      `Applying ${op.id} (${op.type} ${mainPath(op)}): ${gone} vanished while the plan was applied; the apply was undone. Quit Claude Code, make the plan again and apply the new one.`,
+      { path: gone, cause: error },
+    );
+  }
+  return wrapIoError(error, `Applying ${op.id} (${op.type} ${mainPath(op)})`, mainPath(op), DISK_CHANGED);
 }
 
 /**

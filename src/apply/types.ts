@@ -51,6 +51,15 @@ export interface ApplyOptions extends ExecutorOptions {
   /** Refusals to override. @default {} */
   force?: ApplyForce;
   /**
+   * Worker threads that run the copies, forks and hard links on the real disk, each
+   * filesystem call a blocking system call there instead of a round trip through Node's
+   * thread pool (the checks are the same; see docs/execution.md, "Worker threads").
+   * 0 runs every step in the calling thread. Used only on the real disk
+   * (`FileSystem.sameInWorkers`), from the built package, for 64 such steps or more.
+   * @default one per CPU, at least 2 and at most 4
+   */
+  workers?: number;
+  /**
    * Flush each copy to the device (fsync) before the folder its source came from is
    * moved aside into a backup, from when on the copy is what the account sees. With
    * `false`, a power cut soon after the apply can leave a shared copy shorter than its
@@ -78,6 +87,8 @@ export interface ApplyReport {
   conflictsKept: number;
   /** Diverged copies forked as new, resumable sessions (`forkSession` operations). */
   forks: number;
+  /** Worker threads that ran steps ({@link ApplyOptions.workers}); 0 when every step ran in the calling thread. */
+  workers: number;
   durationMs: number;
   /** Problems met after the apply was complete (removing the journal, the lock, ...). */
   warnings: string[];

@@ -48,6 +48,7 @@ const nodeDescriptorReads: DescriptorReads = {
 class NodeFileSystem extends PromisesFileSystem {
   readonly descriptors: DescriptorReads = nodeDescriptorReads;
   readonly sync: SyncReads = nodeSyncReads;
+  readonly sameInWorkers = true as const;
 
   syncFileSystem(paths: readonly string[]): Promise<boolean> {
     return syncFileSystem(paths);

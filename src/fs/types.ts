@@ -191,4 +191,11 @@ export interface FileSystem {
    * file). Never throws for "not supported".
    */
   syncFileSystem?(paths: readonly string[]): Promise<boolean>;
+  /**
+   * Set by the real disk's adapter only: worker threads may make this filesystem's calls
+   * themselves, synchronously, on the same disk, so the executor can run steps off the
+   * main thread (see `docs/execution.md`, "Worker threads"). Wrappers that watch or change
+   * calls leave it out, and then every call goes through them.
+   */
+  readonly sameInWorkers?: true;
 }

@@ -257,6 +257,14 @@ export interface StepContext {
   realpaths?: FreshRuns<string>;
 }
 
+/**
+ * The part of a {@link StepContext} a step that runs on its own may use: no journal, no
+ * other step's state, nothing shared with the rest of the apply but what it returns
+ * (its result, the copy it made in `copies`, its `counters`). A step that needs no more
+ * than this may run on a worker thread ({@link OperationSpec.runLocal}).
+ */
+export type LocalStepContext = Pick<StepContext, 'fs' | 'run' | 'counters' | 'copies' | 'realpaths' | 'rules'>;
+
 export interface StepResult {
   copy?: CopyDone;
   adopted?: true;
@@ -327,6 +335,12 @@ export interface OperationSpec<T extends { type: string; id: string; reason: Ope
   readonly counts?: ReportCounter;
   /** Does it, checking its preconditions again at the moment it runs. */
   run(ctx: StepContext, op: T): Promise<StepResult>;
+  /**
+   * The same `run`, for a type whose step uses no more than a {@link LocalStepContext}:
+   * the executor may then run it on a worker thread, through the same filesystem's
+   * blocking twin (see {@link FileSystem.sameInWorkers}).
+   */
+  runLocal?(ctx: LocalStepContext, op: T): Promise<StepResult>;
   /**
    * Undoes it, looking at the disk: it may run on a half-done operation, twice, or after a
    * crash. Nothing that is not provably the apply's own is removed: the rest is `keep`.

@@ -91,7 +91,7 @@ export async function resync(ctx: StepContext, copy: CopyState): Promise<number>
  * and follows it: bytes its source gains later are carried by a rename that moves it.
  */
 export async function commitCopy(
-  ctx: StepContext,
+  ctx: Pick<StepContext, 'fs' | 'copies'>,
   op: CopyState['op'],
   tmp: string,
   held: { sourceSize: number; sourceMtimeMs: number; size: number },

@@ -1,6 +1,6 @@
 import { errnoCode } from '../errors.js';
 import { type CopyDifference, compareCopy } from '../fs/times.js';
-import type { ExpectedFile, OperationBase, OperationSpec } from './base.js';
+import type { ExpectedFile, LocalStepContext, OperationBase, OperationSpec, StepResult } from './base.js';
 import { commitCopy } from './copies.js';
 import { tempPathFor } from './paths.js';
 import { hashFile, isPrefixFile, readActual } from './state.js';
@@ -53,52 +53,8 @@ export const copyFile: OperationSpec<CopyFileOperation> = {
   describe: (op) => `copyFile ${op.from} -> ${op.to}`,
   group: (op) => groupByReason(GROUPS, op.reason),
 
-  async run(ctx, op) {
-    const { fs } = ctx;
-    const tmp = tempPathFor(op.to, ctx.run, op.id);
-    let difference: CopyDifference | undefined;
-    for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
-      // The copy takes the source's mtime as it was when the copy began: the source is
-      // unchanged since if it still has that mtime (to the microsecond where the disk
-      // keeps it, see FileStat.mtimeUs) and the copy's size.
-      await assertNoLinkAbove(ctx, op.from);
-      const { cloned } = await fs.copyFile(op.from, tmp, { exclusive: true });
-      const [copied, source] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
-      await assertNoLinkAbove(ctx, op.from, tmp);
-      const differs = compareCopy(source, copied);
-      if (differs !== undefined) {
-        // Written to while it was copied: copy again, so the copy is one consistent state.
-        difference = differs;
-        await fs.unlink(tmp);
-        continue;
-      }
-      if (copied.size < op.expectFrom.size) {
-        await fs.unlink(tmp);
-        throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${copied.size} bytes.`, op.from);
-      }
-      if (copied.mode !== source.mode) {
-        throw verifyError(
-          `The copy of ${op.from} did not keep its mode: the source has ${source.mode.toString(8)}, the copy ${copied.mode.toString(8)}.`,
-          op.to,
-        );
-      }
-      if (op.expectFrom.hash !== undefined) {
-        // The plan compared these bytes; bytes appended since are carried as they are.
-        const hash = await hashFile(fs, tmp, op.expectFrom.size);
-        if (hash !== op.expectFrom.hash) {
-          throw verifyError(
-            `The copy of ${op.from} does not hold the content the plan compared: its first ${op.expectFrom.size} bytes hash to sha256 ${hash.slice(0, 12)}…, the plan compared ${op.expectFrom.hash.slice(0, 12)}….`,
-            op.to,
-          );
-        }
-      }
-      await commitCopy(ctx, op, tmp, { sourceSize: copied.size, sourceMtimeMs: source.mtimeMs, size: copied.size });
-      if (cloned) ctx.counters.bytesCloned += copied.size;
-      else ctx.counters.bytesCopied += copied.size;
-      return { copy: { size: copied.size, mtimeMs: copied.mtimeMs, cloned }, bytes: copied.size };
-    }
-    throw keptChangingError(op.from, op.to, 'copied', difference);
-  },
+  run: copy,
+  runLocal: copy,
 
   async undo(ctx, op, keep) {
     await undoCopy(ctx.fs, op.to, tempPathFor(op.to, ctx.run, op.id), ctx.locate(op.from), keep, (source) =>
@@ -106,6 +62,53 @@ export const copyFile: OperationSpec<CopyFileOperation> = {
     );
   },
 };
+
+async function copy(ctx: LocalStepContext, op: CopyFileOperation): Promise<StepResult> {
+  const { fs } = ctx;
+  const tmp = tempPathFor(op.to, ctx.run, op.id);
+  let difference: CopyDifference | undefined;
+  for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
+    // The copy takes the source's mtime as it was when the copy began: the source is
+    // unchanged since if it still has that mtime (to the microsecond where the disk
+    // keeps it, see FileStat.mtimeUs) and the copy's size.
+    await assertNoLinkAbove(ctx, op.from);
+    const { cloned } = await fs.copyFile(op.from, tmp, { exclusive: true });
+    const [copied, source] = await Promise.all([fs.lstat(tmp), fs.lstat(op.from)]);
+    await assertNoLinkAbove(ctx, op.from, tmp);
+    const differs = compareCopy(source, copied);
+    if (differs !== undefined) {
+      // Written to while it was copied: copy again, so the copy is one consistent state.
+      difference = differs;
+      await fs.unlink(tmp);
+      continue;
+    }
+    if (copied.size < op.expectFrom.size) {
+      await fs.unlink(tmp);
+      throw staleError(`${op.from} shrank from ${op.expectFrom.size} to ${copied.size} bytes.`, op.from);
+    }
+    if (copied.mode !== source.mode) {
+      throw verifyError(
+        `The copy of ${op.from} did not keep its mode: the source has ${source.mode.toString(8)}, the copy ${copied.mode.toString(8)}.`,
+        op.to,
+      );
+    }
+    if (op.expectFrom.hash !== undefined) {
+      // The plan compared these bytes; bytes appended since are carried as they are.
+      const hash = await hashFile(fs, tmp, op.expectFrom.size);
+      if (hash !== op.expectFrom.hash) {
+        throw verifyError(
+          `The copy of ${op.from} does not hold the content the plan compared: its first ${op.expectFrom.size} bytes hash to sha256 ${hash.slice(0, 12)}…, the plan compared ${op.expectFrom.hash.slice(0, 12)}….`,
+          op.to,
+        );
+      }
+    }
+    await commitCopy(ctx, op, tmp, { sourceSize: copied.size, sourceMtimeMs: source.mtimeMs, size: copied.size });
+    if (cloned) ctx.counters.bytesCloned += copied.size;
+    else ctx.counters.bytesCopied += copied.size;
+    return { copy: { size: copied.size, mtimeMs: copied.mtimeMs, cloned }, bytes: copied.size };
+  }
+  throw keptChangingError(op.from, op.to, 'copied', difference);
+}
 
 /**
  * Removes a copy (or fork) the apply made, and its temporary file: only when it still

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type CopyDifference, compareCopy } from '../fs/times.js';
-import type { ExpectedFile, OperationBase, OperationSpec, StepContext, StepResult } from './base.js';
+import type { ExpectedFile, LocalStepContext, OperationBase, OperationSpec, StepResult } from './base.js';
 import { commitCopy } from './copies.js';
 import { undoCopy } from './copy-file.js';
 import { tempPathFor } from './paths.js';
@@ -56,6 +56,7 @@ export const forkSession: OperationSpec<ForkSessionOperation> = {
   describe: (op) => `forkSession ${op.from} -> ${op.to}`,
   group: (op) => (op.reason === 'fork' ? 'fork' : undefined),
   run: fork,
+  runLocal: fork,
   async undo(ctx, op, keep) {
     const { fs } = ctx;
     await undoCopy(fs, op.to, tempPathFor(op.to, ctx.run, op.id), ctx.locate(op.from), keep, async (source) => {
@@ -66,7 +67,7 @@ export const forkSession: OperationSpec<ForkSessionOperation> = {
   },
 };
 
-async function fork(ctx: StepContext, op: ForkSessionOperation): Promise<StepResult> {
+async function fork(ctx: LocalStepContext, op: ForkSessionOperation): Promise<StepResult> {
   const { fs } = ctx;
   const tmp = tempPathFor(op.to, ctx.run, op.id);
   let difference: CopyDifference | undefined;

@@ -1,5 +1,5 @@
 import { ErrorCodes, errnoCode, SharedSessionsError } from '../errors.js';
-import type { ExpectedFile, OperationBase, OperationSpec, StepContext, StepResult } from './base.js';
+import type { ExpectedFile, LocalStepContext, OperationBase, OperationSpec, StepResult } from './base.js';
 import { readActual } from './state.js';
 import {
   assertNoLinkAbove,
@@ -39,6 +39,7 @@ export const hardLink: OperationSpec<HardLinkOperation> = {
   describe: (op) => `link ${op.from} -> ${op.to}`,
   group: (op) => (op.reason === 'recover' ? 'recover' : op.reason === 'retain' ? 'retain' : undefined),
   run: link,
+  runLocal: link,
   async undo(ctx, op, keep) {
     const { fs } = ctx;
     const state = await readActual(fs, op.to);
@@ -58,7 +59,7 @@ export const hardLink: OperationSpec<HardLinkOperation> = {
 /** errno codes of a filesystem that cannot make this hard link (none at all, or across devices). */
 const NO_HARD_LINK = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 
-async function link(ctx: StepContext, op: HardLinkOperation): Promise<StepResult> {
+async function link(ctx: LocalStepContext, op: HardLinkOperation): Promise<StepResult> {
   const { fs } = ctx;
   await assertNoLinkAbove(ctx, op.from);
   await assertNoLinkAbove(ctx, op.to);

@@ -35,7 +35,11 @@ export function staleError(message: string, path: string): SharedSessionsError {
  * paths, so a link there was made after planning (a folder swapped for a link) and would
  * be followed out of the roots. `cleanup`, when given, is removed first (a temporary copy).
  */
-export async function assertNoLinkAbove(ctx: StepContext, path: string, cleanup?: string): Promise<void> {
+export async function assertNoLinkAbove(
+  ctx: Pick<StepContext, 'fs' | 'realpaths' | 'rules'>,
+  path: string,
+  cleanup?: string,
+): Promise<void> {
   const { fs } = ctx;
   const dir = dirname(path);
   const real = ctx.realpaths ? await ctx.realpaths.run(dir, () => fs.realpath(dir)) : await fs.realpath(dir);

@@ -9,6 +9,7 @@ import type { FileSystem } from '../fs/types.js';
 import type {
   Keep,
   KeptItem,
+  LocalStepContext,
   NamedPath,
   OperationSpec,
   ReportCounter,
@@ -99,6 +100,18 @@ export function pathsOf(op: Operation): string[] {
 /** Runs one operation. */
 export function runOperation(ctx: StepContext, op: Operation): Promise<StepResult> {
   return specOf(op).run(ctx, op);
+}
+
+/** True when an operation's step may run on its own, on a worker thread (its row has `runLocal`). */
+export function runsLocally(op: Operation): boolean {
+  return specOf(op).runLocal !== undefined;
+}
+
+/** Runs one operation whose step {@link runsLocally}, with only what it may use. */
+export function runLocalOperation(ctx: LocalStepContext, op: Operation): Promise<StepResult> {
+  const run = specOf(op).runLocal;
+  if (run === undefined) throw new Error(`${op.type} does not run on its own`);
+  return run(ctx, op);
 }
 
 /** Undoes one operation; returns what it left in place. */

@@ -15,11 +15,18 @@ interface ChildConfig {
   delayMs: number;
   failAt?: number;
   concurrency: number;
+  /**
+   * Run the copies on this many step workers (the executor's worker threads), through
+   * the unwrapped real disk: the workers make their own calls, which no hook sees, so
+   * `writing` is printed just before the apply starts and no fault is injected.
+   */
+  workers?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const plan = JSON.parse(readFileSync(config.planPath, 'utf8')) as Plan;
-const fs = faultyFs(createNodeFileSystem(), {
+const workers = config.workers ?? 0;
+const slowed = faultyFs(createNodeFileSystem(), {
   ...(config.failAt === undefined ? {} : { failAt: config.failAt }),
   mode: 'once',
   before: (index) => {
@@ -28,8 +35,11 @@ const fs = faultyFs(createNodeFileSystem(), {
     return new Promise((resolve) => (config.delayMs > 0 ? setTimeout(resolve, config.delayMs) : setImmediate(resolve)));
   },
 });
+const fs = workers > 0 ? createNodeFileSystem() : slowed;
+if (workers > 0) process.stdout.write('writing\n');
 try {
-  await applyPlan(plan, { fs, concurrency: config.concurrency });
+  const report = await applyPlan(plan, { fs, concurrency: config.concurrency, workers });
+  if (report.workers !== workers) throw new Error(`asked for ${workers} step workers, ran ${report.workers}`);
   process.stdout.write('done\n');
 } catch {
   process.stdout.write('failed\n');
