@@ -45,6 +45,8 @@ import type { ApplyOptions, ApplyProgress, ApplyReport, UndoOutcome } from './ty
 import { undoStarted } from './undo.js';
 
 const DEFAULT_CONCURRENCY = 8;
+/** Bytes copied since the last early flush that start another (see `flushEarly`). */
+export const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_LOCK_STALE_MS = 10_000;
 
 function abortError(signal: AbortSignal | undefined): SharedSessionsError {
@@ -250,6 +252,22 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     if (signal?.aborted) throw abortError(signal);
   };
 
+  // The copies made so far start going to the device while the next ones are made: the
+  // flush before each backup (flushCopies, which the guarantee rests on) then finds
+  // little left to write. One at a time; it only ever writes out, so it changes nothing
+  // the journal or the undo rely on.
+  let earlyFlush: Promise<boolean> | undefined;
+  let flushedBytes = 0;
+  const flushEarly = () => {
+    if (!ctx.durable || fs.syncFileSystem === undefined || earlyFlush !== undefined) return;
+    const copied = ctx.counters.bytesCopied + ctx.counters.bytesCloned;
+    if (copied - flushedBytes < EARLY_FLUSH_BYTES) return;
+    flushedBytes = copied;
+    earlyFlush = fs.syncFileSystem([sharedDir]).finally(() => {
+      earlyFlush = undefined;
+    });
+  };
+
   let pool: StepWorkers | undefined;
   const stopPool = () => pool?.stop();
   signal?.addEventListener('abort', stopPool, { once: true });
@@ -289,8 +307,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
           if (rejected) failure = rejected.reason;
         }
         if (failure !== undefined) throw failure;
+        flushEarly();
       }
     }
+    await earlyFlush;
     await pool?.close();
     pool = undefined;
     signal?.removeEventListener('abort', stopPool);
@@ -298,6 +318,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     lock.assertHeld();
   } catch (error) {
     // No worker may run a step while the undo runs (they are idle between groups).
+    await earlyFlush;
     await pool?.close();
     pool = undefined;
     signal?.removeEventListener('abort', stopPool);
