@@ -52,3 +52,21 @@ export function rerunWithLargerPool(): void {
     else process.exitCode = code ?? 1;
   });
 }
+
+/**
+ * The step workers an apply starts, from `CLAUDE_SHARED_SESSIONS_WORKERS` (0: none, every
+ * step in the command's own thread); undefined, the library's default, when unset or not
+ * a whole number from 0 to 8.
+ */
+export function applyWorkers(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env.CLAUDE_SHARED_SESSIONS_WORKERS;
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= 0 && n <= 8 ? n : undefined;
+}
+
+/** `{ workers }` for `applyPlan` when {@link applyWorkers} sets it, else nothing. */
+export function workersOption(env: Readonly<Record<string, string | undefined>>): { workers?: number } {
+  const workers = applyWorkers(env);
+  return workers === undefined ? {} : { workers };
+}

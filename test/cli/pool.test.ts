@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyConcurrency, POOL_SIZE, wantsLargerPool } from '../../src/cli/pool.js';
+import { applyConcurrency, applyWorkers, POOL_SIZE, wantsLargerPool, workersOption } from '../../src/cli/pool.js';
 import { cleanEnv, cliPath, makeSandbox, repoRoot, type TestSandbox } from './support.js';
 
 describe('the thread pool of the commands that apply', () => {
@@ -19,6 +19,17 @@ describe('the thread pool of the commands that apply', () => {
     expect(applyConcurrency({ UV_THREADPOOL_SIZE: '64' })).toBe(32);
     expect(applyConcurrency({ UV_THREADPOOL_SIZE: 'x' })).toBe(8);
     expect(applyConcurrency({})).toBe(8);
+  });
+
+  it('takes the step workers from CLAUDE_SHARED_SESSIONS_WORKERS (0 to 8), else the library default', () => {
+    expect(applyWorkers({ CLAUDE_SHARED_SESSIONS_WORKERS: '0' })).toBe(0);
+    expect(applyWorkers({ CLAUDE_SHARED_SESSIONS_WORKERS: '3' })).toBe(3);
+    expect(applyWorkers({ CLAUDE_SHARED_SESSIONS_WORKERS: '9' })).toBeUndefined();
+    expect(applyWorkers({ CLAUDE_SHARED_SESSIONS_WORKERS: '1.5' })).toBeUndefined();
+    expect(applyWorkers({ CLAUDE_SHARED_SESSIONS_WORKERS: ' ' })).toBeUndefined();
+    expect(applyWorkers({})).toBeUndefined();
+    expect(workersOption({ CLAUDE_SHARED_SESSIONS_WORKERS: '0' })).toEqual({ workers: 0 });
+    expect(workersOption({})).toEqual({});
   });
 });
 

@@ -9,7 +9,7 @@ import type { Context } from '../context.js';
 import { CliError, CliErrorCodes, ExitCode, type ExitCodeValue } from '../errors.js';
 import { formatBytes, formatDuration, plural } from '../format.js';
 import { type ApplyReport, applyPlan, describePlan, share, type VerbOptions, validatePlan } from '../lib.js';
-import { applyConcurrency } from '../pool.js';
+import { applyConcurrency, workersOption } from '../pool.js';
 import { progressBar } from '../progress.js';
 import { confirm } from '../prompt.js';
 import { parseMaps, withSync } from '../sync.js';
@@ -147,6 +147,7 @@ export async function confirmAndApply(ctx: Context, plan: Plan, what: string): P
     report = await applyPlan(plan, {
       fs: ctx.fs,
       concurrency: applyConcurrency(ctx.io.env),
+      ...workersOption(ctx.io.env),
       onProgress: (e) => bar.update(e),
       signal: abort.signal,
       ...(forceRunning ? { force: { claudeRunning: true } } : {}),

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import type { ExitCodeValue } from '../errors.js';
 import { formatBytes, plural } from '../format.js';
 import { applyPlan } from '../lib.js';
-import { applyConcurrency } from '../pool.js';
+import { applyConcurrency, workersOption } from '../pool.js';
 import { confirmAndApply } from './apply.js';
 import { showPlan } from './plan.js';
 
@@ -60,7 +60,7 @@ export async function retainAfterShare(ctx: Context): Promise<void> {
     const plan = await retainPlan(ctx, false);
     const links = plan.operations.filter((op) => op.type === 'hardLink').length;
     if (links === 0) return;
-    await applyPlan(plan, { fs: ctx.fs, concurrency: applyConcurrency(ctx.io.env) });
+    await applyPlan(plan, { fs: ctx.fs, concurrency: applyConcurrency(ctx.io.env), ...workersOption(ctx.io.env) });
     ctx.say(
       `Retained ${plural(links, 'shared file')} as hard links in ${ctx.tilde(plan.roots[0] ?? '')}/.retained (no bytes copied).`,
     );
