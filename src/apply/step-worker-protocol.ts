@@ -1,6 +1,5 @@
 /** The messages between the executor and its worker threads (./step-workers.ts, ./step-worker.ts). */
 import { type ErrorCode, isSharedSessionsError, SharedSessionsError } from '../errors.js';
-import type { PathRules } from '../layout/paths.js';
 import type { StepResult } from '../operations/base.js';
 import type { Operation } from '../plan/types.js';
 
