@@ -117,267 +117,277 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   }
   const paths = statePaths(stateDirOf(sharedDir));
 
-  // Everything that can refuse, before the first write.
-  await assertNoJournal(fs, paths, { staleMs, isProcessAlive });
-  const preflight = await checkPlanAgainstDisk(fs, plan, concurrency);
-  await assertSafeSharedFolders(fs, plan);
-  if (!options.force?.claudeRunning) await assertClaudeNotRunning(fs, plan, isProcessAlive);
-  if (signal?.aborted) throw abortError(signal);
-
-  // The lock and the journal.
-  let created: string[];
-  let parentTimes: Record<string, DirTimes>;
+  // The step workers start first: the preflight reads through them too.
+  const workerCount = stepWorkerCount(fs, operations.filter(runsLocally).length, options.workers);
+  let pool: StepWorkers | undefined = workerCount > 0 ? await StepWorkers.start(workerCount) : undefined;
+  report.workers = pool?.size ?? 0;
   try {
-    ({ created, parentTimes } = await ensureStateDir(fs, paths.stateDir));
-  } catch (error) {
-    throw wrapIoError(error, 'Creating the folder of the journal', paths.stateDir);
-  }
-  const dirTimes = preflight.dirTimes;
-  const createdKeys = new Set(created.map(pathKey));
-  let lock: Lock | undefined;
-  let journal: JournalWriter | undefined;
-  const run = randomBytes(6).toString('hex');
-  try {
-    lock = await acquireLock(fs, paths.lock, {
-      staleMs,
-      isProcessAlive,
-      purpose: `apply ${plan.id}`,
-      createdDirs: created,
-    });
-    // An apply that died between our check and taking the lock.
-    const again = await fs.lstat(paths.journal).then(
-      () => true,
-      () => false,
-    );
-    if (again) throw dirtyJournalError(paths.journal);
-    journal = await JournalWriter.create(fs, paths.journal, {
-      t: 'begin',
-      v: JOURNAL_VERSION,
-      run,
-      pid: process.pid,
-      host: hostname(),
-      startedAt: new Date().toISOString(),
-      stateDir: paths.stateDir,
-      createdDirs: created,
-      dirTimes,
-      stateParentTimes: parentTimes,
-      plan,
-    });
-  } catch (error) {
-    // Nothing of the plan ran: take back the lock and the folders made for them.
-    await cleanUpState(fs, paths, { lock, removeJournal: false, createdDirs: created, keep: new Set(), rules });
-    await restoreDirTimes(fs, parentTimes);
-    throw wrapIoError(error, 'Taking the lock and starting the journal', paths.stateDir);
-  }
-
-  const resyncTargets = resyncTargetsOf(operations, rules);
-  const ctx: StepContext = {
-    fs,
-    rules,
-    run,
-    createdDirs: createdKeys,
-    journal,
-    copies: new Map(),
-    resyncTargets,
-    counters: { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 },
-    concurrency,
-    durable: options.durable ?? true,
-    realpaths: new FreshRuns(),
-  };
-  const startedIds = new Set<string>();
-  const adopted = new Set<string>();
-  const progress: ApplyProgress = {
-    opsDone: 0,
-    opsTotal: operations.length,
-    bytesDone: 0,
-    bytesTotal: preflight.bytesTotal,
-  };
-  const limit = createLimit(concurrency);
-  const chunkSize = Math.max(64, concurrency * 8);
-  let failure: unknown;
-
-  const finish = (op: Operation, result: StepResult): void => {
-    if (result.adopted) adopted.add(pathKey(mainPath(op)));
-    journal?.append({
-      t: 'done',
-      op: op.id,
-      ...(result.copy ? { copy: result.copy } : {}),
-      ...(result.adopted ? { adopted: true as const } : {}),
-    });
-    progress.opsDone++;
-    progress.bytesDone += result.bytes;
-    if (op.reason === 'conflict-kept') report.conflictsKept++;
-    const counter = reportCounterOf(op);
-    if (counter !== undefined) report[counter]++;
-    onProgress?.({ ...progress });
-  };
-
-  const runOne = async (op: Operation): Promise<void> => {
-    if (failure !== undefined) return;
-    if (signal?.aborted) throw abortError(signal);
-    lock?.assertHeld();
-    let result: StepResult;
-    try {
-      result = await runOperation(ctx, op);
-    } catch (error) {
-      throw stepError(op, error);
-    }
-    finish(op, result);
-  };
-
-  // Steps that need only their own context run on the workers, shared out as each is free.
-  const runOnWorkers = async (pool: StepWorkers, ops: Operation[]): Promise<void> => {
-    if (failure !== undefined || ops.length === 0) return;
-    if (signal?.aborted) throw abortError(signal);
-    lock?.assertHeld();
-    const replies = await pool.run(ops, run, rules);
-    let failed: unknown;
-    for (const reply of replies) {
-      ctx.counters.bytesCopied += reply.counters.bytesCopied;
-      ctx.counters.bytesCloned += reply.counters.bytesCloned;
-      ctx.counters.bytesResynced += reply.counters.bytesResynced;
-      for (const done of reply.done) {
-        const op = ops[done.index] as Operation;
-        if (done.held !== undefined) {
-          const copy = op as CopyState['op'];
-          ctx.copies.set(op.id, { op: copy, source: copy.from, ...done.held });
-        }
-        finish(op, done.result);
-      }
-      if (reply.failed !== undefined && failed === undefined) {
-        failed = stepError(ops[reply.failed.index] as Operation, receivedError(reply.failed.error));
-      }
-    }
-    if (failed !== undefined) throw failed;
-    if (signal?.aborted) throw abortError(signal);
-  };
-
-  // The copies made so far start going to the device while the next ones are made: the
-  // flush before each backup (flushCopies, which the guarantee rests on) then finds
-  // little left to write. One at a time; it only ever writes out, so it changes nothing
-  // the journal or the undo rely on.
-  let earlyFlush: Promise<boolean> | undefined;
-  let flushedBytes = 0;
-  const flushEarly = () => {
-    if (!ctx.durable || fs.syncFileSystem === undefined || earlyFlush !== undefined) return;
-    const copied = ctx.counters.bytesCopied + ctx.counters.bytesCloned;
-    if (copied - flushedBytes < EARLY_FLUSH_BYTES) return;
-    flushedBytes = copied;
-    earlyFlush = fs.syncFileSystem([sharedDir]).finally(() => {
-      earlyFlush = undefined;
-    });
-  };
-
-  let pool: StepWorkers | undefined;
-  const stopPool = () => pool?.stop();
-  signal?.addEventListener('abort', stopPool, { once: true });
-  try {
-    const workerCount = stepWorkerCount(fs, operations.filter(runsLocally).length, options.workers);
-    pool = workerCount > 0 ? await StepWorkers.start(workerCount) : undefined;
-    report.workers = pool?.size ?? 0;
-    // With workers, larger groups: each group ends with every worker idle.
-    const groupSize = pool === undefined ? chunkSize : Math.max(chunkSize, 512);
-    for (const batch of batchesOf(operations, resyncTargets, rules)) {
-      for (let i = 0; i < batch.length; i += groupSize) {
-        const chunk = batch.slice(i, i + groupSize);
-        if (signal?.aborted) throw abortError(signal);
-        lock.assertHeld();
-        // One fsynced intent for the group, before any of it starts.
-        await journal.appendDurable({ t: 'intent', ops: chunk.map((op) => op.id) });
-        for (const op of chunk) startedIds.add(op.id);
-        const remote = pool === undefined ? [] : chunk.filter(runsLocally);
-        const here = remote.length === 0 ? chunk : chunk.filter((op) => !runsLocally(op));
-        const failing = async (fn: () => Promise<void>): Promise<void> => {
-          try {
-            await fn();
-          } catch (error) {
-            failure ??= error;
-            pool?.stop();
-            throw error;
-          }
-        };
-        const settled = await Promise.allSettled([
-          ...here.map((op) => limit(() => failing(() => runOne(op)))),
-          ...(pool === undefined || remote.length === 0
-            ? []
-            : [failing(() => runOnWorkers(pool as StepWorkers, remote))]),
-        ]);
-        if (failure === undefined) {
-          const rejected = settled.find((s) => s.status === 'rejected');
-          if (rejected) failure = rejected.reason;
-        }
-        if (failure !== undefined) throw failure;
-        flushEarly();
-      }
-    }
-    await earlyFlush;
-    await pool?.close();
-    pool = undefined;
-    signal?.removeEventListener('abort', stopPool);
-    await verifyMovedSources(ctx);
-    lock.assertHeld();
-  } catch (error) {
-    // No worker may run a step while the undo runs (they are idle between groups).
-    await earlyFlush;
-    await pool?.close();
-    pool = undefined;
-    signal?.removeEventListener('abort', stopPool);
-    const original = isSharedSessionsError(error)
-      ? error
-      : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);
-    const outcome = await rollBack({
+    // Everything that can refuse, before the first write.
+    await assertNoJournal(fs, paths, { staleMs, isProcessAlive });
+    const preflight = await checkPlanAgainstDisk(
       fs,
-      paths,
-      lock,
-      journal,
+      plan,
+      concurrency,
+      pool && ((paths) => (pool as StepWorkers).read(paths)),
+    );
+    await assertSafeSharedFolders(fs, plan);
+    if (!options.force?.claudeRunning) await assertClaudeNotRunning(fs, plan, isProcessAlive);
+    if (signal?.aborted) throw abortError(signal);
+
+    // The lock and the journal.
+    let created: string[];
+    let parentTimes: Record<string, DirTimes>;
+    try {
+      ({ created, parentTimes } = await ensureStateDir(fs, paths.stateDir));
+    } catch (error) {
+      throw wrapIoError(error, 'Creating the folder of the journal', paths.stateDir);
+    }
+    const dirTimes = preflight.dirTimes;
+    const createdKeys = new Set(created.map(pathKey));
+    let lock: Lock | undefined;
+    let journal: JournalWriter | undefined;
+    const run = randomBytes(6).toString('hex');
+    try {
+      lock = await acquireLock(fs, paths.lock, {
+        staleMs,
+        isProcessAlive,
+        purpose: `apply ${plan.id}`,
+        createdDirs: created,
+      });
+      // An apply that died between our check and taking the lock.
+      const again = await fs.lstat(paths.journal).then(
+        () => true,
+        () => false,
+      );
+      if (again) throw dirtyJournalError(paths.journal);
+      journal = await JournalWriter.create(fs, paths.journal, {
+        t: 'begin',
+        v: JOURNAL_VERSION,
+        run,
+        pid: process.pid,
+        host: hostname(),
+        startedAt: new Date().toISOString(),
+        stateDir: paths.stateDir,
+        createdDirs: created,
+        dirTimes,
+        stateParentTimes: parentTimes,
+        plan,
+      });
+    } catch (error) {
+      // Nothing of the plan ran: take back the lock and the folders made for them.
+      await cleanUpState(fs, paths, { lock, removeJournal: false, createdDirs: created, keep: new Set(), rules });
+      await restoreDirTimes(fs, parentTimes);
+      throw wrapIoError(error, 'Taking the lock and starting the journal', paths.stateDir);
+    }
+
+    const resyncTargets = resyncTargetsOf(operations, rules);
+    const ctx: StepContext = {
+      fs,
+      rules,
       run,
-      rules,
-      operations,
-      started: startedIds,
-      created,
-      dirTimes,
-      parentTimes,
-    });
-    throw ApplyError.from(original, outcome);
-  }
+      createdDirs: createdKeys,
+      journal,
+      copies: new Map(),
+      resyncTargets,
+      counters: { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 },
+      concurrency,
+      durable: options.durable ?? true,
+      realpaths: new FreshRuns(),
+    };
+    const startedIds = new Set<string>();
+    const adopted = new Set<string>();
+    const progress: ApplyProgress = {
+      opsDone: 0,
+      opsTotal: operations.length,
+      bytesDone: 0,
+      bytesTotal: preflight.bytesTotal,
+    };
+    const limit = createLimit(concurrency);
+    const chunkSize = Math.max(64, concurrency * 8);
+    let failure: unknown;
 
-  try {
-    await journal.appendDurable({ t: 'commit' });
-  } catch (error) {
-    // Every operation is done and verified, but whether the commit record reached the
-    // disk is unknown, and the journal takes no more records: undoing now could not be
-    // recorded. recover() decides from what the journal holds (finish or undo).
-    // Ignored on purpose: the error thrown below is what matters, the journal stays for
-    // recover, and a lock whose release failed is already stale (see HeldLock.release).
-    await journal.close().catch(() => {});
-    await lock.release().catch(() => {});
-    const failed = wrapIoError(error, 'Recording the end of the apply in its journal', paths.journal);
-    throw ApplyError.from(failed, { complete: false, undone: 0, kept: [], errors: [], journal: paths.journal });
-  }
+    const finish = (op: Operation, result: StepResult): void => {
+      if (result.adopted) adopted.add(pathKey(mainPath(op)));
+      journal?.append({
+        t: 'done',
+        op: op.id,
+        ...(result.copy ? { copy: result.copy } : {}),
+        ...(result.adopted ? { adopted: true as const } : {}),
+      });
+      progress.opsDone++;
+      progress.bytesDone += result.bytes;
+      if (op.reason === 'conflict-kept') report.conflictsKept++;
+      const counter = reportCounterOf(op);
+      if (counter !== undefined) report[counter]++;
+      onProgress?.({ ...progress });
+    };
 
-  // Committed: the plan is applied. Problems from here on are warnings.
-  // What removeFile operations held goes now; if some cannot, the journal stays so that
-  // recover removes them later.
-  const unreleased = await afterCommit(fs, operations, run);
-  if (unreleased.length > 0) {
-    report.warnings.push(...unreleased, `run recover to finish: the journal ${paths.journal} stays until then`);
+    const runOne = async (op: Operation): Promise<void> => {
+      if (failure !== undefined) return;
+      if (signal?.aborted) throw abortError(signal);
+      lock?.assertHeld();
+      let result: StepResult;
+      try {
+        result = await runOperation(ctx, op);
+      } catch (error) {
+        throw stepError(op, error);
+      }
+      finish(op, result);
+    };
+
+    // Steps that need only their own context run on the workers, shared out as each is free.
+    const runOnWorkers = async (pool: StepWorkers, ops: Operation[]): Promise<void> => {
+      if (failure !== undefined || ops.length === 0) return;
+      if (signal?.aborted) throw abortError(signal);
+      lock?.assertHeld();
+      const replies = await pool.run(ops, run, rules);
+      let failed: unknown;
+      for (const reply of replies) {
+        ctx.counters.bytesCopied += reply.counters.bytesCopied;
+        ctx.counters.bytesCloned += reply.counters.bytesCloned;
+        ctx.counters.bytesResynced += reply.counters.bytesResynced;
+        for (const done of reply.done) {
+          const op = ops[done.index] as Operation;
+          if (done.held !== undefined) {
+            const copy = op as CopyState['op'];
+            ctx.copies.set(op.id, { op: copy, source: copy.from, ...done.held });
+          }
+          finish(op, done.result);
+        }
+        if (reply.failed !== undefined && failed === undefined) {
+          failed = stepError(ops[reply.failed.index] as Operation, receivedError(reply.failed.error));
+        }
+      }
+      if (failed !== undefined) throw failed;
+      if (signal?.aborted) throw abortError(signal);
+    };
+
+    // The copies made so far start going to the device while the next ones are made: the
+    // flush before each backup (flushCopies, which the guarantee rests on) then finds
+    // little left to write. One at a time; it only ever writes out, so it changes nothing
+    // the journal or the undo rely on.
+    let earlyFlush: Promise<boolean> | undefined;
+    let flushedBytes = 0;
+    const flushEarly = () => {
+      if (!ctx.durable || fs.syncFileSystem === undefined || earlyFlush !== undefined) return;
+      const copied = ctx.counters.bytesCopied + ctx.counters.bytesCloned;
+      if (copied - flushedBytes < EARLY_FLUSH_BYTES) return;
+      flushedBytes = copied;
+      earlyFlush = fs.syncFileSystem([sharedDir]).finally(() => {
+        earlyFlush = undefined;
+      });
+    };
+
+    const stopPool = () => pool?.stop();
+    signal?.addEventListener('abort', stopPool, { once: true });
+    try {
+      // With workers, larger groups: each group ends with every worker idle.
+      const groupSize = pool === undefined ? chunkSize : Math.max(chunkSize, 512);
+      for (const batch of batchesOf(operations, resyncTargets, rules)) {
+        for (let i = 0; i < batch.length; i += groupSize) {
+          const chunk = batch.slice(i, i + groupSize);
+          if (signal?.aborted) throw abortError(signal);
+          lock.assertHeld();
+          // One fsynced intent for the group, before any of it starts.
+          await journal.appendDurable({ t: 'intent', ops: chunk.map((op) => op.id) });
+          for (const op of chunk) startedIds.add(op.id);
+          const remote = pool === undefined ? [] : chunk.filter(runsLocally);
+          const here = remote.length === 0 ? chunk : chunk.filter((op) => !runsLocally(op));
+          const failing = async (fn: () => Promise<void>): Promise<void> => {
+            try {
+              await fn();
+            } catch (error) {
+              failure ??= error;
+              pool?.stop();
+              throw error;
+            }
+          };
+          const settled = await Promise.allSettled([
+            ...here.map((op) => limit(() => failing(() => runOne(op)))),
+            ...(pool === undefined || remote.length === 0
+              ? []
+              : [failing(() => runOnWorkers(pool as StepWorkers, remote))]),
+          ]);
+          if (failure === undefined) {
+            const rejected = settled.find((s) => s.status === 'rejected');
+            if (rejected) failure = rejected.reason;
+          }
+          if (failure !== undefined) throw failure;
+          flushEarly();
+        }
+      }
+      await earlyFlush;
+      await pool?.close();
+      pool = undefined;
+      signal?.removeEventListener('abort', stopPool);
+      await verifyMovedSources(ctx);
+      lock.assertHeld();
+    } catch (error) {
+      // No worker may run a step while the undo runs (they are idle between groups).
+      await earlyFlush;
+      await pool?.close();
+      pool = undefined;
+      signal?.removeEventListener('abort', stopPool);
+      const original = isSharedSessionsError(error)
+        ? error
+        : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);
+      const outcome = await rollBack({
+        fs,
+        paths,
+        lock,
+        journal,
+        run,
+        rules,
+        operations,
+        started: startedIds,
+        created,
+        dirTimes,
+        parentTimes,
+      });
+      throw ApplyError.from(original, outcome);
+    }
+
+    try {
+      await journal.appendDurable({ t: 'commit' });
+    } catch (error) {
+      // Every operation is done and verified, but whether the commit record reached the
+      // disk is unknown, and the journal takes no more records: undoing now could not be
+      // recorded. recover() decides from what the journal holds (finish or undo).
+      // Ignored on purpose: the error thrown below is what matters, the journal stays for
+      // recover, and a lock whose release failed is already stale (see HeldLock.release).
+      await journal.close().catch(() => {});
+      await lock.release().catch(() => {});
+      const failed = wrapIoError(error, 'Recording the end of the apply in its journal', paths.journal);
+      throw ApplyError.from(failed, { complete: false, undone: 0, kept: [], errors: [], journal: paths.journal });
+    }
+
+    // Committed: the plan is applied. Problems from here on are warnings.
+    // What removeFile operations held goes now; if some cannot, the journal stays so that
+    // recover removes them later.
+    const unreleased = await afterCommit(fs, operations, run);
+    if (unreleased.length > 0) {
+      report.warnings.push(...unreleased, `run recover to finish: the journal ${paths.journal} stays until then`);
+    }
+    await journal.close().catch((e: unknown) => report.warnings.push(`could not close the journal: ${String(e)}`));
+    report.warnings.push(
+      ...(await cleanUpState(fs, paths, {
+        lock,
+        removeJournal: unreleased.length === 0,
+        createdDirs: unreleased.length === 0 ? created : [],
+        keep: adopted,
+        rules,
+      })),
+    );
+    report.operationsDone = progress.opsDone;
+    report.bytesCopied = ctx.counters.bytesCopied;
+    report.bytesCloned = ctx.counters.bytesCloned;
+    report.bytesResynced = ctx.counters.bytesResynced;
+    report.durationMs = Math.round(performance.now() - started);
+    return report;
+  } finally {
+    // Closed already after the last group or before an undo; here on every other way out.
+    await pool?.close();
   }
-  await journal.close().catch((e: unknown) => report.warnings.push(`could not close the journal: ${String(e)}`));
-  report.warnings.push(
-    ...(await cleanUpState(fs, paths, {
-      lock,
-      removeJournal: unreleased.length === 0,
-      createdDirs: unreleased.length === 0 ? created : [],
-      keep: adopted,
-      rules,
-    })),
-  );
-  report.operationsDone = progress.opsDone;
-  report.bytesCopied = ctx.counters.bytesCopied;
-  report.bytesCloned = ctx.counters.bytesCloned;
-  report.bytesResynced = ctx.counters.bytesResynced;
-  report.durationMs = Math.round(performance.now() - started);
-  return report;
 }
 
 /** An error of a step, explained: what vanished, or the I/O error with the step named. */

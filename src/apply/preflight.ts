@@ -83,19 +83,44 @@ export function assertValidPlan(plan: Plan): void {
  * effects, the rest by lstat. Throws ESTALE_PLAN, EOUTSIDE_ROOTS or EINVALID_PLAN with
  * every problem found.
  */
-export async function checkPlanAgainstDisk(fs: FileSystem, plan: Plan, concurrency: number): Promise<PreflightResult> {
+export async function checkPlanAgainstDisk(
+  fs: FileSystem,
+  plan: Plan,
+  concurrency: number,
+  /** Reads the states of many paths at once (the step workers); by default `readActual` of each, `concurrency` at once. */
+  readMany?: (paths: readonly string[]) => Promise<ActualState[]>,
+): Promise<PreflightResult> {
   const pathKey = pathRulesOf(plan).key;
   const checks = simulatePlan(plan);
   const diskPaths = new Map<string, string>();
   for (const c of checks) if (c.at.type === 'disk') diskPaths.set(pathKey(c.at.disk), c.at.disk);
   const actual = new Map<string, ActualState>();
-  await mapLimit([...diskPaths.values()], concurrency, async (path) => {
+  const paths = [...diskPaths.values()];
+  if (readMany !== undefined) {
+    let states: ActualState[];
     try {
-      actual.set(pathKey(path), await readActual(fs, path));
+      states = await readMany(paths);
     } catch (error) {
-      throw wrapIoError(error, 'Checking the plan against the disk', path, DISK_CHANGED);
+      const path = (error as { path?: unknown }).path;
+      throw wrapIoError(
+        error,
+        'Checking the plan against the disk',
+        typeof path === 'string' ? path : '',
+        DISK_CHANGED,
+      );
     }
-  });
+    paths.forEach((path, i) => {
+      actual.set(pathKey(path), states[i] as ActualState);
+    });
+  } else {
+    await mapLimit(paths, concurrency, async (path) => {
+      try {
+        actual.set(pathKey(path), await readActual(fs, path));
+      } catch (error) {
+        throw wrapIoError(error, 'Checking the plan against the disk', path, DISK_CHANGED);
+      }
+    });
+  }
   const knownStat = (path: string) => {
     const state = actual.get(pathKey(path));
     return state?.type === 'file' ? state.stat : undefined;

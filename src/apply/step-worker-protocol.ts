@@ -1,6 +1,7 @@
 /** The messages between the executor and its worker threads (./step-workers.ts, ./step-worker.ts). */
 import { type ErrorCode, isSharedSessionsError, SharedSessionsError } from '../errors.js';
 import type { StepResult } from '../operations/base.js';
+import type { ActualState } from '../operations/state.js';
 import type { Operation } from '../plan/types.js';
 
 /** Marks the workerData of a step worker. */
@@ -21,10 +22,14 @@ export interface StepWorkerData {
   control: SharedArrayBuffer;
 }
 
-/** Run the steps of `ops`, each taken by whichever worker is free (slot NEXT). */
+/**
+ * Run the steps of `ops`, each taken by whichever worker is free (slot NEXT); or, with
+ * `read`, look at each of those paths as the preflight does (`readActual`).
+ */
 export interface StepRequest {
   id: number;
   ops: Operation[];
+  read?: string[];
   /** The run token of the journal (temporary names contain it). */
   run: string;
   /** The plan's rule for comparing paths (`PathRules.caseInsensitive`). */
@@ -64,6 +69,8 @@ export interface SentError {
 export interface StepReply {
   id: number;
   done: StepDone[];
+  /** What a `read` request found: index into `read`, and the state. */
+  states?: { index: number; state: ActualState }[];
   counters: { bytesCopied: number; bytesCloned: number; bytesResynced: number };
   /** The step that failed (the worker took no step after it). */
   failed?: { index: number; error: SentError };

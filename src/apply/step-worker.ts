@@ -8,6 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { createBlockingNodeFileSystem } from '../fs/blocking.js';
 import { pathRulesFor } from '../layout/paths.js';
 import type { LocalStepContext } from '../operations/base.js';
+import { readActual } from '../operations/state.js';
 import { runLocalOperation } from '../operations/table.js';
 import {
   NEXT,
@@ -39,6 +40,7 @@ async function runGroup(fs: LocalStepContext['fs'], control: Int32Array, request
   };
   const done: StepDone[] = [];
   const { ops } = request;
+  if (request.read !== undefined) return readGroup(fs, control, request, request.read);
   for (;;) {
     if (Atomics.load(control, STOP) !== 0) break;
     const index = Atomics.add(control, NEXT, 1);
@@ -62,4 +64,28 @@ async function runGroup(fs: LocalStepContext['fs'], control: Int32Array, request
     }
   }
   return { id: request.id, done, counters: ctx.counters };
+}
+
+/** Looks at each path as the preflight does, each taken by whichever worker is free. */
+async function readGroup(
+  fs: LocalStepContext['fs'],
+  control: Int32Array,
+  request: StepRequest,
+  paths: readonly string[],
+): Promise<StepReply> {
+  const states: NonNullable<StepReply['states']> = [];
+  const counters = { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 };
+  for (;;) {
+    if (Atomics.load(control, STOP) !== 0) break;
+    const index = Atomics.add(control, NEXT, 1);
+    const path = paths[index];
+    if (path === undefined) break;
+    try {
+      states.push({ index, state: await readActual(fs, path) });
+    } catch (error) {
+      Atomics.store(control, STOP, 1);
+      return { id: request.id, done: [], states, counters, failed: { index, error: sendError(error) } };
+    }
+  }
+  return { id: request.id, done: [], states, counters };
 }

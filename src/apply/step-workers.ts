@@ -13,10 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSystem } from '../fs/types.js';
 import type { PathRules } from '../layout/paths.js';
+import type { ActualState } from '../operations/state.js';
 import type { Operation } from '../plan/types.js';
 import {
   CONTROL_SLOTS,
   NEXT,
+  receivedError,
   STEP_WORKER_TAG,
   STOP,
   type StepReply,
@@ -122,8 +124,26 @@ export class StepWorkers {
    * workers; one reply per worker. A failed step stops every worker before its next step.
    */
   async run(ops: Operation[], run: string, rules: PathRules): Promise<StepReply[]> {
+    return this.#ask({ id: this.#next++, ops, run, caseInsensitive: rules.caseInsensitive });
+  }
+
+  /**
+   * Looks at each path as the preflight does (`readActual`: lstat, and readlink of a
+   * link), shared out between the workers; the states in the order of `paths`. The
+   * first error met is thrown, once every worker has stopped.
+   */
+  async read(paths: readonly string[]): Promise<ActualState[]> {
+    const replies = await this.#ask({ id: this.#next++, ops: [], read: [...paths], run: '', caseInsensitive: false });
+    const states = new Array<ActualState>(paths.length);
+    for (const reply of replies) {
+      if (reply.failed !== undefined) throw receivedError(reply.failed.error);
+      for (const { index, state } of reply.states ?? []) states[index] = state;
+    }
+    return states;
+  }
+
+  async #ask(request: StepRequest): Promise<StepReply[]> {
     Atomics.store(this.#control, NEXT, 0);
-    const request: StepRequest = { id: this.#next++, ops, run, caseInsensitive: rules.caseInsensitive };
     // Every worker is waited for, even when one died: none may still be running a step
     // when the executor goes on (to undo, for one).
     const settled = await Promise.allSettled(

@@ -5,7 +5,7 @@
  * run from a bundle with the worker entry beside it (from the TypeScript sources it
  * never starts workers).
  */
-import { rmSync, unlinkSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleChild } from '../crash/support/child-bundle.js';
@@ -102,6 +102,43 @@ describe('step workers', () => {
     const after = await snapshot(run.fs, run.dir);
     const { [victim.from]: _gone, ...expected } = before;
     expect(diff(expected, after, { dirTimes: true })).toEqual([]);
+  });
+
+  it('read what readActual reads, path for path (the preflight through the workers)', async () => {
+    const { dir } = copyFixture();
+    trash.push(dir);
+    writeFileSync(join(dir, 'file.jsonl'), 'x\n');
+    mkdirSync(join(dir, 'folder'));
+    symlinkSync('folder', join(dir, 'link'));
+    const paths = ['file.jsonl', 'folder', 'link', 'absent', 'file.jsonl/below'].map((p) => join(dir, p));
+    const pool = await harness.StepWorkers.start(2);
+    if (pool === undefined) throw new Error('the step workers did not start');
+    try {
+      const fs = harness.createNodeFileSystem();
+      const expected = await Promise.all(paths.map((p) => harness.readActual(fs, p)));
+      expect(expected.map((s) => s.type)).toEqual(['file', 'directory', 'symlink', 'absent', 'absent']);
+      // Reading a link (readlink) sets its atime: the one field two readings may differ in.
+      const withoutAtime = (states: typeof expected) =>
+        states.map((st) => ('stat' in st ? { ...st, stat: { ...st.stat, atimeMs: 0 } } : st));
+      expect(withoutAtime(await pool.read(paths))).toEqual(withoutAtime(expected));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a plan gone stale is refused by the preflight read on the workers, nothing written', async () => {
+    const run = await prepare();
+    const copy = run.plan.operations.find((op) => op.type === 'copyFile');
+    if (copy?.type !== 'copyFile') throw new Error('the fixture plan has no copy');
+    appendFileSync(copy.from, '{"type":"user"}\n');
+    const before = await snapshot(run.fs, run.dir);
+    const error = await harness.applyPlan(run.plan, { fs: run.fs, workers: 2 }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; details?: { path: string }[] },
+    );
+    expect(error?.code).toBe('ESTALE_PLAN');
+    expect(JSON.stringify(error?.details)).toContain(copy.from);
+    expect(diff(before, await snapshot(run.fs, run.dir), { dirTimes: true })).toEqual([]);
   });
 
   it('an abort stops the workers and undoes the apply', async () => {
