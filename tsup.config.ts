@@ -31,6 +31,18 @@ const importLibraryFromDist: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+/** A worker entry's build: ESM, with p-limit bundled like the CommonJS library's. */
+function workerBuild(name: string, entry: string): Options {
+  return {
+    entry: { [name]: entry },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    define,
+    noExternal: ['p-limit', 'yocto-queue'],
+  };
+}
+
 // Two builds of the library. p-limit (and its yocto-queue) are ESM-only: the ESM build
 // imports them from node_modules like any dependency, while the CommonJS build bundles
 // them, so that require() works on every supported Node without require(esm).
@@ -63,24 +75,9 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     esbuildPlugins: [importLibraryFromDist],
   },
-  {
-    // The listing's worker thread, on its own: a worker loads the listing code only.
-    // Both library builds and the command start it from beside themselves, in dist/.
-    entry: { 'list-worker': 'src/sessions/worker-entry.ts' },
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    define,
-    noExternal: ['p-limit', 'yocto-queue'],
-  },
-  {
-    // The executor's worker thread, on its own, beside the library's builds and the
-    // command (src/apply/step-workers.ts starts it from there).
-    entry: { 'step-worker': 'src/apply/step-worker-entry.ts' },
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    define,
-    noExternal: ['p-limit', 'yocto-queue'],
-  },
+  // The worker threads, each on its own (a worker loads its own code only, not the whole
+  // library). Both library builds and the command start them from beside themselves, in
+  // dist/ (src/util/beside.ts).
+  workerBuild('list-worker', 'src/sessions/worker-entry.ts'),
+  workerBuild('step-worker', 'src/apply/step-worker-entry.ts'),
 ]);

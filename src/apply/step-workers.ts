@@ -8,13 +8,12 @@
  * calling thread, as it always could.
  */
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSystem } from '../fs/types.js';
 import type { PathRules } from '../layout/paths.js';
 import type { ActualState } from '../operations/state.js';
 import type { Operation } from '../plan/types.js';
+import { builtBeside } from '../util/beside.js';
 import {
   CONTROL_SLOTS,
   NEXT,
@@ -31,15 +30,7 @@ export const STEP_WORKERS_MIN_STEPS = 64;
 
 /** The built worker entry beside the built file this code runs from, or undefined from the sources. */
 function workerEntry(): string | undefined {
-  let file: string;
-  try {
-    // ESM has import.meta.url; the CommonJS build has __filename (and an empty import.meta).
-    const url: string | undefined = import.meta.url;
-    file = url ? fileURLToPath(url) : __filename;
-  } catch {
-    return undefined;
-  }
-  return /\.(c|m)?js$/.test(file) ? join(dirname(file), 'step-worker.js') : undefined;
+  return builtBeside('step-worker.js');
 }
 
 /**

@@ -7,10 +7,9 @@
  * and for any filesystem other than the real disk, the listing runs in the calling thread.
  */
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSystem } from '../fs/types.js';
+import { builtBeside } from '../util/beside.js';
 import type { FileTable, ProjectDir, SessionFiles } from './scan.js';
 import type { ListProblem, SessionInfo } from './types.js';
 import {
@@ -34,15 +33,7 @@ export const PARALLEL_MIN_FILES = 5000;
 
 /** The built worker entry beside the built file this code runs from, or undefined from the sources. */
 function workerEntry(): string | undefined {
-  let file: string;
-  try {
-    // ESM has import.meta.url; the CommonJS build has __filename (and an empty import.meta).
-    const url: string | undefined = import.meta.url;
-    file = url ? fileURLToPath(url) : __filename;
-  } catch {
-    return undefined;
-  }
-  return /\.(c|m)?js$/.test(file) ? join(dirname(file), 'list-worker.js') : undefined;
+  return builtBeside('list-worker.js');
 }
 
 /** Whether the listing may read `fs`'s files from worker threads: the real disk, with synchronous reads. */
