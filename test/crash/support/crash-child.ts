@@ -18,7 +18,7 @@ interface ChildConfig {
   /**
    * Run the copies on this many step workers (the executor's worker threads), through
    * the unwrapped real disk: the workers make their own calls, which no hook sees, so
-   * `writing` is printed just before the apply starts and no fault is injected.
+   * `writing` is printed when the first operation is done and no fault is injected.
    */
   workers?: number;
 }
@@ -36,9 +36,15 @@ const slowed = faultyFs(createNodeFileSystem(), {
   },
 });
 const fs = workers > 0 ? createNodeFileSystem() : slowed;
-if (workers > 0) process.stdout.write('writing\n');
+let said = false;
+// With workers no hook sees the first write: the first operation done says it instead.
+const onProgress = () => {
+  if (workers === 0 || said) return;
+  said = true;
+  process.stdout.write('writing\n');
+};
 try {
-  const report = await applyPlan(plan, { fs, concurrency: config.concurrency, workers });
+  const report = await applyPlan(plan, { fs, concurrency: config.concurrency, workers, onProgress });
   if (report.workers !== workers) throw new Error(`asked for ${workers} step workers, ran ${report.workers}`);
   process.stdout.write('done\n');
 } catch {
