@@ -504,6 +504,9 @@ export class VirtualTree {
       this.#kids(source);
     }
     if (source.children === undefined) return;
+    // Entries not made yet at the target are made first, so that the source's go among
+    // them (and replace theirs), as they would had they been made from the start.
+    this.#kids(target);
     for (const [k, child] of source.children) {
       const there = target.children?.get(k);
       if (there === undefined) {
