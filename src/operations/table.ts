@@ -41,18 +41,6 @@ export type Operation =
   | WriteFileOperation;
 
 export type OperationType = Operation['type'];
-export type {
-  CopyFileOperation,
-  ForkSessionOperation,
-  HardLinkOperation,
-  MkdirOperation,
-  RemoveDirOperation,
-  RemoveFileOperation,
-  RenameOperation,
-  SymlinkOperation,
-  UnlinkSymlinkOperation,
-  WriteFileOperation,
-};
 
 type Table = { readonly [K in OperationType]: OperationSpec<Extract<Operation, { type: K }>> };
 

@@ -16,19 +16,18 @@ export {
   OPERATION_REASONS,
   type OperationReason,
 } from '../operations/base.js';
-export type {
-  CopyFileOperation,
-  ForkSessionOperation,
-  HardLinkOperation,
-  MkdirOperation,
-  RemoveDirOperation,
-  RemoveFileOperation,
-  RenameOperation,
-  SymlinkOperation,
-  UnlinkSymlinkOperation,
-  WriteFileOperation,
-} from '../operations/table.js';
+// Each operation type from its own module (the table lists them; see operations/table.ts).
+export type { CopyFileOperation } from '../operations/copy-file.js';
+export type { ForkSessionOperation } from '../operations/fork-session.js';
+export type { HardLinkOperation } from '../operations/hard-link.js';
+export type { MkdirOperation } from '../operations/mkdir.js';
+export type { RemoveDirOperation } from '../operations/remove-dir.js';
+export type { RemoveFileOperation } from '../operations/remove-file.js';
+export type { RenameOperation } from '../operations/rename.js';
+export type { SymlinkOperation } from '../operations/symlink.js';
 export { OPERATION_TYPES, type Operation, type OperationType } from '../operations/table.js';
+export type { UnlinkSymlinkOperation } from '../operations/unlink-symlink.js';
+export type { WriteFileOperation } from '../operations/write-file.js';
 
 /** A session found as different physical files that could not simply be merged. */
 export interface Conflict {
