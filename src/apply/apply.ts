@@ -280,6 +280,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
 
     const stopPool = () => pool?.stop();
     signal?.addEventListener('abort', stopPool, { once: true });
+    // After the last group, and before an undo: no worker runs a step, no flush is under way.
+    const releasePool = async () => {
+      signal?.removeEventListener('abort', stopPool);
+      await earlyFlush;
+      await pool?.close();
+      pool = undefined;
+    };
     try {
       // With workers, larger groups: each group ends with every worker idle.
       const groupSize = pool === undefined ? chunkSize : Math.max(chunkSize, 512);
@@ -316,18 +323,11 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
           flushEarly();
         }
       }
-      await earlyFlush;
-      await pool?.close();
-      pool = undefined;
-      signal?.removeEventListener('abort', stopPool);
+      await releasePool();
       await verifyMovedSources(ctx);
       lock.assertHeld();
     } catch (error) {
-      // No worker may run a step while the undo runs (they are idle between groups).
-      await earlyFlush;
-      await pool?.close();
-      pool = undefined;
-      signal?.removeEventListener('abort', stopPool);
+      await releasePool();
       const original = isSharedSessionsError(error)
         ? error
         : wrapIoError(error, 'Applying the plan', sharedDir, DISK_CHANGED);

@@ -30,62 +30,59 @@ export function serveSteps(port: MessagePort, data: StepWorkerData): void {
   port.postMessage('ready');
 }
 
+/**
+ * Takes the items of a group one at a time, as the other workers do (slot NEXT), until
+ * none is left or one failed anywhere (slot STOP, which a failure here sets). Returns the
+ * failure met here, if any.
+ */
+async function takeEach<T>(
+  control: Int32Array,
+  items: readonly T[],
+  work: (item: T, index: number) => Promise<void>,
+): Promise<StepReply['failed']> {
+  for (;;) {
+    if (Atomics.load(control, STOP) !== 0) return undefined;
+    const index = Atomics.add(control, NEXT, 1);
+    if (index >= items.length) return undefined;
+    try {
+      await work(items[index] as T, index);
+    } catch (error) {
+      // The others take no more either: the executor undoes the group.
+      Atomics.store(control, STOP, 1);
+      return { index, error: sendError(error) };
+    }
+  }
+}
+
 async function runGroup(fs: LocalStepContext['fs'], control: Int32Array, request: StepRequest): Promise<StepReply> {
+  const counters = { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 };
+  if (request.read !== undefined) {
+    // What the preflight reads: each path's state, as readActual sees it.
+    const states: NonNullable<StepReply['states']> = [];
+    const failed = await takeEach(control, request.read, async (path, index) => {
+      states.push({ index, state: await readActual(fs, path) });
+    });
+    return { id: request.id, done: [], states, counters, ...(failed ? { failed } : {}) };
+  }
   const ctx: LocalStepContext = {
     fs,
     run: request.run,
-    counters: { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 },
+    counters,
     copies: new Map(),
     rules: pathRulesFor(request.caseInsensitive),
   };
   const done: StepDone[] = [];
-  const { ops } = request;
-  if (request.read !== undefined) return readGroup(fs, control, request, request.read);
-  for (;;) {
-    if (Atomics.load(control, STOP) !== 0) break;
-    const index = Atomics.add(control, NEXT, 1);
-    const op = ops[index];
-    if (op === undefined) break;
-    try {
-      const result = await runLocalOperation(ctx, op);
-      const copy = ctx.copies.get(op.id);
-      ctx.copies.delete(op.id);
-      done.push({
-        index,
-        result,
-        ...(copy === undefined
-          ? {}
-          : { held: { sourceSize: copy.sourceSize, sourceMtimeMs: copy.sourceMtimeMs, size: copy.size } }),
-      });
-    } catch (error) {
-      // The others take no more steps either: the executor undoes the group.
-      Atomics.store(control, STOP, 1);
-      return { id: request.id, done, counters: ctx.counters, failed: { index, error: sendError(error) } };
-    }
-  }
-  return { id: request.id, done, counters: ctx.counters };
-}
-
-/** Looks at each path as the preflight does, each taken by whichever worker is free. */
-async function readGroup(
-  fs: LocalStepContext['fs'],
-  control: Int32Array,
-  request: StepRequest,
-  paths: readonly string[],
-): Promise<StepReply> {
-  const states: NonNullable<StepReply['states']> = [];
-  const counters = { bytesCopied: 0, bytesCloned: 0, bytesResynced: 0 };
-  for (;;) {
-    if (Atomics.load(control, STOP) !== 0) break;
-    const index = Atomics.add(control, NEXT, 1);
-    const path = paths[index];
-    if (path === undefined) break;
-    try {
-      states.push({ index, state: await readActual(fs, path) });
-    } catch (error) {
-      Atomics.store(control, STOP, 1);
-      return { id: request.id, done: [], states, counters, failed: { index, error: sendError(error) } };
-    }
-  }
-  return { id: request.id, done: [], states, counters };
+  const failed = await takeEach(control, request.ops, async (op, index) => {
+    const result = await runLocalOperation(ctx, op);
+    const copy = ctx.copies.get(op.id);
+    ctx.copies.delete(op.id);
+    done.push({
+      index,
+      result,
+      ...(copy === undefined
+        ? {}
+        : { held: { sourceSize: copy.sourceSize, sourceMtimeMs: copy.sourceMtimeMs, size: copy.size } }),
+    });
+  });
+  return { id: request.id, done, counters, ...(failed ? { failed } : {}) };
 }

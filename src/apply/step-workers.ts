@@ -49,7 +49,7 @@ export class StepWorkers {
   readonly #workers: Worker[];
   readonly #control: Int32Array;
   #next = 1;
-  /** Replies awaited, by request id, per worker. */
+  /** The reply each worker owes, by worker (one request at a time). */
   readonly #waiting = new Map<Worker, { resolve: (r: StepReply) => void; reject: (e: unknown) => void }>();
 
   private constructor(workers: Worker[], control: Int32Array) {
